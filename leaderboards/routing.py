@@ -1,0 +1,3 @@
+"""WebSocket routes; the board consumer lands with the live leaderboards."""
+
+websocket_urlpatterns: list = []

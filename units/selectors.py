@@ -1,0 +1,70 @@
+"""Reads of the unit tree that need care (a fixed number of queries per page)."""
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Membership, Person, Role, Unit
+
+
+def ancestors_of(unit: Unit) -> list[Unit]:
+    """The unit's ancestors, root first, in one query."""
+    paths = unit.ancestor_paths
+    if not paths:
+        return []
+    return list(Unit.objects.filter(path__in=paths).order_by("depth"))
+
+
+def children_of(unit: Unit) -> QuerySet[Unit]:
+    """The unit's direct children with their member counts, sorted by name."""
+    return (
+        Unit.objects.filter(
+            path__startswith=unit.path, depth=unit.depth + 1, is_active=True
+        )
+        .annotate(member_count=Count("memberships", filter=Q(memberships__person__is_active=True)))
+        .order_by("name", "pk")
+    )
+
+
+def root_units() -> QuerySet[Unit]:
+    return Unit.objects.filter(depth=1, is_active=True).order_by("name", "pk")
+
+
+def search_units(query: str, limit: int = 50) -> QuerySet[Unit]:
+    return Unit.objects.filter(is_active=True, name__icontains=query).order_by(
+        "depth", "name", "pk"
+    )[:limit]
+
+
+def members_of(unit: Unit, *, subtree: bool = False) -> QuerySet[Person]:
+    """Active people of the unit (or its whole subtree), sorted by name."""
+    units = Unit.objects.subtree_of(unit) if subtree else Unit.objects.filter(pk=unit.pk)
+    return (
+        Person.objects.active()
+        .filter(memberships__unit__in=units)
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
+def member_count(unit: Unit, *, subtree: bool = True) -> int:
+    units = Unit.objects.subtree_of(unit) if subtree else Unit.objects.filter(pk=unit.pk)
+    return (
+        Membership.objects.filter(unit__in=units, person__is_active=True)
+        .values("person")
+        .distinct()
+        .count()
+    )
+
+
+def roles_for_user(user) -> QuerySet[Role]:
+    return (
+        Role.objects.filter(user=user)
+        .select_related("unit")
+        .order_by("unit__path", "kind")
+    )
+
+
+def primary_unit_of(person: Person) -> Unit | None:
+    membership = (
+        Membership.objects.filter(person=person, is_primary=True).select_related("unit").first()
+    )
+    return membership.unit if membership else None

@@ -1,0 +1,84 @@
+"""The verbs of the units app: write operations that keep the tree consistent."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Membership, Person, Role, Unit
+from .permissions import forget_roles
+
+
+class UnitCycleError(Exception):
+    """A unit cannot be moved under itself or one of its descendants."""
+
+    def __init__(self, unit: Unit, new_parent: Unit):
+        self.unit = unit
+        self.new_parent = new_parent
+        super().__init__(
+            _("“%(unit)s” cannot be placed under itself or one of its own sub-units.")
+            % {"unit": unit.name}
+        )
+
+
+@transaction.atomic
+def create_unit(*, parent: Unit | None, kind: str, name: str, code: str = "", **fields) -> Unit:
+    """Create a unit under a parent (or as a root) and return it."""
+    values = {"kind": kind, "name": name, "code": code, **fields}
+    if parent is None:
+        return Unit.objects.add_root(create_kwargs=values)
+    return Unit.objects.add_child(parent, create_kwargs=values)
+
+
+@transaction.atomic
+def move_unit(*, unit: Unit, new_parent: Unit) -> Unit:
+    """Move a unit and its subtree under a new parent, refusing any cycle."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    new_parent = Unit.objects.get(pk=new_parent.pk)
+    if new_parent.path.startswith(unit.path):
+        raise UnitCycleError(unit, new_parent)
+    if unit.parent_path == new_parent.path:
+        return unit
+    Unit.objects.move(unit, new_parent, "last-child")
+    unit.refresh_from_db()
+    return unit
+
+
+@transaction.atomic
+def update_headcounts(*, unit: Unit, counts: dict[str, int]) -> Unit:
+    """Set a unit's headcounts per target group (the KPI denominators)."""
+    unknown = set(counts) - set(Unit.HEADCOUNT_FIELDS)
+    if unknown:
+        raise ValueError(f"not a headcount: {sorted(unknown)}")
+    Unit.objects.filter(pk=unit.pk).update(**counts)
+    unit.refresh_from_db()
+    return unit
+
+
+@transaction.atomic
+def add_member(*, person: Person, unit: Unit, primary: bool = True) -> Membership:
+    """Make the person a member of the unit; a new primary unit replaces the old one."""
+    if primary:
+        Membership.objects.filter(person=person, is_primary=True).exclude(unit=unit).update(
+            is_primary=False
+        )
+    membership, _created = Membership.objects.update_or_create(
+        person=person, unit=unit, defaults={"is_primary": primary}
+    )
+    return membership
+
+
+@transaction.atomic
+def grant_role(*, user, unit: Unit, kind: str, granted_by=None) -> Role:
+    """Give the user a role on the unit (idempotent)."""
+    role, _created = Role.objects.get_or_create(
+        user=user, unit=unit, kind=kind, defaults={"granted_by": granted_by}
+    )
+    forget_roles(user)
+    return role
+
+
+def update_profile(*, person: Person, display_name: str, appears_anonymously: bool) -> Person:
+    """Change how a person is named on public boards."""
+    person.display_name = display_name
+    person.appears_anonymously = appears_anonymously
+    person.save(update_fields=["display_name", "appears_anonymously"])
+    return person

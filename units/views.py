@@ -1,0 +1,159 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import selectors, services
+from .forms import HeadcountForm, MoveUnitForm, ProfileForm
+from .health import check_health
+from .models import Person, Unit
+from .permissions import Action, can, get_unit_for, units_where
+
+
+@require_GET
+def home(request):
+    return render(request, "home.html", {"roots": selectors.root_units()[:20]})
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    report, healthy = check_health()
+    return JsonResponse(report, status=200 if healthy else 503)
+
+
+def _public_unit(pk) -> Unit:
+    try:
+        return Unit.objects.get(pk=int(pk), is_active=True)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404("unit") from None
+
+
+@require_GET
+def directory(request):
+    query = request.GET.get("q", "").strip()[:100]
+    units = selectors.search_units(query) if query else selectors.root_units()
+    return render(request, "units/directory.html", {"units": units, "query": query})
+
+
+@require_GET
+def unit_detail(request, pk):
+    unit = _public_unit(pk)
+    context = {
+        "unit": unit,
+        "ancestors": selectors.ancestors_of(unit),
+        "children": selectors.children_of(unit),
+        "member_count": selectors.member_count(unit),
+        "can_view_members": can(request.user, Action.VIEW_MEMBERS, unit),
+        "can_edit_headcounts": can(request.user, Action.EDIT_HEADCOUNTS, unit),
+        "can_manage_structure": can(request.user, Action.MANAGE_STRUCTURE, unit),
+    }
+    return render(request, "units/detail.html", context)
+
+
+@login_required
+@require_GET
+def unit_members(request, pk):
+    unit = get_unit_for(request.user, Action.VIEW_MEMBERS, pk)
+    subtree = request.GET.get("subtree") == "1"
+    page = Paginator(selectors.members_of(unit, subtree=subtree), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "units/members.html",
+        {"unit": unit, "page": page, "subtree": subtree},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_headcounts(request, pk):
+    unit = get_unit_for(request.user, Action.EDIT_HEADCOUNTS, pk)
+    form = HeadcountForm(request.POST or None, unit=unit)
+    if request.method == "POST":
+        if form.is_valid():
+            services.update_headcounts(unit=unit, counts=form.cleaned_data)
+            messages.success(request, _("Headcounts saved."))
+            return redirect("units:detail", pk=unit.pk)
+        return render(request, "units/headcounts.html", {"unit": unit, "form": form}, status=400)
+    return render(request, "units/headcounts.html", {"unit": unit, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def move(request, pk):
+    unit = get_unit_for(request.user, Action.MANAGE_STRUCTURE, pk)
+    # Any unit the user administers may be the new parent; the service refuses cycles
+    # so that a forged id of a sub-unit is caught at the one place that knows the tree.
+    choices = units_where(request.user, Action.MANAGE_STRUCTURE).filter(is_active=True)
+    form = MoveUnitForm(request.POST or None, choices=choices)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.move_unit(unit=unit, new_parent=form.cleaned_data["new_parent"])
+            except services.UnitCycleError as error:
+                form.add_error("new_parent", str(error))
+            else:
+                messages.success(request, _("The unit was moved."))
+                return redirect("units:detail", pk=unit.pk)
+        return render(request, "units/move.html", {"unit": unit, "form": form}, status=400)
+    return render(request, "units/move.html", {"unit": unit, "form": form})
+
+
+@login_required
+@require_GET
+def mine(request):
+    return render(
+        request,
+        "units/mine.html",
+        {
+            "roles": selectors.roles_for_user(request.user),
+            "person": Person.objects.filter(user=request.user).first(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    person = Person.objects.filter(user=request.user).first()
+    if person is None:
+        messages.info(request, _("Your account is not linked to a person yet; ask your unit officer."))
+        return redirect("units:mine")
+    form = ProfileForm(request.POST or None, instance=person)
+    if request.method == "POST":
+        if form.is_valid():
+            services.update_profile(
+                person=person,
+                display_name=form.cleaned_data["display_name"],
+                appears_anonymously=form.cleaned_data["appears_anonymously"],
+            )
+            messages.success(request, _("Your profile was saved."))
+            return redirect("units:mine")
+        return render(request, "units/profile.html", {"form": form}, status=400)
+    return render(request, "units/profile.html", {"form": form})
+
+
+# Error pages: rendered by our templates so that every message is in the user's
+# language and says what to do next.
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "errors/500.html", status=500)
+
+
