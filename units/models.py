@@ -85,9 +85,7 @@ class Unit(MP_Node):
     # Headcounts per target group: the denominators of the KPI boards.
     public_servants = models.PositiveIntegerField(_("public servants"), default=0)
     students = models.PositiveIntegerField(_("students"), default=0)
-    enterprise_workers = models.PositiveIntegerField(
-        _("enterprise workers"), default=0
-    )
+    enterprise_workers = models.PositiveIntegerField(_("enterprise workers"), default=0)
     adult_residents = models.PositiveIntegerField(_("adult residents"), default=0)
     households = models.PositiveIntegerField(_("households"), default=0)
 
@@ -165,7 +163,9 @@ class Person(models.Model):
     target_group = models.CharField(
         _("target group"), max_length=32, choices=TargetGroup.choices
     )
-    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), null=True, blank=True
+    )
     is_elderly = models.BooleanField(_("elderly"), default=False)
     has_disability = models.BooleanField(_("person with a disability"), default=False)
     is_ethnic_minority = models.BooleanField(_("ethnic minority"), default=False)
@@ -200,7 +200,9 @@ class Person(models.Model):
 class Membership(models.Model):
     """A person belongs to a unit; the primary one is where their points count."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="memberships"
+    )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
     is_primary = models.BooleanField(_("primary unit"), default=True)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)

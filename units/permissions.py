@@ -35,9 +35,7 @@ GRANTS: dict[Action, frozenset[str]] = {
     Action.SUBMIT_ACHIEVEMENT: frozenset({Kind.OFFICER, Kind.ADMINISTRATOR}),
     Action.REVIEW_ACHIEVEMENT: frozenset({Kind.REVIEWER, Kind.ADMINISTRATOR}),
     Action.VOTE_NOMINATION: frozenset({Kind.COUNCIL_MEMBER}),
-    Action.ORGANISE_CAMPAIGN: frozenset(
-        {Kind.CAMPAIGN_ORGANISER, Kind.ADMINISTRATOR}
-    ),
+    Action.ORGANISE_CAMPAIGN: frozenset({Kind.CAMPAIGN_ORGANISER, Kind.ADMINISTRATOR}),
 }
 
 _CACHE_ATTR = "_thidua_unit_roles"

@@ -19,7 +19,11 @@ def children_of(unit: Unit) -> QuerySet[Unit]:
         Unit.objects.filter(
             path__startswith=unit.path, depth=unit.depth + 1, is_active=True
         )
-        .annotate(member_count=Count("memberships", filter=Q(memberships__person__is_active=True)))
+        .annotate(
+            member_count=Count(
+                "memberships", filter=Q(memberships__person__is_active=True)
+            )
+        )
         .order_by("name", "pk")
     )
 
@@ -36,7 +40,9 @@ def search_units(query: str, limit: int = 50) -> QuerySet[Unit]:
 
 def members_of(unit: Unit, *, subtree: bool = False) -> QuerySet[Person]:
     """Active people of the unit (or its whole subtree), sorted by name."""
-    units = Unit.objects.subtree_of(unit) if subtree else Unit.objects.filter(pk=unit.pk)
+    units = (
+        Unit.objects.subtree_of(unit) if subtree else Unit.objects.filter(pk=unit.pk)
+    )
     return (
         Person.objects.active()
         .filter(memberships__unit__in=units)
@@ -46,7 +52,9 @@ def members_of(unit: Unit, *, subtree: bool = False) -> QuerySet[Person]:
 
 
 def member_count(unit: Unit, *, subtree: bool = True) -> int:
-    units = Unit.objects.subtree_of(unit) if subtree else Unit.objects.filter(pk=unit.pk)
+    units = (
+        Unit.objects.subtree_of(unit) if subtree else Unit.objects.filter(pk=unit.pk)
+    )
     return (
         Membership.objects.filter(unit__in=units, person__is_active=True)
         .values("person")
@@ -65,6 +73,8 @@ def roles_for_user(user) -> QuerySet[Role]:
 
 def primary_unit_of(person: Person) -> Unit | None:
     membership = (
-        Membership.objects.filter(person=person, is_primary=True).select_related("unit").first()
+        Membership.objects.filter(person=person, is_primary=True)
+        .select_related("unit")
+        .first()
     )
     return membership.unit if membership else None

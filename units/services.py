@@ -20,7 +20,9 @@ class UnitCycleError(Exception):
 
 
 @transaction.atomic
-def create_unit(*, parent: Unit | None, kind: str, name: str, code: str = "", **fields) -> Unit:
+def create_unit(
+    *, parent: Unit | None, kind: str, name: str, code: str = "", **fields
+) -> Unit:
     """Create a unit under a parent (or as a root) and return it."""
     values = {"kind": kind, "name": name, "code": code, **fields}
     if parent is None:
@@ -57,9 +59,9 @@ def update_headcounts(*, unit: Unit, counts: dict[str, int]) -> Unit:
 def add_member(*, person: Person, unit: Unit, primary: bool = True) -> Membership:
     """Make the person a member of the unit; a new primary unit replaces the old one."""
     if primary:
-        Membership.objects.filter(person=person, is_primary=True).exclude(unit=unit).update(
-            is_primary=False
-        )
+        Membership.objects.filter(person=person, is_primary=True).exclude(
+            unit=unit
+        ).update(is_primary=False)
     membership, _created = Membership.objects.update_or_create(
         person=person, unit=unit, defaults={"is_primary": primary}
     )
@@ -76,7 +78,9 @@ def grant_role(*, user, unit: Unit, kind: str, granted_by=None) -> Role:
     return role
 
 
-def update_profile(*, person: Person, display_name: str, appears_anonymously: bool) -> Person:
+def update_profile(
+    *, person: Person, display_name: str, appears_anonymously: bool
+) -> Person:
     """Change how a person is named on public boards."""
     person.display_name = display_name
     person.appears_anonymously = appears_anonymously

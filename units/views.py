@@ -80,7 +80,9 @@ def edit_headcounts(request, pk):
             services.update_headcounts(unit=unit, counts=form.cleaned_data)
             messages.success(request, _("Headcounts saved."))
             return redirect("units:detail", pk=unit.pk)
-        return render(request, "units/headcounts.html", {"unit": unit, "form": form}, status=400)
+        return render(
+            request, "units/headcounts.html", {"unit": unit, "form": form}, status=400
+        )
     return render(request, "units/headcounts.html", {"unit": unit, "form": form})
 
 
@@ -95,13 +97,17 @@ def move(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.move_unit(unit=unit, new_parent=form.cleaned_data["new_parent"])
+                services.move_unit(
+                    unit=unit, new_parent=form.cleaned_data["new_parent"]
+                )
             except services.UnitCycleError as error:
                 form.add_error("new_parent", str(error))
             else:
                 messages.success(request, _("The unit was moved."))
                 return redirect("units:detail", pk=unit.pk)
-        return render(request, "units/move.html", {"unit": unit, "form": form}, status=400)
+        return render(
+            request, "units/move.html", {"unit": unit, "form": form}, status=400
+        )
     return render(request, "units/move.html", {"unit": unit, "form": form})
 
 
@@ -123,7 +129,10 @@ def mine(request):
 def profile(request):
     person = Person.objects.filter(user=request.user).first()
     if person is None:
-        messages.info(request, _("Your account is not linked to a person yet; ask your unit officer."))
+        messages.info(
+            request,
+            _("Your account is not linked to a person yet; ask your unit officer."),
+        )
         return redirect("units:mine")
     form = ProfileForm(request.POST or None, instance=person)
     if request.method == "POST":
@@ -155,5 +164,3 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
-
-

@@ -1,0 +1,51 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast lint bench messages venv node clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node: node_modules/.installed
+
+## make run: install, migrate, demo data, then serve on http://$(HOST):$(PORT)
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops)"
+	$(PY) -m daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+## make test: the whole suite against throwaway PostgreSQL and Redis, in a real browser
+test: venv node
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+## make test-fast: the suite on SQLite without services (browser and service tests skip)
+test-fast: venv
+	$(PY) -m pytest -m "not services and not browser" $(PYTEST_ARGS)
+
+lint: venv
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+
+## make messages: refresh the Vietnamese catalogue after changing UI text
+messages: venv
+	$(PY) manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=node_modules --ignore=scripts --ignore=tests
+	$(PY) scripts/compile_messages.py
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3* test_db.sqlite3* staticfiles

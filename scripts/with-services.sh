@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Run a command against throwaway PostgreSQL and Redis servers on free loopback ports.
+#
+# Installs redis-server, postgresql and chromium with apt-get when they are missing,
+# starts the servers on temporary data directories, exports DATABASE_URL and
+# REDIS_URL, runs "$@", and stops the servers whatever happened.
+set -euo pipefail
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if ((${#missing[@]})); then
+  echo "Installing ${missing[*]} with apt-get ..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+workdir=$(mktemp -d /tmp/thidua-services.XXXXXX)
+chmod 755 "$workdir"
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+pgdata="$workdir/pg"
+mkdir "$pgdata"
+
+# PostgreSQL refuses to run as root: run it as the postgres user when we are root.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+[ "$(id -u)" = 0 ] && chown postgres:postgres "$pgdata"
+
+cleanup() {
+  as_pg "$pg_bin/pg_ctl" -D "$pgdata" -m immediate stop >/dev/null 2>&1 || true
+  if [ -f "$workdir/redis.pid" ]; then kill "$(cat "$workdir/redis.pid")" 2>/dev/null || true; fi
+  rm -rf "$workdir"
+}
+trap cleanup EXIT
+
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+  --daemonize yes --pidfile "$workdir/redis.pid" --dir "$workdir" \
+  --logfile "$workdir/redis.log"
+
+pg_port=$(free_port)
+as_pg "$pg_bin/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
+  -o "-p $pg_port -k $pgdata -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" \
+  start >/dev/null
+
+for _ in $(seq 50); do
+  redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/thidua"
+export REDIS_URL="redis://127.0.0.1:$redis_port/0"
+export PG_BIN="$pg_bin"
+echo "PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port"
+"$@"

@@ -1,0 +1,150 @@
+"""Shared fixtures: a small province and the personas who act in it.
+
+province (Tỉnh Thử Nghiệm)
+├── commune Kê Sặt ── villages Hồ Liễn, Quán Gỏi
+└── commune Bình Giang ── village Cậy       (another subtree: the outsider's)
+"""
+
+import os
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from units.models import Person, Role, TargetGroup, Unit
+from units.services import add_member, create_unit, grant_role
+
+PASSWORD = "Mat-khau-thu-2025"
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without the services, tests that need them are skipped, saying why.
+
+    `make test` sets REQUIRE_SERVICES=1: there a missing service fails the run
+    instead of quietly skipping (a skipped check is not a passed one).
+    """
+    if REQUIRE_SERVICES:
+        return
+    reasons = []
+    if (
+        not settings.REDIS_URL
+        or "postgresql" not in settings.DATABASES["default"]["ENGINE"]
+    ):
+        reasons.append(("services", "needs PostgreSQL and Redis: run `make test`"))
+    if not os.path.exists("/usr/bin/chromium"):
+        reasons.append(("browser", "needs Debian's chromium: run `make test`"))
+    for marker, reason in reasons:
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def tree(db):
+    province = create_unit(
+        parent=None, kind=Unit.Kind.PROVINCE, name="Tỉnh Thử Nghiệm", code="99"
+    )
+    ke_sat = create_unit(
+        parent=province, kind=Unit.Kind.COMMUNE, name="Xã Kê Sặt", code="10972"
+    )
+    ho_lien = create_unit(
+        parent=ke_sat,
+        kind=Unit.Kind.VILLAGE,
+        name="Thôn Hồ Liễn",
+        adult_residents=300,
+        households=120,
+    )
+    quan_goi = create_unit(
+        parent=ke_sat,
+        kind=Unit.Kind.VILLAGE,
+        name="Thôn Quán Gỏi",
+        adult_residents=250,
+        households=100,
+    )
+    binh_giang = create_unit(
+        parent=province, kind=Unit.Kind.COMMUNE, name="Xã Bình Giang", code="10951"
+    )
+    cay = create_unit(parent=binh_giang, kind=Unit.Kind.VILLAGE, name="Thôn Cậy")
+    return {
+        "province": province,
+        "ke_sat": ke_sat,
+        "ho_lien": ho_lien,
+        "quan_goi": quan_goi,
+        "binh_giang": binh_giang,
+        "cay": cay,
+    }
+
+
+def make_user(username, *, unit=None, role=None, staff=False, person_name=None):
+    user = get_user_model().objects.create_user(
+        username=username,
+        email=f"{username}@example.vn",
+        password=PASSWORD,
+        is_staff=staff,
+        is_superuser=staff,
+    )
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
+    if unit is not None:
+        person = Person.objects.create(
+            user=user,
+            display_name=person_name or username.title(),
+            target_group=TargetGroup.CITIZEN,
+        )
+        add_member(person=person, unit=unit)
+        if role:
+            grant_role(user=user, unit=unit, kind=role)
+    return user
+
+
+@pytest.fixture
+def officer(tree):
+    """The officer of thôn Hồ Liễn."""
+    return make_user(
+        "officer",
+        unit=tree["ho_lien"],
+        role=Role.Kind.OFFICER,
+        person_name="Vũ Thị Lan",
+    )
+
+
+@pytest.fixture
+def reviewer(tree):
+    """A reviewer of xã Kê Sặt (covers its villages)."""
+    return make_user("reviewer", unit=tree["ke_sat"], role=Role.Kind.REVIEWER)
+
+
+@pytest.fixture
+def administrator(tree):
+    """An administrator of the province, and a Django superuser."""
+    return make_user(
+        "administrator", unit=tree["province"], role=Role.Kind.ADMINISTRATOR, staff=True
+    )
+
+
+@pytest.fixture
+def commune_admin(tree):
+    """An administrator of xã Kê Sặt only (not a superuser)."""
+    return make_user("commune_admin", unit=tree["ke_sat"], role=Role.Kind.ADMINISTRATOR)
+
+
+@pytest.fixture
+def outsider(tree):
+    """An officer of another commune (Bình Giang)."""
+    return make_user("outsider", unit=tree["cay"], role=Role.Kind.OFFICER)
+
+
+@pytest.fixture
+def citizen(tree):
+    """A villager with a login but no role."""
+    return make_user("citizen", unit=tree["ho_lien"], person_name="Nguyễn Văn An")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The real hasher is slow on purpose; tests sign in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
