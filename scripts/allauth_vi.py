@@ -40,7 +40,8 @@ VI = {
     "Password": "Mật khẩu",
     "Remember Me": "Ghi nhớ đăng nhập",
     "Username": "Tên đăng nhập",
-    "Login": "Đăng nhập",
+    # The label of the login field, which takes a username or an email.
+    "Login": "Tên đăng nhập hoặc email",
     "Username or email": "Tên đăng nhập hoặc email",
     "Forgot your password?": "Quên mật khẩu?",
     "Email (again)": "Email (nhập lại)",

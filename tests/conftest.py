@@ -145,6 +145,8 @@ def citizen(tree):
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The real hasher is slow on purpose; tests sign in hundreds of times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def fast_password_hashing(request, settings):
+    # The real hasher is slow on purpose; tests sign in hundreds of times. Browser
+    # tests keep it: their server is another process with the real settings.
+    if request.node.get_closest_marker("browser") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

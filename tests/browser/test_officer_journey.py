@@ -1,0 +1,77 @@
+"""In a real browser: a visitor reads the home page, signs in as an officer, opens the unit."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import serious_accessibility_violations
+from tests.conftest import PASSWORD
+
+
+def test_officer_signs_in_and_sees_the_units_page(page, live_asgi, tree, officer):
+    page.goto(live_asgi + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kỹ năng số cho mọi người dân")
+
+    page.get_by_role("link", name="Đăng nhập").click()
+    page.get_by_label("Tên đăng nhập hoặc email").fill("officer")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+    expect(page).to_have_url(re.compile(r"/units/mine/$"))
+    page.get_by_role("link", name="Thôn Hồ Liễn").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thôn Hồ Liễn")
+    expect(page.get_by_role("link", name="Sửa số người theo nhóm")).to_be_visible()
+
+
+def test_a_wrong_password_keeps_the_login_typed(page, live_asgi, tree, officer):
+    page.goto(live_asgi + "/accounts/login/")
+
+    page.get_by_label("Tên đăng nhập hoặc email").fill("officer")
+    page.get_by_label("Mật khẩu").fill("sai-mat-khau")
+    page.get_by_role("button", name="Đăng nhập").click()
+
+    expect(page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng")).to_be_visible()
+    expect(page.get_by_label("Tên đăng nhập hoặc email")).to_have_value("officer")
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/units/", "/leaderboards/"])
+def test_public_pages_have_no_serious_accessibility_violations(page, live_asgi, tree, path):
+    page.goto(live_asgi + path)
+
+    assert serious_accessibility_violations(page) == []
+
+
+def test_the_unit_page_has_no_serious_accessibility_violations(page, live_asgi, tree):
+    page.goto(f"{live_asgi}/units/{tree['ho_lien'].pk}/")
+
+    assert serious_accessibility_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/"])
+def test_pages_reflow_on_a_narrow_phone_without_sideways_scrolling(page, live_asgi, tree, path):
+    # 320 CSS pixels is a 1280-pixel window at 400% zoom (WCAG 1.4.10 reflow).
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_asgi + path)
+
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+    assert overflow <= 0
+
+
+def test_keyboard_users_can_skip_to_the_content(page, live_asgi, tree):
+    page.goto(live_asgi + "/")
+
+    page.keyboard.press("Tab")
+
+    expect(page.get_by_role("link", name="Chuyển đến nội dung")).to_be_focused()
+
+
+def test_the_accessibility_check_does_catch_violations(page):
+    # Guards the guard: an unlabeled field and an image without text must be reported.
+    page.set_content('<html lang="vi"><body><main><img src="x.png"><input type="text"></main></body></html>')
+
+    violations = serious_accessibility_violations(page)
+
+    assert any(v.startswith("image-alt") for v in violations)
+    assert any(v.startswith("label") for v in violations)
