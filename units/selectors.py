@@ -1,6 +1,6 @@
 """Reads of the unit tree that need care (a fixed number of queries per page)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from .models import Membership, Person, Role, Unit
 
@@ -78,3 +78,17 @@ def primary_unit_of(person: Person) -> Unit | None:
         .first()
     )
     return membership.unit if membership else None
+
+
+def headcount_totals(unit: Unit) -> dict[str, int]:
+    """Headcounts of the unit and its whole subtree, added up in one query.
+
+    Each unit records only its own people (a commune office's public servants, a
+    village's residents), so the subtree's sum is the unit's real denominator.
+    """
+    totals = (
+        Unit.objects.subtree_of(unit)
+        .filter(is_active=True)
+        .aggregate(**{name: Sum(name) for name in Unit.HEADCOUNT_FIELDS})
+    )
+    return {name: totals[name] or 0 for name in Unit.HEADCOUNT_FIELDS}

@@ -48,6 +48,7 @@ def unit_detail(request, pk):
         "ancestors": selectors.ancestors_of(unit),
         "children": selectors.children_of(unit),
         "member_count": selectors.member_count(unit),
+        "totals": selectors.headcount_totals(unit),
         "can_view_members": can(request.user, Action.VIEW_MEMBERS, unit),
         "can_edit_headcounts": can(request.user, Action.EDIT_HEADCOUNTS, unit),
         "can_manage_structure": can(request.user, Action.MANAGE_STRUCTURE, unit),

@@ -31,8 +31,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):
+    # This hook sees the whole session's items: mark only the ones in this folder.
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def _free_port() -> int:
@@ -61,9 +64,22 @@ def live_asgi(django_db_setup, django_db_blocker):
         "DEBUG": "1",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
-    log = open(ROOT / ".pytest_cache" / "daphne.log", "w") if (ROOT / ".pytest_cache").exists() else subprocess.DEVNULL
+    log = (
+        open(ROOT / ".pytest_cache" / "daphne.log", "w")
+        if (ROOT / ".pytest_cache").exists()
+        else subprocess.DEVNULL
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -78,7 +94,9 @@ def live_asgi(django_db_setup, django_db_blocker):
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                raise RuntimeError("daphne did not start; see .pytest_cache/daphne.log") from None
+                raise RuntimeError(
+                    "daphne did not start; see .pytest_cache/daphne.log"
+                ) from None
             time.sleep(0.2)
     yield base_url
     server.terminate()
@@ -92,7 +110,9 @@ def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: `make test` installs it")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -109,7 +129,9 @@ def page(browser, transactional_db):
 def serious_accessibility_violations(page) -> list[str]:
     """Run axe-core in the page; return the serious and critical violations."""
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
         + "; ".join(node["target"][0] for node in violation["nodes"][:3])

@@ -11,7 +11,9 @@ from tests.conftest import PASSWORD
 
 def test_officer_signs_in_and_sees_the_units_page(page, live_asgi, tree, officer):
     page.goto(live_asgi + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Kỹ năng số cho mọi người dân")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Kỹ năng số cho mọi người dân"
+    )
 
     page.get_by_role("link", name="Đăng nhập").click()
     page.get_by_label("Tên đăng nhập hoặc email").fill("officer")
@@ -36,7 +38,9 @@ def test_a_wrong_password_keeps_the_login_typed(page, live_asgi, tree, officer):
 
 
 @pytest.mark.parametrize("path", ["/", "/accounts/login/", "/units/", "/leaderboards/"])
-def test_public_pages_have_no_serious_accessibility_violations(page, live_asgi, tree, path):
+def test_public_pages_have_no_serious_accessibility_violations(
+    page, live_asgi, tree, path
+):
     page.goto(live_asgi + path)
 
     assert serious_accessibility_violations(page) == []
@@ -49,12 +53,16 @@ def test_the_unit_page_has_no_serious_accessibility_violations(page, live_asgi, 
 
 
 @pytest.mark.parametrize("path", ["/", "/accounts/login/"])
-def test_pages_reflow_on_a_narrow_phone_without_sideways_scrolling(page, live_asgi, tree, path):
+def test_pages_reflow_on_a_narrow_phone_without_sideways_scrolling(
+    page, live_asgi, tree, path
+):
     # 320 CSS pixels is a 1280-pixel window at 400% zoom (WCAG 1.4.10 reflow).
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(live_asgi + path)
 
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
 
     assert overflow <= 0
 
@@ -69,7 +77,9 @@ def test_keyboard_users_can_skip_to_the_content(page, live_asgi, tree):
 
 def test_the_accessibility_check_does_catch_violations(page):
     # Guards the guard: an unlabeled field and an image without text must be reported.
-    page.set_content('<html lang="vi"><body><main><img src="x.png"><input type="text"></main></body></html>')
+    page.set_content(
+        '<html lang="vi"><body><main><img src="x.png"><input type="text"></main></body></html>'
+    )
 
     violations = serious_accessibility_violations(page)
 

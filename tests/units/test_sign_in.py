@@ -120,10 +120,14 @@ class TestLanguage:
         assert response["Content-Language"] == "en"
         assert "Digital skills for every citizen" in response.content.decode()
 
-    def test_vietnamese_is_the_default_whatever_the_browser_says(self, client, db):
-        response = client.get("/", HTTP_ACCEPT_LANGUAGE="fr")
+    @pytest.mark.parametrize("browser_language", ["en-US,en;q=0.9", "fr", ""])
+    def test_vietnamese_is_the_default_whatever_the_browser_says(
+        self, client, db, browser_language
+    ):
+        response = client.get("/", HTTP_ACCEPT_LANGUAGE=browser_language)
 
         assert response["Content-Language"] == "vi"
+        assert "Kỹ năng số cho mọi người dân" in response.content.decode()
 
     def test_the_time_zone_is_vietnams(self, settings):
         assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"

@@ -270,3 +270,18 @@ class TestProfile:
         response = client.get(reverse("units:mine"))
 
         assert "Thôn Hồ Liễn" in response.content.decode()
+
+
+class TestHeadcountTotals:
+    def test_a_commune_shows_the_sum_of_its_villages(self, client, tree):
+        response = client.get(reverse("units:detail", args=[tree["ke_sat"].pk]))
+
+        assert response.context["totals"]["adult_residents"] == 550
+        assert response.context["totals"]["households"] == 220
+
+    def test_a_deactivated_village_no_longer_counts(self, client, tree):
+        Unit.objects.filter(pk=tree["quan_goi"].pk).update(is_active=False)
+
+        response = client.get(reverse("units:detail", args=[tree["ke_sat"].pk]))
+
+        assert response.context["totals"]["households"] == 120

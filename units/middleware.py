@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+
+class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+    """Vietnamese unless the visitor chose another language with the switcher.
+
+    Django would follow the browser's Accept-Language, but many phones in Vietnam
+    run with an English interface; the movement's pages must still open in
+    Vietnamese. The footer's switcher sets the language cookie, which wins.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
