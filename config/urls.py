@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
     path("leaderboards/", include("leaderboards.urls")),
+    path("", include("competitions.urls")),
 ]
 
 handler400 = "units.views.bad_request"

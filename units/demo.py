@@ -455,9 +455,9 @@ class DemoBuilder:
                 grant_role(user=user, unit=unit, kind=account.role)
 
 
-def build_demo() -> bool:
+def seed(context: dict) -> bool:
     """Build the demo province unless it exists; return whether anything was added."""
     if demo_exists():
         return False
-    DemoBuilder().build()
+    context["units"] = DemoBuilder().build()
     return True

@@ -22,6 +22,9 @@ class Action(StrEnum):
     REVIEW_ACHIEVEMENT = "competitions.review"
     VOTE_NOMINATION = "badges.vote"
     ORGANISE_CAMPAIGN = "competitions.organise_campaign"
+    VIEW_SUBMISSIONS = "competitions.view_submissions"
+    MANAGE_RULES = "competitions.manage_rules"
+    VIEW_AUDIT = "units.view_audit"
 
 
 # Which role kinds grant an action. Administrators may do everything in their subtree.
@@ -36,6 +39,11 @@ GRANTS: dict[Action, frozenset[str]] = {
     Action.REVIEW_ACHIEVEMENT: frozenset({Kind.REVIEWER, Kind.ADMINISTRATOR}),
     Action.VOTE_NOMINATION: frozenset({Kind.COUNCIL_MEMBER}),
     Action.ORGANISE_CAMPAIGN: frozenset({Kind.CAMPAIGN_ORGANISER, Kind.ADMINISTRATOR}),
+    Action.VIEW_SUBMISSIONS: frozenset(
+        {Kind.OFFICER, Kind.REVIEWER, Kind.COUNCIL_MEMBER, Kind.ADMINISTRATOR}
+    ),
+    Action.MANAGE_RULES: frozenset({Kind.ADMINISTRATOR}),
+    Action.VIEW_AUDIT: frozenset({Kind.REVIEWER, Kind.ADMINISTRATOR}),
 }
 
 _CACHE_ATTR = "_thidua_unit_roles"

@@ -11,6 +11,7 @@ from . import selectors, services
 from .forms import HeadcountForm, MoveUnitForm, ProfileForm
 from .health import check_health
 from .models import Person, Unit
+from .panels import unit_panels
 from .permissions import Action, can, get_unit_for, units_where
 
 
@@ -52,6 +53,7 @@ def unit_detail(request, pk):
         "can_view_members": can(request.user, Action.VIEW_MEMBERS, unit),
         "can_edit_headcounts": can(request.user, Action.EDIT_HEADCOUNTS, unit),
         "can_manage_structure": can(request.user, Action.MANAGE_STRUCTURE, unit),
+        "panels": unit_panels(request, unit),
     }
     return render(request, "units/detail.html", context)
 

@@ -66,3 +66,9 @@ class TestScope:
     def test_another_subtrees_unit_answers_like_a_missing_one(self, tree, officer):
         with pytest.raises(Http404):
             get_unit_for(officer, Action.EDIT_HEADCOUNTS, tree["cay"].pk)
+
+
+def test_every_action_says_which_roles_grant_it():
+    from units.permissions import GRANTS
+
+    assert set(GRANTS) == set(Action)

@@ -1,0 +1,16 @@
+from units.permissions import Action, units_where
+
+from .selectors import unread_notifications
+
+
+def notifications(request):
+    """Header links for signed-in users: unread count and the pages their roles open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "unread_notifications": unread_notifications(user),
+        # Roles are read once per request and cached on the user (units.permissions).
+        "nav_submissions": units_where(user, Action.VIEW_SUBMISSIONS).exists(),
+        "nav_review": units_where(user, Action.REVIEW_ACHIEVEMENT).exists(),
+    }

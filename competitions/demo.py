@@ -1,0 +1,106 @@
+"""Demo competitions, activity types and point rules (called by `seed_demo`)."""
+
+import io
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from units.audit import COMMAND
+from units.models import Unit
+
+from . import services
+from .models import ActivityType, Competition, PointRule
+
+ACTIVITY_TYPES = [
+    # code, name, quantity label, credits a person
+    ("training-completed", "Hoàn thành khóa học kỹ năng số", "khóa học", True),
+    ("community-class", "Tổ chức lớp học kỹ năng số cộng đồng", "học viên", True),
+    ("mentee-guided", "Hướng dẫn người học (Đại sứ số)", "người", True),
+    ("digital-household", "Hộ gia đình trở thành “Gia đình số”", "hộ", False),
+    ("vneid-help", "Hỗ trợ người dân kích hoạt VNeID", "người dân", True),
+    ("party-thematic-session", "Dự chuyên đề “Đảng viên tiên phong học tập kỹ năng số”", "đảng viên", True),
+    ("technology-initiative", "Sáng kiến công nghệ được công nhận", "sáng kiến", False),
+]
+
+# code: (points per event, points per quantity, max quantity, cap period, per unit, per person)
+RULES = {
+    "training-completed": (10, 0, 1, "week", None, 5),
+    "community-class": (20, 2, 60, "week", 3, None),
+    "mentee-guided": (5, 0, 1, "week", None, 10),
+    "digital-household": (0, 8, 50, "month", None, None),
+    "vneid-help": (0, 3, 100, "week", None, None),
+    "party-thematic-session": (5, 1, 200, "month", 2, None),
+    "technology-initiative": (100, 0, 1, "month", 2, None),
+}
+
+
+def _demo_photo() -> bytes:
+    image = Image.new("RGB", (800, 600), (210, 225, 240))
+    draw = ImageDraw.Draw(image)
+    for row in range(4):
+        for seat in range(6):
+            x, y = 80 + seat * 110, 200 + row * 90
+            draw.ellipse((x, y, x + 40, y + 40), fill=(120, 90, 60))
+    draw.rectangle((250, 40, 550, 140), fill=(255, 255, 255))
+    output = io.BytesIO()
+    image.save(output, format="JPEG")
+    return output.getvalue()
+
+
+def seed(context: dict) -> bool:
+    if Competition.objects.exists():
+        return False
+    province = Unit.objects.get(kind=Unit.Kind.PROVINCE, code="31")
+    types = {
+        code: ActivityType.objects.create(code=code, name=name, quantity_label=label, credits_person=person)
+        for code, name, label, person in ACTIVITY_TYPES
+    }
+    year = Competition.objects.create(
+        name="Phong trào “Bình dân học vụ số” năm 2026",
+        kind=Competition.Kind.REGULAR,
+        scope_unit=province,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        status=Competition.Status.RUNNING,
+        description="Thi đua học tập, phổ cập kỹ năng số trong toàn thành phố.",
+    )
+    festival = Competition.objects.create(
+        name="Ngày hội toàn dân học tập số 10/10/2026",
+        kind=Competition.Kind.THEMATIC,
+        scope_unit=province,
+        starts_on=date(2026, 10, 1),
+        ends_on=date(2026, 10, 31),
+        status=Competition.Status.CLOSED,
+        description="Đợt thi đua chuyên đề nhân Ngày Chuyển đổi số quốc gia 10/10.",
+    )
+    for competition in (year, festival):
+        for code, (event, each, most, period, per_unit, per_person) in RULES.items():
+            PointRule.objects.create(
+                competition=competition, activity_type=types[code], version=1,
+                effective_from=competition.starts_on, points_per_event=event,
+                points_per_quantity=each, max_quantity=most, cap_period=period,
+                max_events_per_unit=per_unit, max_events_per_person=per_person,
+                note="Quy tắc ban đầu",
+            )
+    _submission_awaiting_review(year, types["community-class"])
+    context["competition"] = year
+    return True
+
+
+def _submission_awaiting_review(competition, activity_type):
+    officer = get_user_model().objects.get(username="canbo")
+    village = officer.unit_roles.get().unit
+    now = timezone.now()
+    submission = services.save_draft(
+        data=services.SubmissionData(
+            competition=competition, unit=village, activity_type=activity_type,
+            occurred_on=timezone.localdate() - timedelta(days=1), quantity=24,
+            description="Lớp hướng dẫn cài đặt và sử dụng VNeID, thanh toán không dùng tiền mặt tại nhà văn hóa thôn.",
+            person=officer.person,
+        ),
+        by=officer, at=now, origin=COMMAND,
+    )
+    services.add_evidence(submission=submission, uploads=[("lop-hoc.jpg", _demo_photo())], by=officer, at=now)
+    services.submit_submission(submission=submission, by=officer, at=now, origin=COMMAND)

@@ -1,0 +1,118 @@
+"""The points ledger: append-only, idempotent, every entry explaining itself.
+
+`credit` and `reverse` are the only writers of PointEntry. Both must run inside the
+caller's transaction, so that the source object's change of state and its ledger
+entries commit together or not at all.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from units.models import Person, Unit
+
+from .models import ActivityType, Competition, PointEntry, PointRule, Submission
+from .signals import entries_recorded
+
+
+@dataclass(frozen=True)
+class Credit:
+    """What one ledger line credits, before it is written."""
+
+    competition: Competition
+    unit: Unit
+    person: Person | None
+    activity_type: ActivityType
+    rule: PointRule | None
+    points: int
+    quantity: int
+    source: str
+    explanation: str
+    idempotency_key: str
+    occurred_at: datetime
+    submission: Submission | None = None
+    capped: bool = False
+
+
+def _announce(entries: list[PointEntry]) -> None:
+    if not entries:
+        return
+    ids = [entry.pk for entry in entries]
+    # After commit: the projector must only ever see entries that exist.
+    transaction.on_commit(lambda: entries_recorded.send(sender=PointEntry, entry_ids=ids))
+
+
+def credit(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
+    """Write the credits once; a credit whose key is already in the ledger is skipped.
+
+    Returns the entries written now (an empty list when all were there already).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.credit must run inside the source's transaction")
+    written = []
+    for item in credits:
+        if item.points < 0:
+            raise ValueError("a credit cannot be negative; use reverse()")
+        try:
+            # A savepoint per entry: a duplicate key rolls back this insert only.
+            with transaction.atomic():
+                entry = PointEntry.objects.create(
+                    competition=item.competition,
+                    unit=item.unit,
+                    person=item.person,
+                    activity_type=item.activity_type,
+                    rule=item.rule,
+                    points=item.points,
+                    quantity=item.quantity,
+                    submission=item.submission,
+                    source=item.source,
+                    explanation=item.explanation[:300],
+                    capped=item.capped,
+                    idempotency_key=item.idempotency_key,
+                    occurred_at=item.occurred_at,
+                    created_at=at,
+                    created_by=by if getattr(by, "pk", None) else None,
+                )
+        except IntegrityError:
+            if PointEntry.objects.filter(idempotency_key=item.idempotency_key).exists():
+                continue
+            raise
+        written.append(entry)
+    _announce(written)
+    return written
+
+
+def reverse(*, entry: PointEntry, reason: str, by, at: datetime) -> PointEntry | None:
+    """Cancel an entry with a negative one that names it; None if already reversed."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.reverse must run inside the source's transaction")
+    if entry.reverses_id is not None:
+        raise ValueError("a reversal is not itself reversed")
+    key = f"reversal:{entry.pk}"
+    try:
+        with transaction.atomic():
+            reversal = PointEntry.objects.create(
+                competition_id=entry.competition_id,
+                unit_id=entry.unit_id,
+                person_id=entry.person_id,
+                activity_type_id=entry.activity_type_id,
+                rule_id=entry.rule_id,
+                points=-entry.points,
+                quantity=entry.quantity,
+                submission_id=entry.submission_id,
+                source="reversal",
+                explanation=reason[:300],
+                capped=entry.capped,
+                reverses=entry,
+                idempotency_key=key,
+                occurred_at=entry.occurred_at,
+                created_at=at,
+                created_by=by if getattr(by, "pk", None) else None,
+            )
+    except IntegrityError:
+        if PointEntry.objects.filter(idempotency_key=key).exists():
+            return None
+        raise
+    _announce([reversal])
+    return reversal

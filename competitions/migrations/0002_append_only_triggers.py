@@ -1,0 +1,67 @@
+"""Make the ledger and the audit trail append-only in PostgreSQL itself.
+
+The audit trail refuses every UPDATE and DELETE. The ledger refuses DELETE, and an
+UPDATE that changes anything but `projected_at` (which the projector sets once).
+SQLite, the embedded development default, gets no trigger: the tests that prove
+this run on PostgreSQL.
+"""
+
+from django.db import migrations
+
+CREATE = """
+CREATE OR REPLACE FUNCTION thidua_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '% rows are append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION thidua_ledger_update_guard() RETURNS trigger AS $$
+BEGIN
+    IF (to_jsonb(NEW) - 'projected_at') IS DISTINCT FROM (to_jsonb(OLD) - 'projected_at') THEN
+        RAISE EXCEPTION 'ledger entries are append-only: only projected_at may be set'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER units_auditevent_append_only
+    BEFORE UPDATE OR DELETE ON units_auditevent
+    FOR EACH ROW EXECUTE FUNCTION thidua_refuse_change();
+
+CREATE TRIGGER competitions_pointentry_no_delete
+    BEFORE DELETE ON competitions_pointentry
+    FOR EACH ROW EXECUTE FUNCTION thidua_refuse_change();
+
+CREATE TRIGGER competitions_pointentry_update_guard
+    BEFORE UPDATE ON competitions_pointentry
+    FOR EACH ROW EXECUTE FUNCTION thidua_ledger_update_guard();
+"""
+
+DROP = """
+DROP TRIGGER IF EXISTS units_auditevent_append_only ON units_auditevent;
+DROP TRIGGER IF EXISTS competitions_pointentry_no_delete ON competitions_pointentry;
+DROP TRIGGER IF EXISTS competitions_pointentry_update_guard ON competitions_pointentry;
+DROP FUNCTION IF EXISTS thidua_refuse_change();
+DROP FUNCTION IF EXISTS thidua_ledger_update_guard();
+"""
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("competitions", "0001_initial"),
+        ("units", "0002_auditevent"),
+    ]
+
+    operations = [migrations.RunPython(create, drop)]

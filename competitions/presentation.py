@@ -1,0 +1,23 @@
+"""Turning stored codes into sentences for people (in the reader's language)."""
+
+from django.utils.translation import gettext as _
+
+
+def describe_flags(flags: list[dict]) -> list[str]:
+    """One sentence per plausibility flag, for the reviewer."""
+    sentences = []
+    for flag in flags or []:
+        code = flag.get("code")
+        if code == "quantity_above_headcount":
+            sentences.append(
+                _("The quantity (%(quantity)d) is larger than the unit's headcount (%(headcount)d).") % flag
+            )
+        elif code == "burst":
+            sentences.append(_("%(count)d submissions from this unit within %(minutes)d minutes.") % flag)
+        elif code == "outside_competition":
+            sentences.append(_("The date of the activity is outside the competition's period."))
+        elif code == "duplicate_evidence":
+            sentences.append(
+                _("A photo looks the same as evidence of submission #%(submission)d.") % flag
+            )
+    return sentences
