@@ -20,7 +20,14 @@ class ActivityTypeAdmin(admin.ModelAdmin):
 class PointRuleAdmin(admin.ModelAdmin):
     """Read-only: a rule changes by a new version (on the competition's page), never by editing."""
 
-    list_display = ("activity_type", "competition", "version", "effective_from", "points_per_event", "points_per_quantity")
+    list_display = (
+        "activity_type",
+        "competition",
+        "version",
+        "effective_from",
+        "points_per_event",
+        "points_per_quantity",
+    )
     list_filter = ("competition", "activity_type")
 
     def has_change_permission(self, request, obj=None):
@@ -44,7 +51,15 @@ class SubmissionAdmin(admin.ModelAdmin):
 class PointEntryAdmin(admin.ModelAdmin):
     """The ledger, to read: entries are appended by the services, never edited."""
 
-    list_display = ("created_at", "points", "activity_type", "person", "unit", "source", "idempotency_key")
+    list_display = (
+        "created_at",
+        "points",
+        "activity_type",
+        "person",
+        "unit",
+        "source",
+        "idempotency_key",
+    )
     list_filter = ("competition", "source")
     raw_id_fields = ("person", "unit", "submission", "reverses", "rule", "created_by")
 

@@ -20,7 +20,12 @@ ACTIVITY_TYPES = [
     ("mentee-guided", "Hướng dẫn người học (Đại sứ số)", "người", True),
     ("digital-household", "Hộ gia đình trở thành “Gia đình số”", "hộ", False),
     ("vneid-help", "Hỗ trợ người dân kích hoạt VNeID", "người dân", True),
-    ("party-thematic-session", "Dự chuyên đề “Đảng viên tiên phong học tập kỹ năng số”", "đảng viên", True),
+    (
+        "party-thematic-session",
+        "Dự chuyên đề “Đảng viên tiên phong học tập kỹ năng số”",
+        "đảng viên",
+        True,
+    ),
     ("technology-initiative", "Sáng kiến công nghệ được công nhận", "sáng kiến", False),
 ]
 
@@ -54,7 +59,9 @@ def seed(context: dict) -> bool:
         return False
     province = Unit.objects.get(kind=Unit.Kind.PROVINCE, code="31")
     types = {
-        code: ActivityType.objects.create(code=code, name=name, quantity_label=label, credits_person=person)
+        code: ActivityType.objects.create(
+            code=code, name=name, quantity_label=label, credits_person=person
+        )
         for code, name, label, person in ACTIVITY_TYPES
     }
     year = Competition.objects.create(
@@ -78,10 +85,16 @@ def seed(context: dict) -> bool:
     for competition in (year, festival):
         for code, (event, each, most, period, per_unit, per_person) in RULES.items():
             PointRule.objects.create(
-                competition=competition, activity_type=types[code], version=1,
-                effective_from=competition.starts_on, points_per_event=event,
-                points_per_quantity=each, max_quantity=most, cap_period=period,
-                max_events_per_unit=per_unit, max_events_per_person=per_person,
+                competition=competition,
+                activity_type=types[code],
+                version=1,
+                effective_from=competition.starts_on,
+                points_per_event=event,
+                points_per_quantity=each,
+                max_quantity=most,
+                cap_period=period,
+                max_events_per_unit=per_unit,
+                max_events_per_person=per_person,
                 note="Quy tắc ban đầu",
             )
     _submission_awaiting_review(year, types["community-class"])
@@ -95,12 +108,24 @@ def _submission_awaiting_review(competition, activity_type):
     now = timezone.now()
     submission = services.save_draft(
         data=services.SubmissionData(
-            competition=competition, unit=village, activity_type=activity_type,
-            occurred_on=timezone.localdate() - timedelta(days=1), quantity=24,
+            competition=competition,
+            unit=village,
+            activity_type=activity_type,
+            occurred_on=timezone.localdate() - timedelta(days=1),
+            quantity=24,
             description="Lớp hướng dẫn cài đặt và sử dụng VNeID, thanh toán không dùng tiền mặt tại nhà văn hóa thôn.",
             person=officer.person,
         ),
-        by=officer, at=now, origin=COMMAND,
+        by=officer,
+        at=now,
+        origin=COMMAND,
     )
-    services.add_evidence(submission=submission, uploads=[("lop-hoc.jpg", _demo_photo())], by=officer, at=now)
-    services.submit_submission(submission=submission, by=officer, at=now, origin=COMMAND)
+    services.add_evidence(
+        submission=submission,
+        uploads=[("lop-hoc.jpg", _demo_photo())],
+        by=officer,
+        at=now,
+    )
+    services.submit_submission(
+        submission=submission, by=officer, at=now, origin=COMMAND
+    )

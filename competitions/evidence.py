@@ -58,7 +58,9 @@ def clean_photo(data: bytes, name: str = "") -> CleanFile:
     """Return a safe JPEG rebuilt from the upload, or raise InvalidEvidence."""
     if len(data) > MAX_PHOTO_BYTES:
         raise InvalidEvidence(
-            _("“%(name)s” is larger than %(limit)d MB. Take the photo at a lower resolution or send a smaller copy.")
+            _(
+                "“%(name)s” is larger than %(limit)d MB. Take the photo at a lower resolution or send a smaller copy."
+            )
             % {"name": name, "limit": MAX_PHOTO_BYTES // (1024 * 1024)}
         )
     if not data:
@@ -80,7 +82,9 @@ def clean_photo(data: bytes, name: str = "") -> CleanFile:
         ) from None
     except UnidentifiedImageError:
         raise InvalidEvidence(
-            _("“%(name)s” is not a photo we can accept. Send a JPEG, PNG or WebP picture.")
+            _(
+                "“%(name)s” is not a photo we can accept. Send a JPEG, PNG or WebP picture."
+            )
             % {"name": name}
         ) from None
     except (OSError, ValueError, SyntaxError):
@@ -97,7 +101,9 @@ def clean_photo(data: bytes, name: str = "") -> CleanFile:
     else:
         fresh = Image.new("RGB", upright.size)
         fresh.paste(upright.convert("RGB"))
-    fresh.thumbnail((STORED_LONGEST_SIDE, STORED_LONGEST_SIDE), Image.Resampling.LANCZOS)
+    fresh.thumbnail(
+        (STORED_LONGEST_SIDE, STORED_LONGEST_SIDE), Image.Resampling.LANCZOS
+    )
     output = io.BytesIO()
     fresh.save(output, format="JPEG", quality=85, optimize=True)
     return CleanFile(

@@ -40,7 +40,9 @@ def _announce(entries: list[PointEntry]) -> None:
         return
     ids = [entry.pk for entry in entries]
     # After commit: the projector must only ever see entries that exist.
-    transaction.on_commit(lambda: entries_recorded.send(sender=PointEntry, entry_ids=ids))
+    transaction.on_commit(
+        lambda: entries_recorded.send(sender=PointEntry, entry_ids=ids)
+    )
 
 
 def credit(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:

@@ -26,16 +26,23 @@ class Competition(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     scope_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="competitions", verbose_name=_("scope")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="competitions",
+        verbose_name=_("scope"),
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     eligible_unit_kinds = models.JSONField(
-        _("eligible unit kinds"), default=list, blank=True,
+        _("eligible unit kinds"),
+        default=list,
+        blank=True,
         help_text=_("Empty means every kind of unit."),
     )
     eligible_target_groups = models.JSONField(
-        _("eligible target groups"), default=list, blank=True,
+        _("eligible target groups"),
+        default=list,
+        blank=True,
         help_text=_("Empty means every target group."),
     )
     status = models.CharField(
@@ -50,7 +57,8 @@ class Competition(models.Model):
         ordering = ["-starts_on", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="competition_period_ordered"
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="competition_period_ordered",
             )
         ]
 
@@ -76,12 +84,17 @@ class ActivityType(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     quantity_label = models.CharField(
-        _("what the quantity counts"), max_length=64, default="lần",
+        _("what the quantity counts"),
+        max_length=64,
+        default="lần",
         help_text=_("For example: attendees, households, citizens helped."),
     )
     credits_person = models.BooleanField(
-        _("credits a person"), default=False,
-        help_text=_("A submission names the person who earned it (learner, trainer, mentor)."),
+        _("credits a person"),
+        default=False,
+        help_text=_(
+            "A submission names the person who earned it (learner, trainer, mentor)."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -116,7 +129,9 @@ class PointRule(models.Model):
     version = models.PositiveIntegerField(_("version"))
     effective_from = models.DateField(_("applies from"))
     points_per_event = models.PositiveIntegerField(_("points per event"), default=0)
-    points_per_quantity = models.PositiveIntegerField(_("points per unit of quantity"), default=0)
+    points_per_quantity = models.PositiveIntegerField(
+        _("points per unit of quantity"), default=0
+    )
     max_quantity = models.PositiveIntegerField(
         _("largest quantity counted in one event"), default=1000
     )
@@ -124,16 +139,23 @@ class PointRule(models.Model):
         _("cap period"), max_length=8, choices=Period.choices, default=Period.WEEK
     )
     max_events_per_unit = models.PositiveIntegerField(
-        _("events credited per unit per period"), null=True, blank=True,
+        _("events credited per unit per period"),
+        null=True,
+        blank=True,
         help_text=_("Empty means no limit."),
     )
     max_events_per_person = models.PositiveIntegerField(
-        _("events credited per person per period"), null=True, blank=True,
+        _("events credited per person per period"),
+        null=True,
+        blank=True,
         help_text=_("Empty means no limit."),
     )
     note = models.CharField(_("why this version"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -144,13 +166,16 @@ class PointRule(models.Model):
         ordering = ["activity_type", "-effective_from", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["competition", "activity_type", "version"], name="rule_version_once"
+                fields=["competition", "activity_type", "version"],
+                name="rule_version_once",
             ),
             models.UniqueConstraint(
                 fields=["competition", "activity_type", "effective_from"],
                 name="rule_one_version_per_date",
             ),
-            models.CheckConstraint(condition=Q(max_quantity__gte=1), name="rule_max_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(max_quantity__gte=1), name="rule_max_quantity_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,7 +191,9 @@ class SubmissionQuerySet(models.QuerySet):
         return self.filter(unit__in=units)
 
     def awaiting_review(self):
-        return self.filter(status__in=[Submission.Status.SUBMITTED, Submission.Status.APPEALED])
+        return self.filter(
+            status__in=[Submission.Status.SUBMITTED, Submission.Status.APPEALED]
+        )
 
 
 class Submission(models.Model):
@@ -183,18 +210,29 @@ class Submission(models.Model):
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
     competition = models.ForeignKey(
-        Competition, on_delete=models.PROTECT, related_name="submissions",
+        Competition,
+        on_delete=models.PROTECT,
+        related_name="submissions",
         verbose_name=_("competition"),
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("unit")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("unit"),
     )
     person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="submissions",
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
         verbose_name=_("person credited"),
     )
     activity_type = models.ForeignKey(
-        ActivityType, on_delete=models.PROTECT, related_name="submissions",
+        ActivityType,
+        on_delete=models.PROTECT,
+        related_name="submissions",
         verbose_name=_("activity"),
     )
     occurred_on = models.DateField(_("date of the activity"))
@@ -213,7 +251,10 @@ class Submission(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -234,7 +275,9 @@ class Submission(models.Model):
             models.Index(fields=["unit", "created_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="submission_quantity_positive")
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="submission_quantity_positive"
+            )
         ]
 
     def __str__(self) -> str:
@@ -336,11 +379,19 @@ class PointEntry(models.Model):
         ActivityType, on_delete=models.PROTECT, related_name="entries"
     )
     rule = models.ForeignKey(
-        PointRule, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        PointRule,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
     )
     quantity = models.PositiveIntegerField(default=1)
     submission = models.ForeignKey(
-        Submission, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
     )
     source = models.CharField(
         max_length=64,
@@ -351,13 +402,20 @@ class PointEntry(models.Model):
     # recalculation keeps such entries at zero.
     capped = models.BooleanField(default=False)
     reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
     )
     idempotency_key = models.CharField(max_length=200, unique=True)
     occurred_at = models.DateTimeField()
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     projected_at = models.DateTimeField(null=True, blank=True)
@@ -372,7 +430,8 @@ class PointEntry(models.Model):
             models.Index(fields=["competition", "unit"]),
             models.Index(fields=["competition", "person"]),
             models.Index(
-                fields=["created_at"], name="entry_unprojected",
+                fields=["created_at"],
+                name="entry_unprojected",
                 condition=Q(projected_at__isnull=True),
             ),
         ]
@@ -405,4 +464,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
-

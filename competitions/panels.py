@@ -11,4 +11,8 @@ def points_panel(request, unit):
     recent = []
     if can(request.user, Action.VIEW_SUBMISSIONS, unit):
         recent = list(selectors.submissions_of_units([unit])[:10])
-    return "competitions/unit_panel.html", {"boards": boards, "recent": recent, "unit": unit}
+    return "competitions/unit_panel.html", {
+        "boards": boards,
+        "recent": recent,
+        "unit": unit,
+    }

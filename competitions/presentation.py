@@ -10,14 +10,23 @@ def describe_flags(flags: list[dict]) -> list[str]:
         code = flag.get("code")
         if code == "quantity_above_headcount":
             sentences.append(
-                _("The quantity (%(quantity)d) is larger than the unit's headcount (%(headcount)d).") % flag
+                _(
+                    "The quantity (%(quantity)d) is larger than the unit's headcount (%(headcount)d)."
+                )
+                % flag
             )
         elif code == "burst":
-            sentences.append(_("%(count)d submissions from this unit within %(minutes)d minutes.") % flag)
+            sentences.append(
+                _("%(count)d submissions from this unit within %(minutes)d minutes.")
+                % flag
+            )
         elif code == "outside_competition":
-            sentences.append(_("The date of the activity is outside the competition's period."))
+            sentences.append(
+                _("The date of the activity is outside the competition's period.")
+            )
         elif code == "duplicate_evidence":
             sentences.append(
-                _("A photo looks the same as evidence of submission #%(submission)d.") % flag
+                _("A photo looks the same as evidence of submission #%(submission)d.")
+                % flag
             )
     return sentences

@@ -12,7 +12,9 @@ from . import ledger
 from .models import ActivityType, Competition, PointEntry, PointRule
 
 
-def rule_for(*, competition: Competition, activity_type: ActivityType, on: date) -> PointRule | None:
+def rule_for(
+    *, competition: Competition, activity_type: ActivityType, on: date
+) -> PointRule | None:
     """The rule version in force on a date: the latest that applies from that date or before."""
     return (
         PointRule.objects.filter(
@@ -77,7 +79,10 @@ def check_caps(
     """Whether crediting one more event in the rule's period would pass a cap."""
     start, end = period_bounds(rule.cap_period, on)
     events = _live_credits(
-        competition=rule.competition, activity_type=rule.activity_type, start=start, end=end
+        competition=rule.competition,
+        activity_type=rule.activity_type,
+        start=start,
+        end=end,
     )
     if rule.max_events_per_unit is not None:
         if events.filter(unit=unit).count() >= rule.max_events_per_unit:

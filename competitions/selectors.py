@@ -8,7 +8,9 @@ from .models import Competition, Notification, PointEntry, Submission
 
 
 def running_competitions() -> QuerySet[Competition]:
-    return Competition.objects.filter(status=Competition.Status.RUNNING).select_related("scope_unit")
+    return Competition.objects.filter(status=Competition.Status.RUNNING).select_related(
+        "scope_unit"
+    )
 
 
 def competitions_for_unit(unit: Unit) -> list[Competition]:
@@ -21,7 +23,9 @@ def unit_points(unit: Unit, competition: Competition) -> dict:
     entries = PointEntry.objects.filter(competition=competition).for_subtree(unit)
     by_activity = list(
         entries.values("activity_type__name")
-        .annotate(points=Sum("points"), count=Count("pk", filter=Q(reverses__isnull=True)))
+        .annotate(
+            points=Sum("points"), count=Count("pk", filter=Q(reverses__isnull=True))
+        )
         .filter(points__gt=0)
         .order_by("-points", "activity_type__name")
     )
@@ -40,8 +44,9 @@ def unit_total(unit: Unit, competition: Competition) -> int:
 
 def person_total(person: Person, competition: Competition) -> int:
     return (
-        PointEntry.objects.filter(competition=competition, person=person)
-        .aggregate(total=Sum("points"))["total"]
+        PointEntry.objects.filter(competition=competition, person=person).aggregate(
+            total=Sum("points")
+        )["total"]
         or 0
     )
 
@@ -50,7 +55,15 @@ def person_history(person: Person) -> QuerySet[PointEntry]:
     """Every ledger line of the person, newest first, with what explains it."""
     return (
         PointEntry.objects.filter(person=person)
-        .select_related("competition", "unit", "activity_type", "rule", "created_by", "submission", "reverses")
+        .select_related(
+            "competition",
+            "unit",
+            "activity_type",
+            "rule",
+            "created_by",
+            "submission",
+            "reverses",
+        )
         .order_by("-occurred_at", "-pk")
     )
 
@@ -63,7 +76,9 @@ def submissions_of_units(units) -> QuerySet[Submission]:
     )
 
 
-def review_queue(units, *, competition=None, activity_type=None, status=None, flagged=False, query=""):
+def review_queue(
+    units, *, competition=None, activity_type=None, status=None, flagged=False, query=""
+):
     """Submissions awaiting a decision in the reviewer's units, oldest first."""
     queue = Submission.objects.in_units(units).awaiting_review()
     if status in (Submission.Status.SUBMITTED, Submission.Status.APPEALED):
@@ -76,9 +91,9 @@ def review_queue(units, *, competition=None, activity_type=None, status=None, fl
         queue = queue.exclude(flags=[])
     if query:
         queue = queue.filter(unit__name__icontains=query)
-    return queue.select_related("unit", "activity_type", "competition", "person", "submitted_by").order_by(
-        "submitted_at", "pk"
-    )
+    return queue.select_related(
+        "unit", "activity_type", "competition", "person", "submitted_by"
+    ).order_by("submitted_at", "pk")
 
 
 def unread_notifications(user) -> int:

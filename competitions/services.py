@@ -19,8 +19,22 @@ from units.models import Person, Unit
 from units.selectors import headcount_totals
 
 from . import ledger, rules
-from .evidence import MAX_FILES_PER_SUBMISSION, CleanFile, InvalidEvidence, clean_upload, hamming
-from .models import ActivityType, Comment, Competition, Evidence, Notification, PointEntry, Submission
+from .evidence import (
+    MAX_FILES_PER_SUBMISSION,
+    CleanFile,
+    InvalidEvidence,
+    clean_upload,
+    hamming,
+)
+from .models import (
+    ActivityType,
+    Comment,
+    Competition,
+    Evidence,
+    Notification,
+    PointEntry,
+    Submission,
+)
 from .signals import submission_decided
 
 Status = Submission.Status
@@ -71,7 +85,10 @@ class SubmissionData:
 
 def _notify(*, user, message: str, submission: Submission, at: datetime) -> None:
     Notification.objects.create(
-        user=user, message=message[:300], link=f"/submissions/{submission.pk}/", created_at=at
+        user=user,
+        message=message[:300],
+        link=f"/submissions/{submission.pk}/",
+        created_at=at,
     )
 
 
@@ -110,17 +127,27 @@ def validate_submission_data(data: SubmissionData, *, today: date) -> None:
     if data.competition.status != Competition.Status.RUNNING:
         raise SubmissionError(_("This competition is not open for submissions."))
     if not data.competition.admits_unit(data.unit):
-        raise SubmissionError(_("This unit does not take part in the chosen competition."))
+        raise SubmissionError(
+            _("This unit does not take part in the chosen competition.")
+        )
     if not data.activity_type.is_active:
         raise SubmissionError(_("This activity no longer earns points."))
     if data.person is not None:
         if not data.activity_type.credits_person:
-            raise SubmissionError(_("This activity credits the unit, not a person; leave the person empty."))
-        member_of = data.person.memberships.filter(unit__path__startswith=data.unit.path).exists()
+            raise SubmissionError(
+                _(
+                    "This activity credits the unit, not a person; leave the person empty."
+                )
+            )
+        member_of = data.person.memberships.filter(
+            unit__path__startswith=data.unit.path
+        ).exists()
         if not member_of:
             raise SubmissionError(_("The person chosen is not a member of this unit."))
         if not data.competition.admits_person(data.person):
-            raise SubmissionError(_("The person's target group does not take part in this competition."))
+            raise SubmissionError(
+                _("The person's target group does not take part in this competition.")
+            )
 
 
 @transaction.atomic
@@ -136,7 +163,11 @@ def save_draft(
     """Create or update a draft; a replayed create (same form token) returns the first."""
     validate_submission_data(data, today=at.date())
     if submission is None:
-        existing = Submission.objects.filter(form_token=form_token).first() if form_token else None
+        existing = (
+            Submission.objects.filter(form_token=form_token).first()
+            if form_token
+            else None
+        )
         if existing is not None:
             return existing
         submission = Submission(submitted_by=by, status=Status.DRAFT)
@@ -148,13 +179,26 @@ def save_draft(
         if not submission.is_editable:
             raise SubmissionNotEditable(_("This submission can no longer be changed."))
         created = False
-    for field in ("competition", "unit", "activity_type", "occurred_on", "quantity", "description", "person"):
+    for field in (
+        "competition",
+        "unit",
+        "activity_type",
+        "occurred_on",
+        "quantity",
+        "description",
+        "person",
+    ):
         setattr(submission, field, getattr(data, field))
     submission.save()
     if created:
         record_event(
-            actor=by, action="submission.created", obj=submission, at=at, origin=origin,
-            unit=submission.unit, to_state=submission.status,
+            actor=by,
+            action="submission.created",
+            obj=submission,
+            at=at,
+            origin=origin,
+            unit=submission.unit,
+            to_state=submission.status,
         )
     return submission
 
@@ -168,8 +212,10 @@ def add_evidence(
     for name, data in uploads:
         safe_name = name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:120]
         if room <= 0:
-            errors.append(_("“%(name)s” was not added: at most %(limit)d files per submission.")
-                          % {"name": safe_name, "limit": MAX_FILES_PER_SUBMISSION})
+            errors.append(
+                _("“%(name)s” was not added: at most %(limit)d files per submission.")
+                % {"name": safe_name, "limit": MAX_FILES_PER_SUBMISSION}
+            )
             continue
         try:
             clean: CleanFile = clean_upload(data, safe_name)
@@ -189,7 +235,9 @@ def add_evidence(
         )
         if clean.phash:
             for band in range(4):
-                setattr(evidence, f"phash_band{band}", clean.phash[band * 4 : band * 4 + 4])
+                setattr(
+                    evidence, f"phash_band{band}", clean.phash[band * 4 : band * 4 + 4]
+                )
         evidence.file.save("upload", ContentFile(clean.content), save=False)
         evidence.save()
         stored.append(evidence)
@@ -209,8 +257,13 @@ def remove_evidence(*, evidence: Evidence, by) -> None:
 def duplicate_evidence(submission: Submission) -> list[dict]:
     """Earlier evidence anywhere in the province that looks like this submission's photos."""
     found = []
-    for evidence in submission.evidence.filter(kind=Evidence.Kind.PHOTO).exclude(phash=""):
-        bands = {f"phash_band{band}": evidence.phash[band * 4 : band * 4 + 4] for band in range(4)}
+    for evidence in submission.evidence.filter(kind=Evidence.Kind.PHOTO).exclude(
+        phash=""
+    ):
+        bands = {
+            f"phash_band{band}": evidence.phash[band * 4 : band * 4 + 4]
+            for band in range(4)
+        }
         match_any = Q()
         for field, value in bands.items():
             match_any |= Q(**{field: value})
@@ -221,7 +274,9 @@ def duplicate_evidence(submission: Submission) -> list[dict]:
         )
         for candidate in candidates:
             if hamming(candidate["phash"], evidence.phash) <= DUPLICATE_DISTANCE:
-                found.append({"evidence": evidence.pk, "submission": candidate["submission_id"]})
+                found.append(
+                    {"evidence": evidence.pk, "submission": candidate["submission_id"]}
+                )
     return found
 
 
@@ -231,39 +286,67 @@ def plausibility_flags(submission: Submission, *, now: datetime) -> list[dict]:
     unit = submission.unit
     if unit.pk:
         totals = headcount_totals(unit)
-        people = totals["adult_residents"] + totals["students"] + totals["public_servants"] + totals["enterprise_workers"]
+        people = (
+            totals["adult_residents"]
+            + totals["students"]
+            + totals["public_servants"]
+            + totals["enterprise_workers"]
+        )
         if people and submission.quantity > people:
-            flags.append({"code": "quantity_above_headcount", "quantity": submission.quantity, "headcount": people})
-    recent = Submission.objects.filter(
-        unit=unit, submitted_at__gte=now - BURST_WINDOW
-    ).exclude(pk=submission.pk).count()
+            flags.append(
+                {
+                    "code": "quantity_above_headcount",
+                    "quantity": submission.quantity,
+                    "headcount": people,
+                }
+            )
+    recent = (
+        Submission.objects.filter(unit=unit, submitted_at__gte=now - BURST_WINDOW)
+        .exclude(pk=submission.pk)
+        .count()
+    )
     if recent + 1 >= BURST_COUNT:
-        flags.append({"code": "burst", "count": recent + 1, "minutes": int(BURST_WINDOW.total_seconds() // 60)})
+        flags.append(
+            {
+                "code": "burst",
+                "count": recent + 1,
+                "minutes": int(BURST_WINDOW.total_seconds() // 60),
+            }
+        )
     competition = submission.competition
     if not (competition.starts_on <= submission.occurred_on <= competition.ends_on):
-        flags.append({"code": "outside_competition", "date": submission.occurred_on.isoformat()})
+        flags.append(
+            {"code": "outside_competition", "date": submission.occurred_on.isoformat()}
+        )
     for duplicate in duplicate_evidence(submission):
         flags.append({"code": "duplicate_evidence", **duplicate})
     return flags
 
 
 @transaction.atomic
-def submit_submission(*, submission: Submission, by, at: datetime, origin: Origin) -> Submission:
+def submit_submission(
+    *, submission: Submission, by, at: datetime, origin: Origin
+) -> Submission:
     """Send a draft (or a returned submission) to review."""
     submission = _locked(submission)
     if not submission.is_editable:
         raise SubmissionNotEditable(_("This submission was already sent for review."))
     validate_submission_data(
         SubmissionData(
-            competition=submission.competition, unit=submission.unit,
-            activity_type=submission.activity_type, occurred_on=submission.occurred_on,
-            quantity=submission.quantity, description=submission.description,
+            competition=submission.competition,
+            unit=submission.unit,
+            activity_type=submission.activity_type,
+            occurred_on=submission.occurred_on,
+            quantity=submission.quantity,
+            description=submission.description,
             person=submission.person,
         ),
         today=at.date(),
     )
     if not submission.evidence.exists():
-        raise SubmissionError(_("Add at least one photo or document as evidence before sending."))
+        raise SubmissionError(
+            _("Add at least one photo or document as evidence before sending.")
+        )
     submission.submitted_at = at
     submission.flags = plausibility_flags(submission, now=at)
     _transition(submission, to=Status.SUBMITTED, actor=by, at=at, origin=origin)
@@ -272,33 +355,55 @@ def submit_submission(*, submission: Submission, by, at: datetime, origin: Origi
 
 def _check_reviewer(submission: Submission, reviewer) -> None:
     if submission.submitted_by_id == reviewer.pk:
-        raise CannotReviewOwnSubmission(_("You cannot decide a submission you sent yourself."))
+        raise CannotReviewOwnSubmission(
+            _("You cannot decide a submission you sent yourself.")
+        )
 
 
-def _credit_submission(submission: Submission, *, reviewer, at: datetime) -> list[PointEntry]:
+def _credit_submission(
+    submission: Submission, *, reviewer, at: datetime
+) -> list[PointEntry]:
     # Lock the unit (and the person) so that two approvals for the same unit cannot
     # both pass a weekly cap; locks are taken in a fixed order: unit, then person.
     unit = Unit.objects.select_for_update().get(pk=submission.unit_id)
     person = (
         Person.objects.select_for_update().get(pk=submission.person_id)
-        if submission.person_id else None
+        if submission.person_id
+        else None
     )
-    inactive_unit = not unit.is_active or Unit.objects.filter(path__in=unit.ancestor_paths, is_active=False).exists()
+    inactive_unit = (
+        not unit.is_active
+        or Unit.objects.filter(path__in=unit.ancestor_paths, is_active=False).exists()
+    )
     if inactive_unit or (person is not None and not person.is_active):
-        raise RecipientInactive(_("The unit or person is deactivated and no longer earns points."))
+        raise RecipientInactive(
+            _("The unit or person is deactivated and no longer earns points.")
+        )
     rule = rules.rule_for(
-        competition=submission.competition, activity_type=submission.activity_type,
+        competition=submission.competition,
+        activity_type=submission.activity_type,
         on=submission.occurred_on,
     )
     if rule is None:
-        raise NoPointRule(_("No point rule covers this activity on that date; ask an administrator to add one."))
-    cap = rules.check_caps(rule=rule, unit=unit, person=person, on=submission.occurred_on)
+        raise NoPointRule(
+            _(
+                "No point rule covers this activity on that date; ask an administrator to add one."
+            )
+        )
+    cap = rules.check_caps(
+        rule=rule, unit=unit, person=person, on=submission.occurred_on
+    )
     if cap.reached:
         points = 0
         explanation = _in_default_language(
-            lambda: _("Cap reached: at most %(limit)d per %(scope)s per %(period)s.")
-            % {"limit": cap.limit, "scope": _("unit") if cap.scope == "unit" else _("person"),
-               "period": rule.get_cap_period_display()}
+            lambda: (
+                _("Cap reached: at most %(limit)d per %(scope)s per %(period)s.")
+                % {
+                    "limit": cap.limit,
+                    "scope": _("unit") if cap.scope == "unit" else _("person"),
+                    "period": rule.get_cap_period_display(),
+                }
+            )
         )
     else:
         points = rule.points_for(submission.quantity)
@@ -330,68 +435,127 @@ def _credit_submission(submission: Submission, *, reviewer, at: datetime) -> lis
 def _after_decision(submission: Submission) -> None:
     submission_id, status = submission.pk, submission.status
     transaction.on_commit(
-        lambda: submission_decided.send(sender=Submission, submission_id=submission_id, status=status)
+        lambda: submission_decided.send(
+            sender=Submission, submission_id=submission_id, status=status
+        )
     )
 
 
 @transaction.atomic
-def approve_submission(*, submission: Submission, reviewer, at: datetime, origin: Origin) -> list[PointEntry]:
+def approve_submission(
+    *, submission: Submission, reviewer, at: datetime, origin: Origin
+) -> list[PointEntry]:
     """Approve a submission and credit its points once."""
     submission = _locked(submission)
     if submission.status != Status.SUBMITTED:
-        raise SubmissionAlreadyDecided(_("This submission was already decided or is not awaiting review."))
+        raise SubmissionAlreadyDecided(
+            _("This submission was already decided or is not awaiting review.")
+        )
     _check_reviewer(submission, reviewer)
     entries = _credit_submission(submission, reviewer=reviewer, at=at)
-    submission.decided_by, submission.decided_at, submission.decision_reason = reviewer, at, ""
+    submission.decided_by, submission.decided_at, submission.decision_reason = (
+        reviewer,
+        at,
+        "",
+    )
     _transition(submission, to=Status.APPROVED, actor=reviewer, at=at, origin=origin)
     _notify(
-        user=submission.submitted_by, submission=submission, at=at,
-        message=_in_default_language(lambda: _("Your submission “%(title)s” was approved.") % {"title": str(submission)}),
+        user=submission.submitted_by,
+        submission=submission,
+        at=at,
+        message=_in_default_language(
+            lambda: (
+                _("Your submission “%(title)s” was approved.")
+                % {"title": str(submission)}
+            )
+        ),
     )
     _after_decision(submission)
     return entries
 
 
 @transaction.atomic
-def reject_submission(*, submission: Submission, reviewer, reason: str, at: datetime, origin: Origin) -> Submission:
+def reject_submission(
+    *, submission: Submission, reviewer, reason: str, at: datetime, origin: Origin
+) -> Submission:
     """Reject a submission, saying why; the unit may appeal."""
     submission = _locked(submission)
     if submission.status != Status.SUBMITTED:
-        raise SubmissionAlreadyDecided(_("This submission was already decided or is not awaiting review."))
+        raise SubmissionAlreadyDecided(
+            _("This submission was already decided or is not awaiting review.")
+        )
     _check_reviewer(submission, reviewer)
     if not reason.strip():
         raise SubmissionError(_("Say why the submission is rejected."))
-    submission.decided_by, submission.decided_at, submission.decision_reason = reviewer, at, reason
-    _transition(submission, to=Status.REJECTED, actor=reviewer, at=at, origin=origin, reason=reason)
+    submission.decided_by, submission.decided_at, submission.decision_reason = (
+        reviewer,
+        at,
+        reason,
+    )
+    _transition(
+        submission,
+        to=Status.REJECTED,
+        actor=reviewer,
+        at=at,
+        origin=origin,
+        reason=reason,
+    )
     _notify(
-        user=submission.submitted_by, submission=submission, at=at,
-        message=_in_default_language(lambda: _("Your submission “%(title)s” was rejected: %(reason)s") % {"title": str(submission), "reason": reason}),
+        user=submission.submitted_by,
+        submission=submission,
+        at=at,
+        message=_in_default_language(
+            lambda: (
+                _("Your submission “%(title)s” was rejected: %(reason)s")
+                % {"title": str(submission), "reason": reason}
+            )
+        ),
     )
     _after_decision(submission)
     return submission
 
 
 @transaction.atomic
-def return_submission(*, submission: Submission, reviewer, reason: str, at: datetime, origin: Origin) -> Submission:
+def return_submission(
+    *, submission: Submission, reviewer, reason: str, at: datetime, origin: Origin
+) -> Submission:
     """Send a submission back to its unit for more evidence."""
     submission = _locked(submission)
     if submission.status != Status.SUBMITTED:
-        raise SubmissionAlreadyDecided(_("This submission was already decided or is not awaiting review."))
+        raise SubmissionAlreadyDecided(
+            _("This submission was already decided or is not awaiting review.")
+        )
     _check_reviewer(submission, reviewer)
     if not reason.strip():
         raise SubmissionError(_("Say what evidence is missing."))
     submission.decision_reason = reason
-    _transition(submission, to=Status.RETURNED, actor=reviewer, at=at, origin=origin, reason=reason)
+    _transition(
+        submission,
+        to=Status.RETURNED,
+        actor=reviewer,
+        at=at,
+        origin=origin,
+        reason=reason,
+    )
     _notify(
-        user=submission.submitted_by, submission=submission, at=at,
-        message=_in_default_language(lambda: _("Your submission “%(title)s” needs more evidence: %(reason)s") % {"title": str(submission), "reason": reason}),
+        user=submission.submitted_by,
+        submission=submission,
+        at=at,
+        message=_in_default_language(
+            lambda: (
+                _("Your submission “%(title)s” needs more evidence: %(reason)s")
+                % {"title": str(submission), "reason": reason}
+            )
+        ),
     )
     _after_decision(submission)
     return submission
 
 
 @transaction.atomic
-def appeal_submission(*, submission: Submission, by, reason: str, at: datetime, origin: Origin) -> Submission:
+def appeal_submission(
+    *, submission: Submission, by, reason: str, at: datetime, origin: Origin
+) -> Submission:
     """Appeal a rejection; another reviewer decides."""
     submission = _locked(submission)
     if submission.status != Status.REJECTED:
@@ -401,13 +565,21 @@ def appeal_submission(*, submission: Submission, by, reason: str, at: datetime, 
     if not reason.strip():
         raise SubmissionError(_("Say why the decision should change."))
     submission.appeal_reason, submission.appealed_at = reason, at
-    _transition(submission, to=Status.APPEALED, actor=by, at=at, origin=origin, reason=reason)
+    _transition(
+        submission, to=Status.APPEALED, actor=by, at=at, origin=origin, reason=reason
+    )
     return submission
 
 
 @transaction.atomic
 def decide_appeal(
-    *, submission: Submission, reviewer, uphold_rejection: bool, reason: str, at: datetime, origin: Origin
+    *,
+    submission: Submission,
+    reviewer,
+    uphold_rejection: bool,
+    reason: str,
+    at: datetime,
+    origin: Origin,
 ) -> list[PointEntry]:
     """Decide an appeal: a reviewer other than the one who rejected, and not the sender."""
     submission = _locked(submission)
@@ -415,7 +587,9 @@ def decide_appeal(
         raise SubmissionAlreadyDecided(_("This appeal was already decided."))
     _check_reviewer(submission, reviewer)
     if submission.decided_by_id == reviewer.pk:
-        raise CannotReviewOwnSubmission(_("An appeal is decided by another reviewer than the one who rejected it."))
+        raise CannotReviewOwnSubmission(
+            _("An appeal is decided by another reviewer than the one who rejected it.")
+        )
     entries = []
     if uphold_rejection:
         if not reason.strip():
@@ -424,13 +598,35 @@ def decide_appeal(
     else:
         entries = _credit_submission(submission, reviewer=reviewer, at=at)
         to = Status.APPROVED
-    submission.decided_by, submission.decided_at, submission.decision_reason = reviewer, at, reason
-    _transition(submission, to=to, actor=reviewer, at=at, origin=origin, reason=reason, action=f"appeal.{to}")
+    submission.decided_by, submission.decided_at, submission.decision_reason = (
+        reviewer,
+        at,
+        reason,
+    )
+    _transition(
+        submission,
+        to=to,
+        actor=reviewer,
+        at=at,
+        origin=origin,
+        reason=reason,
+        action=f"appeal.{to}",
+    )
     _notify(
-        user=submission.submitted_by, submission=submission, at=at,
+        user=submission.submitted_by,
+        submission=submission,
+        at=at,
         message=_in_default_language(
-            lambda: (_("Your appeal for “%(title)s” was accepted; the points are credited.") if to == Status.APPROVED
-                     else _("Your appeal for “%(title)s” was not accepted: %(reason)s")) % {"title": str(submission), "reason": reason}
+            lambda: (
+                (
+                    _(
+                        "Your appeal for “%(title)s” was accepted; the points are credited."
+                    )
+                    if to == Status.APPROVED
+                    else _("Your appeal for “%(title)s” was not accepted: %(reason)s")
+                )
+                % {"title": str(submission), "reason": reason}
+            )
         ),
     )
     _after_decision(submission)
@@ -441,23 +637,36 @@ def add_comment(*, submission: Submission, author, body: str, at: datetime) -> C
     body = body.strip()
     if not body:
         raise SubmissionError(_("A comment cannot be empty."))
-    return Comment.objects.create(submission=submission, author=author, body=body[:2000], created_at=at)
+    return Comment.objects.create(
+        submission=submission, author=author, body=body[:2000], created_at=at
+    )
 
 
 @transaction.atomic
-def revoke_entries(*, submission: Submission, by, reason: str, at: datetime, origin: Origin) -> list[PointEntry]:
+def revoke_entries(
+    *, submission: Submission, by, reason: str, at: datetime, origin: Origin
+) -> list[PointEntry]:
     """Take back an approved submission's points (e.g. a false declaration found later)."""
     submission = _locked(submission)
     if not reason.strip():
         raise SubmissionError(_("Say why the points are revoked."))
     reversals = []
-    for entry in submission.entries.filter(reverses__isnull=True, reversed_by__isnull=True):
+    for entry in submission.entries.filter(
+        reverses__isnull=True, reversed_by__isnull=True
+    ):
         reversal = ledger.reverse(entry=entry, reason=reason, by=by, at=at)
         if reversal:
             reversals.append(reversal)
     if reversals:
         record_event(
-            actor=by, action="submission.points_revoked", obj=submission, at=at, origin=origin,
-            unit=submission.unit, from_state=submission.status, to_state=submission.status, reason=reason,
+            actor=by,
+            action="submission.points_revoked",
+            obj=submission,
+            at=at,
+            origin=origin,
+            unit=submission.unit,
+            from_state=submission.status,
+            to_state=submission.status,
+            reason=reason,
         )
     return reversals

@@ -16,8 +16,21 @@ from units.permissions import Action, can, units_where
 
 from . import rules, selectors, services
 from .evidence import MAX_PHOTO_BYTES
-from .forms import MAX_PEOPLE_IN_SELECT, CommentForm, PointRuleForm, ReasonForm, SubmissionForm
-from .models import ActivityType, Competition, Evidence, Notification, PointRule, Submission
+from .forms import (
+    MAX_PEOPLE_IN_SELECT,
+    CommentForm,
+    PointRuleForm,
+    ReasonForm,
+    SubmissionForm,
+)
+from .models import (
+    ActivityType,
+    Competition,
+    Evidence,
+    Notification,
+    PointRule,
+    Submission,
+)
 from .presentation import describe_flags
 
 
@@ -25,7 +38,12 @@ def _submission_for(user, action: Action, pk) -> Submission:
     """The submission if the user may act on its unit; a forged id is a 404."""
     try:
         submission = Submission.objects.select_related(
-            "unit", "activity_type", "competition", "person", "submitted_by", "decided_by"
+            "unit",
+            "activity_type",
+            "competition",
+            "person",
+            "submitted_by",
+            "decided_by",
         ).get(pk=int(pk))
     except (Submission.DoesNotExist, TypeError, ValueError):
         raise Http404("submission") from None
@@ -46,19 +64,30 @@ def _uploads(request) -> list[tuple[str, bytes]]:
 def _submission_form(request, *, data=None, initial=None):
     units = units_where(request.user, Action.SUBMIT_ACHIEVEMENT).filter(is_active=True)
     competitions = selectors.running_competitions()
-    people = Person.objects.active().filter(memberships__unit__in=units).distinct().order_by("display_name", "pk")
-    people = Person.objects.filter(pk__in=list(people.values_list("pk", flat=True)[:MAX_PEOPLE_IN_SELECT])).order_by(
-        "display_name", "pk"
+    people = (
+        Person.objects.active()
+        .filter(memberships__unit__in=units)
+        .distinct()
+        .order_by("display_name", "pk")
     )
-    return SubmissionForm(data, initial=initial, units=units, competitions=competitions, people=people)
+    people = Person.objects.filter(
+        pk__in=list(people.values_list("pk", flat=True)[:MAX_PEOPLE_IN_SELECT])
+    ).order_by("display_name", "pk")
+    return SubmissionForm(
+        data, initial=initial, units=units, competitions=competitions, people=people
+    )
 
 
 def _data_from(form) -> services.SubmissionData:
     values = form.cleaned_data
     return services.SubmissionData(
-        competition=values["competition"], unit=values["unit"], activity_type=values["activity_type"],
-        occurred_on=values["occurred_on"], quantity=values["quantity"],
-        description=values["description"], person=values["person"],
+        competition=values["competition"],
+        unit=values["unit"],
+        activity_type=values["activity_type"],
+        occurred_on=values["occurred_on"],
+        quantity=values["quantity"],
+        description=values["description"],
+        person=values["person"],
     )
 
 
@@ -68,19 +97,29 @@ def _save_and_maybe_submit(request, form, *, submission=None):
     origin = Origin.from_request(request)
     try:
         submission = services.save_draft(
-            data=_data_from(form), by=request.user, at=now, origin=origin,
-            submission=submission, form_token=request.POST.get("form_token") or None,
+            data=_data_from(form),
+            by=request.user,
+            at=now,
+            origin=origin,
+            submission=submission,
+            form_token=request.POST.get("form_token") or None,
         )
     except services.SubmissionError as error:
         return submission, error
     except (IntegrityError, ValueError):
-        return submission, services.SubmissionError(_("The form was sent twice; reload the page."))
-    _stored, errors = services.add_evidence(submission=submission, uploads=_uploads(request), by=request.user, at=now)
+        return submission, services.SubmissionError(
+            _("The form was sent twice; reload the page.")
+        )
+    _stored, errors = services.add_evidence(
+        submission=submission, uploads=_uploads(request), by=request.user, at=now
+    )
     for message in errors:
         messages.error(request, message)
     if request.POST.get("action") == "submit" and not errors:
         try:
-            services.submit_submission(submission=submission, by=request.user, at=now, origin=origin)
+            services.submit_submission(
+                submission=submission, by=request.user, at=now, origin=origin
+            )
         except services.SubmissionError as error:
             return submission, error
         messages.success(request, _("Sent for review."))
@@ -105,9 +144,18 @@ def submission_new(request):
                 # The draft exists now: keep working on it at its own address.
                 messages.error(request, str(error))
                 return redirect("competitions:submission", pk=submission.pk)
-        return render(request, "competitions/submission_form.html", {"form": form, "form_token": request.POST.get("form_token", "")}, status=400)
+        return render(
+            request,
+            "competitions/submission_form.html",
+            {"form": form, "form_token": request.POST.get("form_token", "")},
+            status=400,
+        )
     form = _submission_form(request, initial={"occurred_on": timezone.localdate()})
-    return render(request, "competitions/submission_form.html", {"form": form, "form_token": uuid.uuid4()})
+    return render(
+        request,
+        "competitions/submission_form.html",
+        {"form": form, "form_token": uuid.uuid4()},
+    )
 
 
 @login_required
@@ -115,61 +163,111 @@ def submission_new(request):
 def submission_edit(request, pk):
     submission = _submission_for(request.user, Action.SUBMIT_ACHIEVEMENT, pk)
     if not submission.is_editable:
-        return _detail(request, submission, error=services.SubmissionNotEditable(_("This submission can no longer be changed.")))
+        return _detail(
+            request,
+            submission,
+            error=services.SubmissionNotEditable(
+                _("This submission can no longer be changed.")
+            ),
+        )
     if request.method == "POST":
         form = _submission_form(request, data=request.POST)
         if form.is_valid():
-            _submission, error = _save_and_maybe_submit(request, form, submission=submission)
+            _submission, error = _save_and_maybe_submit(
+                request, form, submission=submission
+            )
             if error is None:
                 return redirect("competitions:submission", pk=submission.pk)
             form.add_error(None, str(error))
-        return render(request, "competitions/submission_form.html", {"form": form, "submission": submission}, status=400)
+        return render(
+            request,
+            "competitions/submission_form.html",
+            {"form": form, "submission": submission},
+            status=400,
+        )
     form = _submission_form(
         request,
         initial={
-            "competition": submission.competition_id, "unit": submission.unit_id,
-            "activity_type": submission.activity_type_id, "occurred_on": submission.occurred_on,
-            "quantity": submission.quantity, "description": submission.description,
+            "competition": submission.competition_id,
+            "unit": submission.unit_id,
+            "activity_type": submission.activity_type_id,
+            "occurred_on": submission.occurred_on,
+            "quantity": submission.quantity,
+            "description": submission.description,
             "person": submission.person_id,
         },
     )
-    return render(request, "competitions/submission_form.html", {"form": form, "submission": submission})
+    return render(
+        request,
+        "competitions/submission_form.html",
+        {"form": form, "submission": submission},
+    )
 
 
 def _detail(request, submission, *, error=None, reason_form=None, comment_form=None):
     user = request.user
-    can_review = can(user, Action.REVIEW_ACHIEVEMENT, submission.unit) and submission.submitted_by_id != user.pk
+    can_review = (
+        can(user, Action.REVIEW_ACHIEVEMENT, submission.unit)
+        and submission.submitted_by_id != user.pk
+    )
     context = {
         "submission": submission,
         "evidence": list(submission.evidence.all()),
         "comments": list(submission.comments.select_related("author")),
         "history": list(
-            AuditEvent.objects.filter(object_type="competitions.submission", object_id=submission.pk)
-            .select_related("actor").order_by("at", "pk")
+            AuditEvent.objects.filter(
+                object_type="competitions.submission", object_id=submission.pk
+            )
+            .select_related("actor")
+            .order_by("at", "pk")
         ),
-        "entries": list(submission.entries.select_related("rule").order_by("created_at", "pk")),
+        "entries": list(
+            submission.entries.select_related("rule").order_by("created_at", "pk")
+        ),
         "flags": describe_flags(submission.flags),
-        "can_edit": submission.is_editable and can(user, Action.SUBMIT_ACHIEVEMENT, submission.unit),
-        "can_review": can_review and submission.status == Submission.Status.SUBMITTED,
-        "can_decide_appeal": can_review and submission.status == Submission.Status.APPEALED
-        and submission.decided_by_id != user.pk,
-        "can_appeal": submission.status == Submission.Status.REJECTED and submission.appealed_at is None
+        "can_edit": submission.is_editable
         and can(user, Action.SUBMIT_ACHIEVEMENT, submission.unit),
-        "can_revoke": submission.status == Submission.Status.APPROVED and can(user, Action.MANAGE_RULES, submission.unit),
+        "can_review": can_review and submission.status == Submission.Status.SUBMITTED,
+        "can_decide_appeal": can_review
+        and submission.status == Submission.Status.APPEALED
+        and submission.decided_by_id != user.pk,
+        "can_appeal": submission.status == Submission.Status.REJECTED
+        and submission.appealed_at is None
+        and can(user, Action.SUBMIT_ACHIEVEMENT, submission.unit),
+        "can_revoke": submission.status == Submission.Status.APPROVED
+        and can(user, Action.MANAGE_RULES, submission.unit),
         "error": error,
         "reason_form": reason_form or ReasonForm(),
         "comment_form": comment_form or CommentForm(),
     }
     if context["can_review"]:
         rule = rules.rule_for(
-            competition=submission.competition, activity_type=submission.activity_type, on=submission.occurred_on
+            competition=submission.competition,
+            activity_type=submission.activity_type,
+            on=submission.occurred_on,
         )
         context["rule"] = rule
         if rule is not None:
-            context["cap"] = rules.check_caps(rule=rule, unit=submission.unit, person=submission.person, on=submission.occurred_on)
+            context["cap"] = rules.check_caps(
+                rule=rule,
+                unit=submission.unit,
+                person=submission.person,
+                on=submission.occurred_on,
+            )
             context["points_if_approved"] = rule.points_for(submission.quantity)
-    status = error.status_code if error is not None else (400 if (reason_form and reason_form.errors) or (comment_form and comment_form.errors) else 200)
-    return render(request, "competitions/submission_detail.html", context, status=status)
+    status = (
+        error.status_code
+        if error is not None
+        else (
+            400
+            if (reason_form and reason_form.errors)
+            or (comment_form and comment_form.errors)
+            else 200
+        )
+    )
+    return render(
+        request, "competitions/submission_detail.html", context, status=status
+    )
 
 
 @login_required
@@ -183,7 +281,12 @@ def submission_detail(request, pk):
 def submission_submit(request, pk):
     submission = _submission_for(request.user, Action.SUBMIT_ACHIEVEMENT, pk)
     try:
-        services.submit_submission(submission=submission, by=request.user, at=timezone.now(), origin=Origin.from_request(request))
+        services.submit_submission(
+            submission=submission,
+            by=request.user,
+            at=timezone.now(),
+            origin=Origin.from_request(request),
+        )
     except services.SubmissionError as error:
         return _detail(request, submission, error=error)
     messages.success(request, _("Sent for review."))
@@ -198,17 +301,36 @@ def submission_decide(request, pk):
     now, origin = timezone.now(), Origin.from_request(request)
     try:
         if decision == "approve":
-            services.approve_submission(submission=submission, reviewer=request.user, at=now, origin=origin)
+            services.approve_submission(
+                submission=submission, reviewer=request.user, at=now, origin=origin
+            )
             messages.success(request, _("Approved; the points are credited."))
         elif decision in ("reject", "return"):
             form = ReasonForm(request.POST)
             if not form.is_valid():
                 return _detail(request, submission, reason_form=form)
-            verb = services.reject_submission if decision == "reject" else services.return_submission
-            verb(submission=submission, reviewer=request.user, reason=form.cleaned_data["reason"], at=now, origin=origin)
-            messages.success(request, _("Rejected.") if decision == "reject" else _("Returned to the unit."))
+            verb = (
+                services.reject_submission
+                if decision == "reject"
+                else services.return_submission
+            )
+            verb(
+                submission=submission,
+                reviewer=request.user,
+                reason=form.cleaned_data["reason"],
+                at=now,
+                origin=origin,
+            )
+            messages.success(
+                request,
+                _("Rejected.") if decision == "reject" else _("Returned to the unit."),
+            )
         else:
-            return _detail(request, submission, error=services.SubmissionError(_("Choose approve, reject or return.")))
+            return _detail(
+                request,
+                submission,
+                error=services.SubmissionError(_("Choose approve, reject or return.")),
+            )
     except services.SubmissionError as error:
         submission.refresh_from_db()
         return _detail(request, submission, error=error)
@@ -224,8 +346,11 @@ def submission_appeal(request, pk):
         return _detail(request, submission, reason_form=form)
     try:
         services.appeal_submission(
-            submission=submission, by=request.user, reason=form.cleaned_data["reason"],
-            at=timezone.now(), origin=Origin.from_request(request),
+            submission=submission,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            at=timezone.now(),
+            origin=Origin.from_request(request),
         )
     except services.SubmissionError as error:
         return _detail(request, submission, error=error)
@@ -241,8 +366,12 @@ def appeal_decide(request, pk):
     reason = request.POST.get("reason", "")[:2000]
     try:
         services.decide_appeal(
-            submission=submission, reviewer=request.user, uphold_rejection=uphold, reason=reason,
-            at=timezone.now(), origin=Origin.from_request(request),
+            submission=submission,
+            reviewer=request.user,
+            uphold_rejection=uphold,
+            reason=reason,
+            at=timezone.now(),
+            origin=Origin.from_request(request),
         )
     except services.SubmissionError as error:
         submission.refresh_from_db()
@@ -260,8 +389,11 @@ def submission_revoke(request, pk):
         return _detail(request, submission, reason_form=form)
     try:
         services.revoke_entries(
-            submission=submission, by=request.user, reason=form.cleaned_data["reason"],
-            at=timezone.now(), origin=Origin.from_request(request),
+            submission=submission,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            at=timezone.now(),
+            origin=Origin.from_request(request),
         )
     except services.SubmissionError as error:
         return _detail(request, submission, error=error)
@@ -276,7 +408,12 @@ def submission_comment(request, pk):
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _detail(request, submission, comment_form=form)
-    services.add_comment(submission=submission, author=request.user, body=form.cleaned_data["body"], at=timezone.now())
+    services.add_comment(
+        submission=submission,
+        author=request.user,
+        body=form.cleaned_data["body"],
+        at=timezone.now(),
+    )
     return redirect("competitions:submission", pk=submission.pk)
 
 
@@ -295,7 +432,9 @@ def _evidence_for(user, action: Action, pk) -> Evidence:
 def evidence_file(request, pk):
     """Serve an evidence file to people allowed to see its submission, never publicly."""
     evidence = _evidence_for(request.user, Action.VIEW_SUBMISSIONS, pk)
-    content_type = "image/jpeg" if evidence.kind == Evidence.Kind.PHOTO else "application/pdf"
+    content_type = (
+        "image/jpeg" if evidence.kind == Evidence.Kind.PHOTO else "application/pdf"
+    )
     response = FileResponse(evidence.file.open("rb"), content_type=content_type)
     if evidence.kind == Evidence.Kind.DOCUMENT:
         response["Content-Disposition"] = 'attachment; filename="minh-chung.pdf"'
@@ -326,9 +465,14 @@ def submission_list(request):
         submissions = submissions.filter(status=status)
     page = Paginator(submissions, 25).get_page(request.GET.get("page"))
     return render(
-        request, "competitions/submission_list.html",
-        {"page": page, "status": status, "statuses": Submission.Status.choices,
-         "can_submit": units_where(request.user, Action.SUBMIT_ACHIEVEMENT).exists()},
+        request,
+        "competitions/submission_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Submission.Status.choices,
+            "can_submit": units_where(request.user, Action.SUBMIT_ACHIEVEMENT).exists(),
+        },
     )
 
 
@@ -341,7 +485,11 @@ def review_queue(request):
 
     def pick(model, key):
         try:
-            return model.objects.get(pk=int(request.GET[key])) if request.GET.get(key) else None
+            return (
+                model.objects.get(pk=int(request.GET[key]))
+                if request.GET.get(key)
+                else None
+            )
         except (model.DoesNotExist, ValueError):
             return None
 
@@ -357,9 +505,14 @@ def review_queue(request):
     for submission in page:
         submission.flag_texts = describe_flags(submission.flags)
     return render(
-        request, "competitions/review_queue.html",
-        {"page": page, "filters": filters, "competitions": Competition.objects.all(),
-         "activities": ActivityType.objects.filter(is_active=True)},
+        request,
+        "competitions/review_queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "competitions": Competition.objects.all(),
+            "activities": ActivityType.objects.filter(is_active=True),
+        },
     )
 
 
@@ -372,16 +525,26 @@ def person_points(request, pk):
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404("person") from None
     is_self = person.user_id == request.user.pk
-    in_scope = any(can(request.user, Action.VIEW_MEMBERS, m.unit) for m in person.memberships.select_related("unit"))
+    in_scope = any(
+        can(request.user, Action.VIEW_MEMBERS, m.unit)
+        for m in person.memberships.select_related("unit")
+    )
     if not (is_self or in_scope):
         raise Http404("person")
     entries = selectors.person_history(person)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     totals = [
-        {"competition": competition, "total": selectors.person_total(person, competition)}
+        {
+            "competition": competition,
+            "total": selectors.person_total(person, competition),
+        }
         for competition in Competition.objects.filter(entries__person=person).distinct()
     ]
-    return render(request, "competitions/person_points.html", {"person": person, "page": page, "totals": totals})
+    return render(
+        request,
+        "competitions/person_points.html",
+        {"person": person, "page": page, "totals": totals},
+    )
 
 
 @login_required
@@ -390,12 +553,18 @@ def audit_log(request):
     units = units_where(request.user, Action.VIEW_AUDIT)
     if not units.exists():
         raise Http404("no audit scope")
-    events = AuditEvent.objects.filter(unit__in=units).select_related("actor", "unit").order_by("-at", "-pk")
+    events = (
+        AuditEvent.objects.filter(unit__in=units)
+        .select_related("actor", "unit")
+        .order_by("-at", "-pk")
+    )
     action = request.GET.get("action", "").strip()[:64]
     if action:
         events = events.filter(action__startswith=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "competitions/audit_log.html", {"page": page, "action": action})
+    return render(
+        request, "competitions/audit_log.html", {"page": page, "action": action}
+    )
 
 
 @login_required
@@ -412,8 +581,13 @@ def notifications(request):
 @require_GET
 def competition_list(request):
     return render(
-        request, "competitions/competition_list.html",
-        {"competitions": Competition.objects.select_related("scope_unit").order_by("-starts_on", "pk")},
+        request,
+        "competitions/competition_list.html",
+        {
+            "competitions": Competition.objects.select_related("scope_unit").order_by(
+                "-starts_on", "pk"
+            )
+        },
     )
 
 
@@ -428,10 +602,17 @@ def _competition(pk) -> Competition:
 def competition_detail(request, pk):
     competition = _competition(pk)
     return render(
-        request, "competitions/competition_detail.html",
-        {"competition": competition,
-         "rules": competition.rules.select_related("activity_type").order_by("activity_type__name", "-version"),
-         "can_manage": can(request.user, Action.MANAGE_RULES, competition.scope_unit)},
+        request,
+        "competitions/competition_detail.html",
+        {
+            "competition": competition,
+            "rules": competition.rules.select_related("activity_type").order_by(
+                "activity_type__name", "-version"
+            ),
+            "can_manage": can(
+                request.user, Action.MANAGE_RULES, competition.scope_unit
+            ),
+        },
     )
 
 
@@ -448,34 +629,62 @@ def rule_new(request, pk):
             rule.competition = competition
             rule.created_by = request.user
             with transaction.atomic():
-                rule.version = rules.next_version(competition=competition, activity_type=rule.activity_type)
+                rule.version = rules.next_version(
+                    competition=competition, activity_type=rule.activity_type
+                )
                 try:
                     with transaction.atomic():
                         rule.save()
                 except IntegrityError:
-                    form.add_error("effective_from", _("A version of this rule already applies from that date."))
+                    form.add_error(
+                        "effective_from",
+                        _("A version of this rule already applies from that date."),
+                    )
             if rule.pk:
-                messages.success(request, _("Rule version %(version)d saved.") % {"version": rule.version})
+                messages.success(
+                    request,
+                    _("Rule version %(version)d saved.") % {"version": rule.version},
+                )
                 return redirect("competitions:rule_recalculate", pk=rule.pk)
-        return render(request, "competitions/rule_form.html", {"form": form, "competition": competition}, status=400)
-    return render(request, "competitions/rule_form.html", {"form": form, "competition": competition})
+        return render(
+            request,
+            "competitions/rule_form.html",
+            {"form": form, "competition": competition},
+            status=400,
+        )
+    return render(
+        request,
+        "competitions/rule_form.html",
+        {"form": form, "competition": competition},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_recalculate(request, pk):
     try:
-        rule = PointRule.objects.select_related("competition__scope_unit", "activity_type").get(pk=int(pk))
+        rule = PointRule.objects.select_related(
+            "competition__scope_unit", "activity_type"
+        ).get(pk=int(pk))
     except (PointRule.DoesNotExist, ValueError, TypeError):
         raise Http404("rule") from None
     if not can(request.user, Action.MANAGE_RULES, rule.competition.scope_unit):
         raise Http404("rule")
     if request.method == "POST":
-        changes = rules.apply_recalculation(rule=rule, by=request.user, at=timezone.now())
-        messages.success(request, _("%(count)d entries recalculated.") % {"count": len(changes)})
+        changes = rules.apply_recalculation(
+            rule=rule, by=request.user, at=timezone.now()
+        )
+        messages.success(
+            request, _("%(count)d entries recalculated.") % {"count": len(changes)}
+        )
         return redirect("competitions:competition", pk=rule.competition_id)
     changes = rules.preview_recalculation(rule=rule)
     return render(
-        request, "competitions/rule_recalculate.html",
-        {"rule": rule, "changes": changes, "difference": sum(c.difference for c in changes)},
+        request,
+        "competitions/rule_recalculate.html",
+        {
+            "rule": rule,
+            "changes": changes,
+            "difference": sum(c.difference for c in changes),
+        },
     )

@@ -23,7 +23,9 @@ class Origin:
             ip = get_adapter(request).get_client_ip(request)
         except Exception:  # a malformed forwarded header must not block the action
             ip = None
-        return cls(ip_address=ip, user_agent=request.META.get("HTTP_USER_AGENT", "")[:200])
+        return cls(
+            ip_address=ip, user_agent=request.META.get("HTTP_USER_AGENT", "")[:200]
+        )
 
 
 COMMAND = Origin(user_agent="manage.py")

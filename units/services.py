@@ -1,8 +1,11 @@
 """The verbs of the units app: write operations that keep the tree consistent."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .audit import Origin, record_event
 from .models import Membership, Person, Role, Unit
 from .permissions import forget_roles
 
@@ -31,7 +34,9 @@ def create_unit(
 
 
 @transaction.atomic
-def move_unit(*, unit: Unit, new_parent: Unit) -> Unit:
+def move_unit(
+    *, unit: Unit, new_parent: Unit, by, at: datetime, origin: Origin
+) -> Unit:
     """Move a unit and its subtree under a new parent, refusing any cycle."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     new_parent = Unit.objects.get(pk=new_parent.pk)
@@ -39,19 +44,41 @@ def move_unit(*, unit: Unit, new_parent: Unit) -> Unit:
         raise UnitCycleError(unit, new_parent)
     if unit.parent_path == new_parent.path:
         return unit
+    old_parent = Unit.objects.filter(path=unit.parent_path).first()
     Unit.objects.move(unit, new_parent, "last-child")
     unit.refresh_from_db()
+    record_event(
+        actor=by,
+        action="unit.moved",
+        obj=unit,
+        at=at,
+        origin=origin,
+        unit=new_parent,
+        from_state=str(old_parent.pk if old_parent else ""),
+        to_state=str(new_parent.pk),
+    )
     return unit
 
 
 @transaction.atomic
-def update_headcounts(*, unit: Unit, counts: dict[str, int]) -> Unit:
+def update_headcounts(
+    *, unit: Unit, counts: dict[str, int], by, at: datetime, origin: Origin
+) -> Unit:
     """Set a unit's headcounts per target group (the KPI denominators)."""
     unknown = set(counts) - set(Unit.HEADCOUNT_FIELDS)
     if unknown:
         raise ValueError(f"not a headcount: {sorted(unknown)}")
     Unit.objects.filter(pk=unit.pk).update(**counts)
     unit.refresh_from_db()
+    record_event(
+        actor=by,
+        action="unit.headcounts_changed",
+        obj=unit,
+        at=at,
+        origin=origin,
+        unit=unit,
+        reason=", ".join(f"{name}={value}" for name, value in sorted(counts.items())),
+    )
     return unit
 
 

@@ -3,11 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
+from .audit import Origin
 from .forms import HeadcountForm, MoveUnitForm, ProfileForm
 from .health import check_health
 from .models import Person, Unit
@@ -80,7 +82,13 @@ def edit_headcounts(request, pk):
     form = HeadcountForm(request.POST or None, unit=unit)
     if request.method == "POST":
         if form.is_valid():
-            services.update_headcounts(unit=unit, counts=form.cleaned_data)
+            services.update_headcounts(
+                unit=unit,
+                counts=form.cleaned_data,
+                by=request.user,
+                at=timezone.now(),
+                origin=Origin.from_request(request),
+            )
             messages.success(request, _("Headcounts saved."))
             return redirect("units:detail", pk=unit.pk)
         return render(
@@ -101,7 +109,11 @@ def move(request, pk):
         if form.is_valid():
             try:
                 services.move_unit(
-                    unit=unit, new_parent=form.cleaned_data["new_parent"]
+                    unit=unit,
+                    new_parent=form.cleaned_data["new_parent"],
+                    by=request.user,
+                    at=timezone.now(),
+                    origin=Origin.from_request(request),
                 )
             except services.UnitCycleError as error:
                 form.add_error("new_parent", str(error))

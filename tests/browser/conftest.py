@@ -1,15 +1,20 @@
 """A live ASGI server (daphne, in its own process) and Debian's chromium."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+# Competition fixtures, shared with the browser journeys.
+from tests.competitions.conftest import community_class, competition, today  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -58,11 +63,13 @@ def live_asgi(django_db_setup, django_db_blocker):
     port = _free_port()
     with django_db_blocker.unblock():
         database_url = _database_url()
+    media = tempfile.mkdtemp(prefix="thidua-media-")
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "DEBUG": "1",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "MEDIA_ROOT": media,
     }
     log = (
         open(ROOT / ".pytest_cache" / "daphne.log", "w")
@@ -101,6 +108,7 @@ def live_asgi(django_db_setup, django_db_blocker):
     yield base_url
     server.terminate()
     server.wait(timeout=10)
+    shutil.rmtree(media, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -14,13 +14,18 @@ from units.audit import Origin
 TEST_ORIGIN = Origin(ip_address="203.0.113.7", user_agent="pytest")
 
 
-def photo_bytes(*, size=(640, 480), color=(200, 30, 30), fmt="JPEG", pattern=0, **save_options) -> bytes:
+def photo_bytes(
+    *, size=(640, 480), color=(200, 30, 30), fmt="JPEG", pattern=0, **save_options
+) -> bytes:
     """A real image; `pattern` draws stripes so that different photos hash differently."""
     image = Image.new("RGB", size, color)
     if pattern:
         for x in range(0, size[0], max(1, size[0] // (pattern + 1))):
             for y in range(size[1]):
-                image.putpixel((min(x, size[0] - 1), y), (255 - color[0], 255 - color[1], 255 - color[2]))
+                image.putpixel(
+                    (min(x, size[0] - 1), y),
+                    (255 - color[0], 255 - color[1], 255 - color[2]),
+                )
     output = io.BytesIO()
     image.save(output, format=fmt, **save_options)
     return output.getvalue()
@@ -64,12 +69,21 @@ def competition(tree, today):
 def community_class(competition):
     """20 points a class plus 2 per attendee (at most 60), at most 3 classes a week per unit."""
     activity = ActivityType.objects.create(
-        code="community-class", name="Lớp học cộng đồng", quantity_label="học viên", credits_person=True
+        code="community-class",
+        name="Lớp học cộng đồng",
+        quantity_label="học viên",
+        credits_person=True,
     )
     PointRule.objects.create(
-        competition=competition, activity_type=activity, version=1,
-        effective_from=competition.starts_on, points_per_event=20, points_per_quantity=2,
-        max_quantity=60, cap_period="week", max_events_per_unit=3,
+        competition=competition,
+        activity_type=activity,
+        version=1,
+        effective_from=competition.starts_on,
+        points_per_event=20,
+        points_per_quantity=2,
+        max_quantity=60,
+        cap_period="week",
+        max_events_per_unit=3,
     )
     return activity
 
@@ -77,31 +91,57 @@ def community_class(competition):
 @pytest.fixture
 def initiative(competition):
     """A unit-only activity: 100 points, no caps."""
-    activity = ActivityType.objects.create(code="initiative", name="Sáng kiến", quantity_label="sáng kiến")
+    activity = ActivityType.objects.create(
+        code="initiative", name="Sáng kiến", quantity_label="sáng kiến"
+    )
     PointRule.objects.create(
-        competition=competition, activity_type=activity, version=1,
-        effective_from=competition.starts_on, points_per_event=100,
+        competition=competition,
+        activity_type=activity,
+        version=1,
+        effective_from=competition.starts_on,
+        points_per_event=100,
     )
     return activity
 
 
-def make_submission(*, officer, unit, competition, activity_type, on=None, quantity=10, person=None,
-                    photo=None, submit=True, at=None):
+def make_submission(
+    *,
+    officer,
+    unit,
+    competition,
+    activity_type,
+    on=None,
+    quantity=10,
+    person=None,
+    photo=None,
+    submit=True,
+    at=None,
+):
     at = at or timezone.now()
     submission = services.save_draft(
         data=services.SubmissionData(
-            competition=competition, unit=unit, activity_type=activity_type,
-            occurred_on=on or timezone.localdate() - timedelta(days=1), quantity=quantity,
-            description="Lớp học tại nhà văn hóa", person=person,
+            competition=competition,
+            unit=unit,
+            activity_type=activity_type,
+            occurred_on=on or timezone.localdate() - timedelta(days=1),
+            quantity=quantity,
+            description="Lớp học tại nhà văn hóa",
+            person=person,
         ),
-        by=officer, at=at, origin=TEST_ORIGIN,
+        by=officer,
+        at=at,
+        origin=TEST_ORIGIN,
     )
     services.add_evidence(
-        submission=submission, uploads=[("anh.jpg", photo or photo_bytes(pattern=submission.pk % 7 + 1))],
-        by=officer, at=at,
+        submission=submission,
+        uploads=[("anh.jpg", photo or photo_bytes(pattern=submission.pk % 7 + 1))],
+        by=officer,
+        at=at,
     )
     if submit:
-        submission = services.submit_submission(submission=submission, by=officer, at=at, origin=TEST_ORIGIN)
+        submission = services.submit_submission(
+            submission=submission, by=officer, at=at, origin=TEST_ORIGIN
+        )
     return submission
 
 

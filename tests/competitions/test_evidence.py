@@ -23,10 +23,20 @@ def png_claiming(width: int, height: int) -> bytes:
     raw = zlib.compress(row * height, 9)
 
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", raw)
+        + chunk(b"IEND", b"")
+    )
 
 
 def phone_photo() -> bytes:
@@ -38,7 +48,10 @@ def phone_photo() -> bytes:
     exif[0x8825] = {1: "N", 2: (21.0, 1.0, 42.0), 3: "E", 4: (105.0, 51.0, 12.0)}
     output = io.BytesIO()
     image.save(
-        output, "JPEG", exif=exif.tobytes(), comment=b"home address 12 Ho Lien",
+        output,
+        "JPEG",
+        exif=exif.tobytes(),
+        comment=b"home address 12 Ho Lien",
         xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><GPSLatitude>21</GPSLatitude></x:xmpmeta>',
     )
     return output.getvalue()
@@ -50,8 +63,16 @@ class TestCleanPhoto:
 
         image = Image.open(io.BytesIO(stored))
         assert not image.getexif()
-        assert "exif" not in image.info and "xmp" not in image.info and "comment" not in image.info
-        assert b"GPS" not in stored and b"home address" not in stored and b"xmpmeta" not in stored
+        assert (
+            "exif" not in image.info
+            and "xmp" not in image.info
+            and "comment" not in image.info
+        )
+        assert (
+            b"GPS" not in stored
+            and b"home address" not in stored
+            and b"xmpmeta" not in stored
+        )
 
     def test_applies_the_orientation_so_portraits_stay_portraits(self):
         cleaned = clean_upload(phone_photo(), "anh.jpg")
@@ -85,7 +106,10 @@ class TestRefusedUploads:
         [
             (png_claiming(10_000, 10_000), "quá nhiều điểm ảnh"),  # 100 MP in a few KB
             (png_claiming(20_000, 20_000), "quá nhiều điểm ảnh"),  # 400 MP
-            (png_claiming(8_000, 6_000), "quá nhiều điểm ảnh"),  # 48 MP: above our cap only
+            (
+                png_claiming(8_000, 6_000),
+                "quá nhiều điểm ảnh",
+            ),  # 48 MP: above our cap only
             (b"<html><script>alert(1)</script></html>", "không phải ảnh"),
             (b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', "không phải ảnh"),
             (b"GIF89a" + b"\x00" * 100, "không phải ảnh"),
@@ -94,7 +118,18 @@ class TestRefusedUploads:
             (photo_bytes()[:600], "bị hỏng"),
             (b"", "trống"),
         ],
-        ids=["png-100mp", "png-400mp", "png-48mp", "html", "svg", "gif-header", "gif", "bmp", "truncated", "empty"],
+        ids=[
+            "png-100mp",
+            "png-400mp",
+            "png-48mp",
+            "html",
+            "svg",
+            "gif-header",
+            "gif",
+            "bmp",
+            "truncated",
+            "empty",
+        ],
     )
     def test_refuses_with_a_vietnamese_reason(self, data, message):
         with pytest.raises(InvalidEvidence) as error:

@@ -8,8 +8,16 @@ from competitions.models import PointEntry
 
 def a_credit(competition, activity_type, unit, *, key="k1", points=10, person=None):
     return ledger.Credit(
-        competition=competition, unit=unit, person=person, activity_type=activity_type, rule=None,
-        points=points, quantity=1, source="test", explanation="", idempotency_key=key,
+        competition=competition,
+        unit=unit,
+        person=person,
+        activity_type=activity_type,
+        rule=None,
+        points=points,
+        quantity=1,
+        source="test",
+        explanation="",
+        idempotency_key=key,
         occurred_at=timezone.now(),
     )
 
@@ -17,9 +25,17 @@ def a_credit(competition, activity_type, unit, *, key="k1", points=10, person=No
 class TestCredit:
     def test_the_same_key_credits_once(self, tree, competition, initiative):
         with transaction.atomic():
-            first = ledger.credit(credits=[a_credit(competition, initiative, tree["ho_lien"])], by=None, at=timezone.now())
+            first = ledger.credit(
+                credits=[a_credit(competition, initiative, tree["ho_lien"])],
+                by=None,
+                at=timezone.now(),
+            )
         with transaction.atomic():
-            second = ledger.credit(credits=[a_credit(competition, initiative, tree["ho_lien"])], by=None, at=timezone.now())
+            second = ledger.credit(
+                credits=[a_credit(competition, initiative, tree["ho_lien"])],
+                by=None,
+                at=timezone.now(),
+            )
 
         assert len(first) == 1 and second == []
         assert PointEntry.objects.count() == 1
@@ -27,35 +43,65 @@ class TestCredit:
     @pytest.mark.django_db(transaction=True)
     def test_refuses_to_run_outside_a_transaction(self, tree, competition, initiative):
         with pytest.raises(RuntimeError):
-            ledger.credit(credits=[a_credit(competition, initiative, tree["ho_lien"])], by=None, at=timezone.now())
+            ledger.credit(
+                credits=[a_credit(competition, initiative, tree["ho_lien"])],
+                by=None,
+                at=timezone.now(),
+            )
 
     def test_a_negative_credit_is_refused(self, tree, competition, initiative):
         with pytest.raises(ValueError), transaction.atomic():
-            ledger.credit(credits=[a_credit(competition, initiative, tree["ho_lien"], points=-5)], by=None, at=timezone.now())
+            ledger.credit(
+                credits=[a_credit(competition, initiative, tree["ho_lien"], points=-5)],
+                by=None,
+                at=timezone.now(),
+            )
 
-    def test_the_database_refuses_negative_points_that_reverse_nothing(self, tree, competition, initiative):
+    def test_the_database_refuses_negative_points_that_reverse_nothing(
+        self, tree, competition, initiative
+    ):
         with pytest.raises(IntegrityError), transaction.atomic():
             PointEntry.objects.create(
-                competition=competition, unit=tree["ho_lien"], activity_type=initiative, points=-1,
-                source="forged", idempotency_key="forged", occurred_at=timezone.now(), created_at=timezone.now(),
+                competition=competition,
+                unit=tree["ho_lien"],
+                activity_type=initiative,
+                points=-1,
+                source="forged",
+                idempotency_key="forged",
+                occurred_at=timezone.now(),
+                created_at=timezone.now(),
             )
 
 
 class TestReverse:
-    def test_a_reversal_cancels_the_entry_and_names_it(self, tree, competition, initiative):
+    def test_a_reversal_cancels_the_entry_and_names_it(
+        self, tree, competition, initiative
+    ):
         with transaction.atomic():
-            [entry] = ledger.credit(credits=[a_credit(competition, initiative, tree["ho_lien"])], by=None, at=timezone.now())
-            reversal = ledger.reverse(entry=entry, reason="khai man", by=None, at=timezone.now())
+            [entry] = ledger.credit(
+                credits=[a_credit(competition, initiative, tree["ho_lien"])],
+                by=None,
+                at=timezone.now(),
+            )
+            reversal = ledger.reverse(
+                entry=entry, reason="khai man", by=None, at=timezone.now()
+            )
 
         assert reversal.points == -10 and reversal.reverses == entry
         assert sum(PointEntry.objects.values_list("points", flat=True)) == 0
 
     def test_reversing_twice_changes_nothing(self, tree, competition, initiative):
         with transaction.atomic():
-            [entry] = ledger.credit(credits=[a_credit(competition, initiative, tree["ho_lien"])], by=None, at=timezone.now())
+            [entry] = ledger.credit(
+                credits=[a_credit(competition, initiative, tree["ho_lien"])],
+                by=None,
+                at=timezone.now(),
+            )
             ledger.reverse(entry=entry, reason="lần 1", by=None, at=timezone.now())
         with transaction.atomic():
-            again = ledger.reverse(entry=entry, reason="lần 2", by=None, at=timezone.now())
+            again = ledger.reverse(
+                entry=entry, reason="lần 2", by=None, at=timezone.now()
+            )
 
         assert again is None
         assert PointEntry.objects.count() == 2

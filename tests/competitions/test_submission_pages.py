@@ -31,22 +31,32 @@ def form_data(tree, competition, activity, /, **overrides):
 
 
 def upload(name="lop-hoc.jpg", data=None, content_type="image/jpeg"):
-    return SimpleUploadedFile(name, data if data is not None else photo_bytes(pattern=3), content_type=content_type)
+    return SimpleUploadedFile(
+        name,
+        data if data is not None else photo_bytes(pattern=3),
+        content_type=content_type,
+    )
 
 
 class TestOfficerSubmits:
-    def test_submits_with_a_photo_and_it_awaits_review(self, client, tree, officer, competition, community_class):
+    def test_submits_with_a_photo_and_it_awaits_review(
+        self, client, tree, officer, competition, community_class
+    ):
         client.force_login(officer)
 
-        response = client.post(reverse("competitions:submission_new"),
-                               {**form_data(tree, competition, community_class), "evidence": [upload()]})
+        response = client.post(
+            reverse("competitions:submission_new"),
+            {**form_data(tree, competition, community_class), "evidence": [upload()]},
+        )
 
         submission = Submission.objects.get()
         assert response.status_code == 302
         assert submission.status == Status.SUBMITTED
         assert submission.evidence.get().kind == Evidence.Kind.PHOTO
 
-    def test_a_replayed_form_creates_one_submission(self, client, tree, officer, competition, community_class):
+    def test_a_replayed_form_creates_one_submission(
+        self, client, tree, officer, competition, community_class
+    ):
         client.force_login(officer)
         data = form_data(tree, competition, community_class, action="draft")
 
@@ -55,10 +65,15 @@ class TestOfficerSubmits:
 
         assert Submission.objects.count() == 1
 
-    def test_a_draft_is_saved_without_evidence(self, client, tree, officer, competition, community_class):
+    def test_a_draft_is_saved_without_evidence(
+        self, client, tree, officer, competition, community_class
+    ):
         client.force_login(officer)
 
-        client.post(reverse("competitions:submission_new"), form_data(tree, competition, community_class, action="draft"))
+        client.post(
+            reverse("competitions:submission_new"),
+            form_data(tree, competition, community_class, action="draft"),
+        )
 
         assert Submission.objects.get().status == Status.DRAFT
 
@@ -74,10 +89,15 @@ class TestOfficerSubmits:
             ("competition", "999999", "Hãy chọn một đợt thi đua"),
         ],
     )
-    def test_bad_values_are_refused_and_what_was_typed_is_kept(self, client, tree, officer, competition, community_class, field, value, message):
+    def test_bad_values_are_refused_and_what_was_typed_is_kept(
+        self, client, tree, officer, competition, community_class, field, value, message
+    ):
         client.force_login(officer)
 
-        response = client.post(reverse("competitions:submission_new"), form_data(tree, competition, community_class, **{field: value}))
+        response = client.post(
+            reverse("competitions:submission_new"),
+            form_data(tree, competition, community_class, **{field: value}),
+        )
 
         html = response.content.decode()
         assert response.status_code == 400
@@ -85,19 +105,29 @@ class TestOfficerSubmits:
         assert "Lớp học VNeID tại nhà văn hóa thôn" in html
         assert not Submission.objects.exists()
 
-    def test_another_communes_unit_is_refused(self, client, tree, officer, competition, community_class):
+    def test_another_communes_unit_is_refused(
+        self, client, tree, officer, competition, community_class
+    ):
         client.force_login(officer)
 
-        response = client.post(reverse("competitions:submission_new"), form_data(tree, competition, community_class, unit=tree["cay"].pk))
+        response = client.post(
+            reverse("competitions:submission_new"),
+            form_data(tree, competition, community_class, unit=tree["cay"].pk),
+        )
 
         assert response.status_code == 400
         assert not Submission.objects.exists()
 
-    def test_a_future_date_is_refused_in_vietnamese(self, client, tree, officer, competition, community_class):
+    def test_a_future_date_is_refused_in_vietnamese(
+        self, client, tree, officer, competition, community_class
+    ):
         client.force_login(officer)
         tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
 
-        response = client.post(reverse("competitions:submission_new"), form_data(tree, competition, community_class, occurred_on=tomorrow))
+        response = client.post(
+            reverse("competitions:submission_new"),
+            form_data(tree, competition, community_class, occurred_on=tomorrow),
+        )
 
         assert response.status_code == 400
         assert "không thể ở tương lai" in response.content.decode()
@@ -105,22 +135,40 @@ class TestOfficerSubmits:
 
     @pytest.mark.parametrize(
         "name,data",
-        [("ghi-chu.txt", b"khong phai anh"), ("anh.jpg", b"<html>gia mao</html>"), ("anh.png", photo_bytes()[:300])],
+        [
+            ("ghi-chu.txt", b"khong phai anh"),
+            ("anh.jpg", b"<html>gia mao</html>"),
+            ("anh.png", photo_bytes()[:300]),
+        ],
     )
-    def test_a_file_that_is_not_a_photo_is_refused_and_the_draft_is_kept(self, client, tree, officer, competition, community_class, name, data):
+    def test_a_file_that_is_not_a_photo_is_refused_and_the_draft_is_kept(
+        self, client, tree, officer, competition, community_class, name, data
+    ):
         client.force_login(officer)
 
-        response = client.post(reverse("competitions:submission_new"),
-                               {**form_data(tree, competition, community_class), "evidence": [upload(name, data, "image/jpeg")]},
-                               follow=True)
+        response = client.post(
+            reverse("competitions:submission_new"),
+            {
+                **form_data(tree, competition, community_class),
+                "evidence": [upload(name, data, "image/jpeg")],
+            },
+            follow=True,
+        )
 
         submission = Submission.objects.get()
         assert submission.status == Status.DRAFT  # not sent: the file was refused
         assert not Evidence.objects.exists()
         assert name in response.content.decode()
 
-    def test_the_unit_page_lists_the_submission_for_its_officer(self, client, tree, officer, competition, community_class):
-        make_submission(officer=officer, unit=tree["ho_lien"], competition=competition, activity_type=community_class)
+    def test_the_unit_page_lists_the_submission_for_its_officer(
+        self, client, tree, officer, competition, community_class
+    ):
+        make_submission(
+            officer=officer,
+            unit=tree["ho_lien"],
+            competition=competition,
+            activity_type=community_class,
+        )
         client.force_login(officer)
 
         response = client.get(reverse("units:detail", args=[tree["ho_lien"].pk]))
@@ -131,11 +179,24 @@ class TestOfficerSubmits:
 class TestReviewerDecides:
     @pytest.fixture
     def submission(self, tree, officer, competition, community_class):
-        return make_submission(officer=officer, unit=tree["ho_lien"], competition=competition,
-                               activity_type=community_class, quantity=25, person=officer.person)
+        return make_submission(
+            officer=officer,
+            unit=tree["ho_lien"],
+            competition=competition,
+            activity_type=community_class,
+            quantity=25,
+            person=officer.person,
+        )
 
-    def test_the_queue_lists_what_awaits_review_in_the_reviewers_units(self, client, tree, reviewer, outsider, submission, competition, community_class):
-        elsewhere = make_submission(officer=outsider, unit=tree["cay"], competition=competition, activity_type=community_class)
+    def test_the_queue_lists_what_awaits_review_in_the_reviewers_units(
+        self, client, tree, reviewer, outsider, submission, competition, community_class
+    ):
+        elsewhere = make_submission(
+            officer=outsider,
+            unit=tree["cay"],
+            competition=competition,
+            activity_type=community_class,
+        )
         client.force_login(reviewer)
 
         response = client.get(reverse("competitions:review"))
@@ -143,10 +204,24 @@ class TestReviewerDecides:
         ids = [s.pk for s in response.context["page"]]
         assert submission.pk in ids and elsewhere.pk not in ids
 
-    def test_the_queue_costs_the_same_queries_however_long(self, client, tree, reviewer, officer, competition, community_class, django_assert_max_num_queries):
+    def test_the_queue_costs_the_same_queries_however_long(
+        self,
+        client,
+        tree,
+        reviewer,
+        officer,
+        competition,
+        community_class,
+        django_assert_max_num_queries,
+    ):
         for n in range(12):
-            make_submission(officer=officer, unit=tree["ho_lien"], competition=competition,
-                            activity_type=community_class, photo=noisy_photo(n))
+            make_submission(
+                officer=officer,
+                unit=tree["ho_lien"],
+                competition=competition,
+                activity_type=community_class,
+                photo=noisy_photo(n),
+            )
         client.force_login(reviewer)
 
         with django_assert_max_num_queries(12):
@@ -154,10 +229,15 @@ class TestReviewerDecides:
 
         assert len(response.context["page"]) == 12
 
-    def test_approves_and_points_reach_every_level(self, client, tree, reviewer, submission, competition):
+    def test_approves_and_points_reach_every_level(
+        self, client, tree, reviewer, submission, competition
+    ):
         client.force_login(reviewer)
 
-        response = client.post(reverse("competitions:submission_decide", args=[submission.pk]), {"decision": "approve"})
+        response = client.post(
+            reverse("competitions:submission_decide", args=[submission.pk]),
+            {"decision": "approve"},
+        )
 
         assert response.status_code == 302
         for unit in ("ho_lien", "ke_sat", "province"):
@@ -177,13 +257,18 @@ class TestReviewerDecides:
         assert PointEntry.objects.count() == 1
         assert AuditEvent.objects.count() == events
 
-    def test_a_reviewer_of_another_commune_gets_not_found(self, client, tree, outsider, submission):
+    def test_a_reviewer_of_another_commune_gets_not_found(
+        self, client, tree, outsider, submission
+    ):
         from units.services import grant_role
 
         grant_role(user=outsider, unit=tree["binh_giang"], kind="reviewer")
         client.force_login(outsider)
 
-        response = client.post(reverse("competitions:submission_decide", args=[submission.pk]), {"decision": "approve"})
+        response = client.post(
+            reverse("competitions:submission_decide", args=[submission.pk]),
+            {"decision": "approve"},
+        )
 
         assert response.status_code == 404
         assert not PointEntry.objects.exists()
@@ -191,26 +276,42 @@ class TestReviewerDecides:
     def test_rejecting_without_a_reason_is_refused(self, client, reviewer, submission):
         client.force_login(reviewer)
 
-        response = client.post(reverse("competitions:submission_decide", args=[submission.pk]), {"decision": "reject", "reason": ""})
+        response = client.post(
+            reverse("competitions:submission_decide", args=[submission.pk]),
+            {"decision": "reject", "reason": ""},
+        )
 
         assert response.status_code == 400
         assert Submission.objects.get(pk=submission.pk).status == Status.SUBMITTED
 
-    def test_a_rejected_submission_is_appealed_and_another_reviewer_approves(self, client, tree, reviewer, officer, administrator, submission, competition):
+    def test_a_rejected_submission_is_appealed_and_another_reviewer_approves(
+        self, client, tree, reviewer, officer, administrator, submission, competition
+    ):
         client.force_login(reviewer)
-        client.post(reverse("competitions:submission_decide", args=[submission.pk]), {"decision": "reject", "reason": "Ảnh mờ"})
+        client.post(
+            reverse("competitions:submission_decide", args=[submission.pk]),
+            {"decision": "reject", "reason": "Ảnh mờ"},
+        )
         client.force_login(officer)
-        client.post(reverse("competitions:submission_appeal", args=[submission.pk]), {"reason": "Đã chụp lại ảnh rõ"})
+        client.post(
+            reverse("competitions:submission_appeal", args=[submission.pk]),
+            {"reason": "Đã chụp lại ảnh rõ"},
+        )
         client.force_login(administrator)
 
-        client.post(reverse("competitions:appeal_decide", args=[submission.pk]), {"decision": "accept", "reason": "Đồng ý"})
+        client.post(
+            reverse("competitions:appeal_decide", args=[submission.pk]),
+            {"decision": "accept", "reason": "Đồng ý"},
+        )
 
         assert Submission.objects.get(pk=submission.pk).status == Status.APPROVED
         assert PointEntry.objects.get().points == 70
         assert Notification.objects.filter(user=officer).count() == 2
 
     @pytest.mark.parametrize("forged", ["999999", "abc"])
-    def test_forged_submission_ids_are_not_found(self, client, reviewer, submission, forged):
+    def test_forged_submission_ids_are_not_found(
+        self, client, reviewer, submission, forged
+    ):
         client.force_login(reviewer)
 
         assert client.get(f"/submissions/{forged}/").status_code == 404
@@ -218,7 +319,10 @@ class TestReviewerDecides:
     def test_an_unknown_decision_is_a_400(self, client, reviewer, submission):
         client.force_login(reviewer)
 
-        response = client.post(reverse("competitions:submission_decide", args=[submission.pk]), {"decision": "delete"})
+        response = client.post(
+            reverse("competitions:submission_decide", args=[submission.pk]),
+            {"decision": "delete"},
+        )
 
         assert response.status_code == 400
 
@@ -226,10 +330,16 @@ class TestReviewerDecides:
 class TestEvidenceAccess:
     @pytest.fixture
     def evidence(self, tree, officer, competition, community_class):
-        return make_submission(officer=officer, unit=tree["ho_lien"], competition=competition,
-                               activity_type=community_class).evidence.get()
+        return make_submission(
+            officer=officer,
+            unit=tree["ho_lien"],
+            competition=competition,
+            activity_type=community_class,
+        ).evidence.get()
 
-    def test_the_officer_and_the_reviewer_see_the_photo(self, client, officer, reviewer, evidence):
+    def test_the_officer_and_the_reviewer_see_the_photo(
+        self, client, officer, reviewer, evidence
+    ):
         for user in (officer, reviewer):
             client.force_login(user)
             response = client.get(reverse("competitions:evidence", args=[evidence.pk]))
@@ -238,25 +348,50 @@ class TestEvidenceAccess:
             assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
 
     def test_anonymous_visitors_are_sent_to_sign_in(self, client, evidence):
-        assert client.get(reverse("competitions:evidence", args=[evidence.pk])).status_code == 302
+        assert (
+            client.get(reverse("competitions:evidence", args=[evidence.pk])).status_code
+            == 302
+        )
 
-    def test_other_units_and_citizens_get_not_found(self, client, outsider, citizen, evidence):
+    def test_other_units_and_citizens_get_not_found(
+        self, client, outsider, citizen, evidence
+    ):
         for user in (outsider, citizen):
             client.force_login(user)
-            assert client.get(reverse("competitions:evidence", args=[evidence.pk])).status_code == 404
+            assert (
+                client.get(
+                    reverse("competitions:evidence", args=[evidence.pk])
+                ).status_code
+                == 404
+            )
 
 
 class TestHistoryAndAudit:
-    def test_a_person_sees_why_they_have_their_points(self, client, tree, officer, reviewer, competition, community_class):
+    def test_a_person_sees_why_they_have_their_points(
+        self, client, tree, officer, reviewer, competition, community_class
+    ):
         from competitions import services
         from tests.competitions.conftest import TEST_ORIGIN
 
-        submission = make_submission(officer=officer, unit=tree["ho_lien"], competition=competition,
-                                     activity_type=community_class, quantity=5, person=officer.person)
-        services.approve_submission(submission=submission, reviewer=reviewer, at=timezone.now(), origin=TEST_ORIGIN)
+        submission = make_submission(
+            officer=officer,
+            unit=tree["ho_lien"],
+            competition=competition,
+            activity_type=community_class,
+            quantity=5,
+            person=officer.person,
+        )
+        services.approve_submission(
+            submission=submission,
+            reviewer=reviewer,
+            at=timezone.now(),
+            origin=TEST_ORIGIN,
+        )
         client.force_login(officer)
 
-        response = client.get(reverse("competitions:person_points", args=[officer.person.pk]))
+        response = client.get(
+            reverse("competitions:person_points", args=[officer.person.pk])
+        )
 
         html = response.content.decode()
         assert response.status_code == 200
@@ -265,16 +400,32 @@ class TestHistoryAndAudit:
     def test_another_persons_history_is_private(self, client, tree, citizen, officer):
         client.force_login(citizen)
 
-        assert client.get(reverse("competitions:person_points", args=[officer.person.pk])).status_code == 404
+        assert (
+            client.get(
+                reverse("competitions:person_points", args=[officer.person.pk])
+            ).status_code
+            == 404
+        )
 
-    def test_the_audit_log_shows_who_did_what_from_where(self, client, tree, officer, administrator, competition, community_class):
-        make_submission(officer=officer, unit=tree["ho_lien"], competition=competition, activity_type=community_class)
+    def test_the_audit_log_shows_who_did_what_from_where(
+        self, client, tree, officer, administrator, competition, community_class
+    ):
+        make_submission(
+            officer=officer,
+            unit=tree["ho_lien"],
+            competition=competition,
+            activity_type=community_class,
+        )
         client.force_login(administrator)
 
         response = client.get(reverse("competitions:audit"))
 
         html = response.content.decode()
-        assert "submission.submitted" in html and "203.0.113.7" in html and "officer" in html
+        assert (
+            "submission.submitted" in html
+            and "203.0.113.7" in html
+            and "officer" in html
+        )
 
     def test_officers_do_not_see_the_audit_log(self, client, officer):
         client.force_login(officer)

@@ -1,8 +1,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from units import selectors
+from units.audit import COMMAND
 from units.models import Unit
 from units.services import UnitCycleError, create_unit, move_unit
 
@@ -40,7 +42,13 @@ class TestSubtree:
 
 class TestMoveUnit:
     def test_moves_the_whole_subtree(self, tree):
-        move_unit(unit=tree["ke_sat"], new_parent=tree["binh_giang"])
+        move_unit(
+            unit=tree["ke_sat"],
+            new_parent=tree["binh_giang"],
+            by=None,
+            at=timezone.now(),
+            origin=COMMAND,
+        )
 
         village = Unit.objects.get(pk=tree["ho_lien"].pk)
         assert village.path.startswith(Unit.objects.get(pk=tree["binh_giang"].pk).path)
@@ -55,7 +63,13 @@ class TestMoveUnit:
         paths_before = dict(Unit.objects.values_list("pk", "path"))
 
         with pytest.raises(UnitCycleError):
-            move_unit(unit=tree["ke_sat"], new_parent=tree[target])
+            move_unit(
+                unit=tree["ke_sat"],
+                new_parent=tree[target],
+                by=None,
+                at=timezone.now(),
+                origin=COMMAND,
+            )
 
         assert dict(Unit.objects.values_list("pk", "path")) == paths_before
 

@@ -285,3 +285,20 @@ class TestHeadcountTotals:
         response = client.get(reverse("units:detail", args=[tree["ke_sat"].pk]))
 
         assert response.context["totals"]["households"] == 120
+
+
+def test_moves_and_headcount_changes_are_audited(client, tree, administrator):
+    from units.models import AuditEvent
+
+    client.force_login(administrator)
+    client.post(
+        reverse("units:move", args=[tree["quan_goi"].pk]),
+        {"new_parent": tree["binh_giang"].pk},
+    )
+    client.post(
+        reverse("units:headcounts", args=[tree["cay"].pk]),
+        headcount_form(households="40"),
+    )
+
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"unit.moved", "unit.headcounts_changed"} <= actions

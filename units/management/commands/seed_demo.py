@@ -38,10 +38,14 @@ class Command(BaseCommand):
                 if module.seed(context):
                     added.append(module.__name__)
         if added:
-            self.stdout.write(self.style.SUCCESS(f"Demo data created ({', '.join(added)})."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo data created ({', '.join(added)}).")
+            )
         else:
             self.stdout.write("Demo data already present; nothing added.")
-        self.stdout.write(f"{Unit.objects.count()} units, {Person.objects.count()} people.\n")
+        self.stdout.write(
+            f"{Unit.objects.count()} units, {Person.objects.count()} people.\n"
+        )
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<15} {account.description}")
