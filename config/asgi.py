@@ -12,7 +12,12 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from leaderboards.projector import start_catch_up_timer  # noqa: E402
 from leaderboards.routing import websocket_urlpatterns  # noqa: E402
+
+# Only servers load this module: each worker projects what awards left behind
+# (Redis down, projector busy) on start and every few seconds.
+start_catch_up_timer()
 
 application = ProtocolTypeRouter(
     {

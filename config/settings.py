@@ -169,6 +169,14 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Live boards: sockets one client address may hold on one worker. Mobile carriers put
+# many phones behind one address, so this is generous; it stops one script, not a
+# village.
+WS_MAX_PER_ADDRESS = env_int("WS_MAX_PER_ADDRESS", 200)
+# How often each server process projects ledger entries that awards left behind
+# (the store was down, or another worker held the projector); 0 turns it off.
+LEADERBOARD_CATCH_UP_SECONDS = float(env_str("LEADERBOARD_CATCH_UP_SECONDS", "5"))
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

@@ -17,7 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
-    path("leaderboards/", include("leaderboards.urls")),
+    path("", include("leaderboards.urls")),
     path("", include("competitions.urls")),
 ]
 

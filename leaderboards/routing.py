@@ -1,3 +1,9 @@
-"""WebSocket routes; the board consumer lands with the live leaderboards."""
+from django.urls import re_path
 
-websocket_urlpatterns: list = []
+from .consumers import BoardConsumer
+
+websocket_urlpatterns = [
+    re_path(
+        r"^ws/leaderboards/(?P<board>[A-Za-z0-9_-]{1,80})/$", BoardConsumer.as_asgi()
+    ),
+]

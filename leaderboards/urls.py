@@ -1,7 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "leaderboards"
 
-urlpatterns = [path("", views.board_list, name="index")]
+urlpatterns = [
+    path("leaderboards/", views.board_list, name="index"),
+    path("leaderboards/<str:board>/", views.board_detail, name="board"),
+    path("api/v1/leaderboards/", api.board_list, name="api_list"),
+    path("api/v1/leaderboards/<str:board>/", api.board_detail, name="api_board"),
+]

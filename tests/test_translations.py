@@ -24,7 +24,14 @@ def test_every_message_is_translated(po_path):
 
 @pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: p.parts[-4])
 def test_the_compiled_catalogue_matches_the_source(po_path):
-    source = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0) for e in polib.pofile(str(po_path)) if e.translated()}
-    compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0) for e in polib.mofile(str(po_path.with_suffix(".mo")))}
+    source = {
+        (e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0)
+        for e in polib.pofile(str(po_path))
+        if e.translated()
+    }
+    compiled = {
+        (e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0)
+        for e in polib.mofile(str(po_path.with_suffix(".mo")))
+    }
 
     assert {key: value for key, value in compiled.items() if key[1]} == source

@@ -434,14 +434,21 @@ class TestHistoryAndAudit:
 
 
 class TestBadUploadsThroughThePage:
-    def test_a_pixel_bomb_is_refused_without_a_500(self, client, tree, officer, competition, community_class):
+    def test_a_pixel_bomb_is_refused_without_a_500(
+        self, client, tree, officer, competition, community_class
+    ):
         from tests.competitions.test_evidence import png_claiming
 
         client.force_login(officer)
 
         response = client.post(
             reverse("competitions:submission_new"),
-            {**form_data(tree, competition, community_class), "evidence": [upload("bom.png", png_claiming(10_000, 10_000), "image/png")]},
+            {
+                **form_data(tree, competition, community_class),
+                "evidence": [
+                    upload("bom.png", png_claiming(10_000, 10_000), "image/png")
+                ],
+            },
             follow=True,
         )
 
@@ -449,58 +456,103 @@ class TestBadUploadsThroughThePage:
         assert "quá nhiều điểm ảnh" in response.content.decode()
         assert not Evidence.objects.exists()
 
-    def test_an_oversized_photo_is_refused(self, client, tree, officer, competition, community_class):
+    def test_an_oversized_photo_is_refused(
+        self, client, tree, officer, competition, community_class
+    ):
         client.force_login(officer)
         huge = b"\xff\xd8\xff\xe0" + b"\x00" * (11 * 1024 * 1024)
 
         response = client.post(
             reverse("competitions:submission_new"),
-            {**form_data(tree, competition, community_class), "evidence": [upload("lon.jpg", huge)]},
+            {
+                **form_data(tree, competition, community_class),
+                "evidence": [upload("lon.jpg", huge)],
+            },
             follow=True,
         )
 
         assert "lớn hơn 10 MB" in response.content.decode()
         assert not Evidence.objects.exists()
 
-    def test_an_empty_comment_is_refused(self, client, tree, officer, competition, community_class):
-        submission = make_submission(officer=officer, unit=tree["ho_lien"], competition=competition, activity_type=community_class)
+    def test_an_empty_comment_is_refused(
+        self, client, tree, officer, competition, community_class
+    ):
+        submission = make_submission(
+            officer=officer,
+            unit=tree["ho_lien"],
+            competition=competition,
+            activity_type=community_class,
+        )
         client.force_login(officer)
 
-        response = client.post(reverse("competitions:submission_comment", args=[submission.pk]), {"body": "   "})
+        response = client.post(
+            reverse("competitions:submission_comment", args=[submission.pk]),
+            {"body": "   "},
+        )
 
         assert response.status_code == 400
         assert not submission.comments.exists()
 
 
 class TestRulePages:
-    def test_an_administrator_adds_a_version_and_previews_it(self, client, tree, administrator, competition, initiative, today):
+    def test_an_administrator_adds_a_version_and_previews_it(
+        self, client, tree, administrator, competition, initiative, today
+    ):
         client.force_login(administrator)
 
         response = client.post(
             reverse("competitions:rule_new", args=[competition.pk]),
-            {"activity_type": initiative.pk, "effective_from": today.isoformat(), "points_per_event": "120",
-             "points_per_quantity": "0", "max_quantity": "1", "cap_period": "week"},
+            {
+                "activity_type": initiative.pk,
+                "effective_from": today.isoformat(),
+                "points_per_event": "120",
+                "points_per_quantity": "0",
+                "max_quantity": "1",
+                "cap_period": "week",
+            },
         )
 
         rule = initiative.rules.get(version=2)
-        assert response.status_code == 302 and response["Location"].endswith(f"/rules/{rule.pk}/recalculate/")
+        assert response.status_code == 302 and response["Location"].endswith(
+            f"/rules/{rule.pk}/recalculate/"
+        )
         assert client.get(response["Location"]).status_code == 200
 
-    def test_two_versions_from_the_same_date_are_refused(self, client, tree, administrator, competition, initiative):
+    def test_two_versions_from_the_same_date_are_refused(
+        self, client, tree, administrator, competition, initiative
+    ):
         client.force_login(administrator)
 
         response = client.post(
             reverse("competitions:rule_new", args=[competition.pk]),
-            {"activity_type": initiative.pk, "effective_from": competition.starts_on.isoformat(), "points_per_event": "5",
-             "points_per_quantity": "0", "max_quantity": "1", "cap_period": "week"},
+            {
+                "activity_type": initiative.pk,
+                "effective_from": competition.starts_on.isoformat(),
+                "points_per_event": "5",
+                "points_per_quantity": "0",
+                "max_quantity": "1",
+                "cap_period": "week",
+            },
         )
 
         assert response.status_code == 400
         assert initiative.rules.count() == 1
 
-    def test_officers_and_reviewers_cannot_touch_rules(self, client, tree, officer, reviewer, competition, initiative):
+    def test_officers_and_reviewers_cannot_touch_rules(
+        self, client, tree, officer, reviewer, competition, initiative
+    ):
         rule = initiative.rules.get()
         for user in (officer, reviewer):
             client.force_login(user)
-            assert client.get(reverse("competitions:rule_new", args=[competition.pk])).status_code == 404
-            assert client.post(reverse("competitions:rule_recalculate", args=[rule.pk])).status_code == 404
+            assert (
+                client.get(
+                    reverse("competitions:rule_new", args=[competition.pk])
+                ).status_code
+                == 404
+            )
+            assert (
+                client.post(
+                    reverse("competitions:rule_recalculate", args=[rule.pk])
+                ).status_code
+                == 404
+            )

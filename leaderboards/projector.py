@@ -1,0 +1,333 @@
+"""The projector: puts ledger entries on the boards, exactly once, after commit.
+
+Projection and rebuilds take one row lock (ProjectorLock), so only one of them
+changes the store at a time, across every worker. An award's own projection does
+not wait for that lock (nor for a stopped Redis): whatever it skips stays
+unprojected in the ledger, and the catch-up timer applies it a few seconds later.
+The store always equals the sum of the projected entries, so a rebuild from the
+ledger gives exactly what the increments gave.
+"""
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from competitions.models import PointEntry
+from units.models import Person, Unit
+
+from . import hub
+from .boards import PERIODS, increments_for, period_instance, storage_key
+from .models import ProjectorLock
+from .stores import StoreUnavailable, get_store
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+
+
+def _lock(*, wait: bool) -> bool:
+    """Take the projector lock inside the current transaction; False if busy."""
+    try:
+        ProjectorLock.objects.select_for_update(nowait=not wait).get_or_create(id=1)
+    except DatabaseError:
+        return False
+    return True
+
+
+def unit_chains(unit_ids) -> dict[int, list[tuple[int, str, bool]]]:
+    """Each unit's ancestors and itself, root first, as (id, kind, active): two queries."""
+    units = {
+        u.pk: u
+        for u in Unit.objects.filter(pk__in=set(unit_ids)).only(
+            "path", "kind", "is_active", "depth"
+        )
+    }
+    paths = {path for unit in units.values() for path in unit.ancestor_paths}
+    by_path = {
+        u.path: u
+        for u in Unit.objects.filter(path__in=paths).only("path", "kind", "is_active")
+    }
+    by_path.update({u.path: u for u in units.values()})
+    return {
+        unit_id: [
+            (by_path[p].pk, by_path[p].kind, by_path[p].is_active)
+            for p in [*unit.ancestor_paths, unit.path]
+        ]
+        for unit_id, unit in units.items()
+    }
+
+
+def _visible_chain(chain):
+    # A deactivated unit drops off the boards (and so does everything under it).
+    visible = []
+    for unit_id, kind, active in chain:
+        if not active:
+            break
+        visible.append((unit_id, kind))
+    return visible
+
+
+def local_day(moment: datetime):
+    return timezone.localtime(moment).date()
+
+
+def entry_increments(entries, *, inactive_people: set[int]) -> list:
+    chains = unit_chains({entry.unit_id for entry in entries})
+    changes = []
+    for entry in entries:
+        chain = _visible_chain(chains[entry.unit_id])
+        person = entry.person_id if entry.person_id not in inactive_people else None
+        changes += increments_for(
+            competition_id=entry.competition_id,
+            person_id=person,
+            points=entry.points,
+            day=local_day(entry.occurred_at),
+            chain=chain,
+        )
+    return changes
+
+
+@dataclass
+class Projection:
+    entries: int = 0
+    keys: set = field(default_factory=set)
+
+
+def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projection:
+    """Apply unprojected entries (those given, or the oldest) to the store; mark them."""
+    result = Projection()
+    store = get_store()
+    with transaction.atomic():
+        if not _lock(wait=wait):
+            return result
+        pending = PointEntry.objects.unprojected().order_by("pk")
+        if entry_ids is not None:
+            pending = pending.filter(pk__in=list(entry_ids))
+        entries = list(
+            pending.only(
+                "pk", "competition_id", "unit_id", "person_id", "points", "occurred_at"
+            )[:limit]
+        )
+        if not entries:
+            return result
+        inactive = set(
+            Person.objects.filter(
+                pk__in={e.person_id for e in entries if e.person_id}, is_active=False
+            ).values_list("pk", flat=True)
+        )
+        changes = entry_increments(entries, inactive_people=inactive)
+        try:
+            store.apply(changes)
+        except StoreUnavailable as error:
+            logger.warning(
+                "ranking store unavailable, %d entries wait: %s", len(entries), error
+            )
+            transaction.set_rollback(True)
+            return Projection()
+        PointEntry.objects.filter(pk__in=[e.pk for e in entries]).update(
+            projected_at=timezone.now()
+        )
+        result.entries = len(entries)
+        result.keys = {change.key for change in changes}
+        keys = result.keys
+        transaction.on_commit(lambda: hub.announce(keys))
+    return result
+
+
+def catch_up(*, wait: bool = True, max_batches: int = 1000) -> int:
+    """Project everything still unprojected; return how many entries were applied."""
+    total = 0
+    for _ in range(max_batches):
+        applied = project(wait=wait).entries
+        total += applied
+        if applied < BATCH:
+            break
+    return total
+
+
+# Rebuild -------------------------------------------------------------------------
+
+
+def boards_from_ledger(*, today, progress=None) -> dict[str, dict[int, int]]:
+    """Every current board computed from the projected entries of the ledger.
+
+    All-time boards and this week's and this month's; older weeks and months are
+    history nobody is shown, and are not rebuilt.
+    """
+    week_start = today - timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    windows = {
+        "all": None,
+        period_instance("month", today): month_start,
+        period_instance("week", today): week_start,
+    }
+    inactive_people = set(
+        Person.objects.filter(is_active=False).values_list("pk", flat=True)
+    )
+    projected = PointEntry.objects.filter(projected_at__isnull=False)
+    boards: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    chains_cache: dict[int, list] = {}
+
+    def chain_of(unit_id):
+        if unit_id not in chains_cache:
+            chains_cache.update(
+                {k: _visible_chain(v) for k, v in unit_chains([unit_id]).items()}
+            )
+        return chains_cache[unit_id]
+
+    for step, (instance, start) in enumerate(windows.items()):
+        rows = projected
+        if start is not None:
+            begin = timezone.make_aware(datetime.combine(start, datetime.min.time()))
+            rows = rows.filter(occurred_at__gte=begin)
+        # Units: one row per (competition, unit).
+        unit_rows = (
+            rows.values_list("competition_id", "unit_id")
+            .annotate(total=Sum("points"))
+            .order_by()
+        )
+        unit_rows = list(unit_rows)
+        chains_cache.update(
+            {
+                k: _visible_chain(v)
+                for k, v in unit_chains({u for _c, u, _t in unit_rows}).items()
+            }
+        )
+        for competition_id, unit_id, total in unit_rows:
+            chain = chain_of(unit_id)
+            for depth, (member, kind) in enumerate(chain):
+                for scope_id, _scope_kind in chain[:depth]:
+                    boards[storage_key(competition_id, scope_id, kind, instance)][
+                        member
+                    ] += total
+        # People: one row per (competition, unit, person).
+        person_rows = (
+            rows.filter(person__isnull=False)
+            .values_list("competition_id", "unit_id", "person_id")
+            .annotate(total=Sum("points"))
+            .order_by()
+        )
+        for competition_id, unit_id, person_id, total in person_rows.iterator(
+            chunk_size=20000
+        ):
+            if person_id in inactive_people:
+                continue
+            for scope_id, _kind in chain_of(unit_id):
+                boards[storage_key(competition_id, scope_id, "people", instance)][
+                    person_id
+                ] += total
+        if progress:
+            progress(step + 1, len(windows))
+    # A member whose entries cancel out (an award and its reversal) has 0 points in
+    # the increments too: keep such zeros, so that both ways agree exactly.
+    return {key: dict(members) for key, members in boards.items()}
+
+
+def _current_keys(keys, today) -> list[str]:
+    current = {"all", period_instance("week", today), period_instance("month", today)}
+    return [key for key in keys if key.rsplit(":", 1)[1] in current]
+
+
+@dataclass
+class RebuildReport:
+    boards: int
+    members: int
+    marked: int
+    seconds: float
+
+
+def rebuild(*, progress=None) -> RebuildReport:
+    """Rebuild every current board from the ledger and swap it in atomically."""
+    started = time.perf_counter()
+    store = get_store()
+    with transaction.atomic():
+        _lock(wait=True)
+        # Entries committed but not yet projected join the rebuild now; anything
+        # committed after this line waits for the projector.
+        marked = PointEntry.objects.unprojected().update(projected_at=timezone.now())
+        boards = boards_from_ledger(today=timezone.localdate(), progress=progress)
+        store.replace_all(boards)
+        ProjectorLock.objects.filter(id=1).update(rebuilt_at=timezone.now())
+        keys = set(boards)
+        transaction.on_commit(lambda: hub.announce(keys))
+    return RebuildReport(
+        boards=len(boards),
+        members=sum(len(m) for m in boards.values()),
+        marked=marked,
+        seconds=time.perf_counter() - started,
+    )
+
+
+@dataclass
+class Reconciliation:
+    boards: int
+    members: int
+    mismatches: list
+
+
+def reconcile() -> Reconciliation:
+    """Compare every current board in the store with the ledger; change nothing."""
+    store = get_store()
+    with transaction.atomic():
+        _lock(wait=True)
+        today = timezone.localdate()
+        expected = boards_from_ledger(today=today)
+        mismatches = []
+        keys = set(expected) | set(_current_keys(store.keys(), today))
+        members = 0
+        for key in sorted(keys):
+            actual = store.scores(key)
+            wanted = expected.get(key, {})
+            members += len(wanted)
+            for member in set(actual) | set(wanted):
+                if actual.get(member, 0) != wanted.get(member, 0):
+                    mismatches.append(
+                        (key, member, wanted.get(member), actual.get(member))
+                    )
+    return Reconciliation(boards=len(keys), members=members, mismatches=mismatches)
+
+
+# Catch-up timer --------------------------------------------------------------------
+
+_timer_started = False
+
+
+def start_catch_up_timer() -> None:
+    """Project what awards left behind (Redis down, lock busy), now and periodically."""
+    global _timer_started
+    if _timer_started:
+        return
+    _timer_started = True
+
+    def loop():
+        while True:
+            interval = settings.LEADERBOARD_CATCH_UP_SECONDS
+            if interval > 0:
+                try:
+                    close_old_connections()
+                    catch_up(wait=True)
+                except Exception:  # keep the timer alive whatever one round met
+                    logger.exception("catch-up failed")
+                finally:
+                    close_old_connections()
+            time.sleep(interval if interval > 0 else 1.0)
+
+    threading.Thread(target=loop, name="leaderboard-catch-up", daemon=True).start()
+
+
+__all__ = [
+    "PERIODS",
+    "catch_up",
+    "project",
+    "rebuild",
+    "reconcile",
+    "start_catch_up_timer",
+]

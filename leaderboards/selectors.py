@@ -1,0 +1,400 @@
+"""Reading boards: rows with names, ranks with ties, derived measures, the board list."""
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from competitions.models import Competition, PointEntry
+from units.models import Membership, Person, Unit
+
+from .boards import PEOPLE, Board, UnknownBoard
+from .stores import get_store
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+AROUND = 5
+
+
+@dataclass
+class Row:
+    rank: int
+    key: str
+    name: str
+    unit: str
+    value: float | int
+    member: int
+
+    def as_dict(self) -> dict:
+        return {
+            "rank": self.rank,
+            "key": self.key,
+            "name": self.name,
+            "unit": self.unit,
+            "value": self.value,
+        }
+
+
+class _TTLCache:
+    """A tiny per-process cache: a board read once a second serves every viewer."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.values: dict = {}
+        self.lock = threading.Lock()
+
+    def get(self, key, compute):
+        now = time.monotonic()
+        hit = self.values.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+        value = compute()
+        with self.lock:
+            self.values[key] = (now + self.seconds, value)
+            if len(self.values) > 5000:
+                self.values.clear()
+        return value
+
+
+_derived_cache = _TTLCache(2.0)
+
+
+def resolve(board: Board) -> tuple[Competition, Unit]:
+    """The competition and scope of a board, or UnknownBoard."""
+    try:
+        competition = Competition.objects.get(pk=board.competition_id)
+        scope = Unit.objects.get(pk=board.scope_id, is_active=True)
+    except (Competition.DoesNotExist, Unit.DoesNotExist):
+        raise UnknownBoard(board.name) from None
+    if not scope.path.startswith(competition.scope_unit.path):
+        raise UnknownBoard(board.name)
+    return competition, scope
+
+
+def shared_ranks(values: list) -> list[int]:
+    """Competition ranking of values already in descending order: 1, 2, 2, 4."""
+    ranks, previous = [], object()
+    for index, value in enumerate(values):
+        ranks.append(ranks[-1] if value == previous else index + 1)
+        previous = value
+    return ranks
+
+
+def _names(board: Board, members: list[int]) -> dict[int, tuple[str, str]]:
+    """Display name and unit of each member, in one query; anonymous people hidden."""
+    if not members:
+        return {}
+    if board.is_people:
+        rows = Membership.objects.filter(
+            person_id__in=members, is_primary=True
+        ).values_list(
+            "person_id",
+            "person__display_name",
+            "person__appears_anonymously",
+            "unit__name",
+        )
+        names = {
+            pid: (_("Anonymous") if anonymous else name, unit)
+            for pid, name, anonymous, unit in rows
+        }
+        missing = set(members) - set(names)
+        if missing:
+            for pid, name, anonymous in Person.objects.filter(
+                pk__in=missing
+            ).values_list("pk", "display_name", "appears_anonymously"):
+                names[pid] = (_("Anonymous") if anonymous else name, "")
+        return names
+    rows = Unit.objects.filter(pk__in=members).values_list("pk", "name", "path")
+    parents = {
+        path[: -Unit.steplen]: None
+        for _pk, _name, path in rows
+        if len(path) > Unit.steplen
+    }
+    parent_names = dict(
+        Unit.objects.filter(path__in=parents).values_list("path", "name")
+    )
+    return {
+        pk: (name, parent_names.get(path[: -Unit.steplen], ""))
+        for pk, name, path in rows
+    }
+
+
+def _row_key(board: Board, member: int) -> str:
+    return f"{'p' if board.is_people else 'u'}{member}"
+
+
+def _derived_scores(board: Board, today) -> list[tuple[int, float]]:
+    """All members of a unit board under a derived measure, best first (cached)."""
+
+    def compute():
+        competition, scope = resolve(board)
+        points = get_store().scores(board.with_(measure="points").storage_key(today))
+        entities = list(
+            Unit.objects.filter(
+                path__startswith=scope.path, kind=board.entity, is_active=True
+            )
+            .exclude(pk=scope.pk)
+            .values_list("pk", "path")
+        )
+        groups = competition.eligible_target_groups or [
+            "citizen",
+            "student",
+            "public_servant",
+            "enterprise_worker",
+        ]
+        field = {
+            "citizen": "adult_residents",
+            "student": "students",
+            "public_servant": "public_servants",
+            "enterprise_worker": "enterprise_workers",
+        }
+        subtree = list(
+            Unit.objects.filter(
+                path__startswith=scope.path, is_active=True
+            ).values_list("path", *[field[g] for g in groups])
+        )
+        if board.measure == "per_member":
+            counts = dict(
+                Membership.objects.filter(
+                    unit__path__startswith=scope.path, person__is_active=True
+                )
+                .values_list("unit__path")
+                .annotate(n=Count("person", distinct=True))
+                .order_by()
+            )
+        else:
+            # KPI: distinct people with a completed training, over the target headcount.
+            counts = dict(
+                PointEntry.objects.filter(
+                    competition=competition,
+                    unit__path__startswith=scope.path,
+                    points__gt=0,
+                    reversed_by__isnull=True,
+                    activity_type__code="training-completed",
+                )
+                .values_list("unit__path")
+                .annotate(n=Count("person", distinct=True))
+                .order_by()
+            )
+        result = []
+        for pk, path in entities:
+            if board.measure == "per_member":
+                denominator = sum(n for p, n in counts.items() if p.startswith(path))
+                numerator = points.get(pk, 0)
+            else:
+                denominator = sum(
+                    sum(values) for p, *values in subtree if p.startswith(path)
+                )
+                numerator = sum(n for p, n in counts.items() if p.startswith(path))
+            value = (
+                round(
+                    numerator
+                    / denominator
+                    * (1 if board.measure == "per_member" else 100),
+                    2,
+                )
+                if denominator
+                else 0
+            )
+            result.append((pk, value))
+        result.sort(key=lambda item: (-item[1], item[0]))
+        return result
+
+    return _derived_cache.get((board.name, today), compute)
+
+
+def board_rows(
+    board: Board, *, offset: int = 0, limit: int = DEFAULT_LIMIT, today=None
+) -> tuple[list[Row], int]:
+    """A page of ranked rows and the board's size."""
+    today = today or timezone.localdate()
+    store = get_store()
+    if board.measure == "points":
+        key = board.storage_key(today)
+        ranked = store.top(key, offset=offset, limit=limit)
+        total = store.count(key)
+        first_rank = store.rank(key, ranked[0][0]) if ranked else 1
+        ranks = _page_ranks(first_rank, offset, [points for _member, points in ranked])
+    else:
+        everything = _derived_scores(board, today)
+        total = len(everything)
+        all_ranks = shared_ranks([v for _m, v in everything])
+        ranked = everything[offset : offset + limit]
+        ranks = all_ranks[offset : offset + limit]
+    names = _names(board, [member for member, _value in ranked])
+    rows = [
+        Row(
+            rank=rank,
+            key=_row_key(board, member),
+            name=names.get(member, ("?", ""))[0],
+            unit=names.get(member, ("?", ""))[1],
+            value=value,
+            member=member,
+        )
+        for (member, value), rank in zip(ranked, ranks, strict=True)
+    ]
+    return rows, total
+
+
+def _page_ranks(first_rank: int, offset: int, values: list) -> list[int]:
+    """Ranks of a page starting at offset; its first row's rank is known (it may
+    share a tie that began on an earlier page); later rows rank by position."""
+    ranks = []
+    for index, value in enumerate(values):
+        if index == 0:
+            ranks.append(first_rank)
+        elif value == values[index - 1]:
+            ranks.append(ranks[-1])
+        else:
+            ranks.append(offset + index + 1)
+    return ranks
+
+
+def position_of(board: Board, member: int, today=None) -> int | None:
+    today = today or timezone.localdate()
+    if board.measure == "points":
+        return get_store().position(board.storage_key(today), member)
+    for index, (candidate, _value) in enumerate(_derived_scores(board, today)):
+        if candidate == member:
+            return index
+    return None
+
+
+def around(board: Board, member: int, *, radius: int = AROUND, today=None) -> list[Row]:
+    """Rows around a member: radius above, the member, radius below."""
+    index = position_of(board, member, today)
+    if index is None:
+        return []
+    start = max(0, index - radius)
+    rows, _total = board_rows(board, offset=start, limit=2 * radius + 1, today=today)
+    return rows
+
+
+def board_snapshot(board: Board, *, limit: int = DEFAULT_LIMIT) -> dict:
+    """What a live client receives: the top rows, as plain data with no private field."""
+    rows, total = board_rows(board, limit=limit)
+    return {
+        "board": board.name,
+        "count": total,
+        "rows": [row.as_dict() for row in rows],
+        "at": timezone.now().isoformat(),
+    }
+
+
+def search(board: Board, query: str, *, limit: int = 10) -> list[Row]:
+    """Rows of the board whose name contains the query (anonymous people never match)."""
+    _competition, scope = resolve(board)
+    if board.is_people:
+        candidates = list(
+            Person.objects.filter(
+                display_name__icontains=query,
+                appears_anonymously=False,
+                is_active=True,
+                memberships__unit__path__startswith=scope.path,
+            )
+            .values_list("pk", flat=True)
+            .distinct()[:limit]
+        )
+    else:
+        candidates = list(
+            Unit.objects.filter(
+                name__icontains=query, kind=board.entity, path__startswith=scope.path
+            )
+            .exclude(pk=scope.pk)
+            .values_list("pk", flat=True)[:limit]
+        )
+    found = []
+    for member in candidates:
+        rows = around(board, member, radius=0)
+        found += rows
+    return sorted(found, key=lambda row: (row.rank, row.member))
+
+
+def member_for_user(board: Board, user) -> int | None:
+    """The signed-in visitor's own row on this board: themselves, or their unit."""
+    if not user.is_authenticated:
+        return None
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        return None
+    if board.is_people:
+        return person.pk
+    membership = (
+        Membership.objects.filter(person=person, is_primary=True)
+        .select_related("unit")
+        .first()
+    )
+    if membership is None:
+        return None
+    chain = Unit.objects.filter(
+        path__in=[*membership.unit.ancestor_paths, membership.unit.path],
+        kind=board.entity,
+    )
+    unit = chain.order_by("-depth").first()
+    return unit.pk if unit else None
+
+
+ENTITY_ORDER = [
+    "commune",
+    "ward",
+    "village",
+    "residential_group",
+    "school",
+    "department",
+    "office",
+    "youth_branch",
+    "digital_team",
+    "enterprise",
+    "cooperative",
+]
+
+
+def board_directory() -> list[dict]:
+    """The boards worth listing: for each running competition, its scope and its communes."""
+    listing = []
+    for competition in Competition.objects.filter(
+        status=Competition.Status.RUNNING
+    ).select_related("scope_unit"):
+        scope = competition.scope_unit
+        kinds = set(
+            Unit.objects.filter(path__startswith=scope.path, is_active=True)
+            .exclude(pk=scope.pk)
+            .values_list("kind", flat=True)
+            .distinct()
+        )
+        boards = [Board(competition.pk, scope.pk, PEOPLE)]
+        boards += [
+            Board(competition.pk, scope.pk, kind)
+            for kind in ENTITY_ORDER
+            if kind in kinds
+        ]
+        communes = [
+            (
+                commune,
+                Board(competition.pk, commune.pk, "village"),
+                Board(competition.pk, commune.pk, PEOPLE),
+            )
+            for commune in Unit.objects.filter(
+                path__startswith=scope.path,
+                kind__in=["commune", "ward"],
+                is_active=True,
+            ).order_by("name")
+        ]
+        listing.append(
+            {
+                "competition": competition,
+                "scope": scope,
+                "boards": boards,
+                "communes": communes,
+            }
+        )
+    return listing
+
+
+def entity_label(entity: str) -> str:
+    if entity == PEOPLE:
+        return _("People")
+    return str(dict(Unit.Kind.choices).get(entity, entity))

@@ -1,0 +1,338 @@
+"""Ranking stores: Redis sorted sets in production, a SQL standings table embedded.
+
+Both keep, per storage key, points per member, and answer the same questions in the
+same order. Order: more points first; equal points by the smaller id first (the
+earlier registered). Rank: ties share a rank, one more than the number of members
+with strictly more points ("1, 2, 2, 4").
+"""
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from .boards import Increment
+from .models import Standing
+
+
+class StoreUnavailable(Exception):
+    """The ranking store did not answer; the ledger is unaffected and catch-up will retry."""
+
+
+class RankingStore:
+    name = ""
+
+    def apply(self, increments: Iterable[Increment]) -> None: ...
+    def top(
+        self, key: str, *, offset: int = 0, limit: int = 50
+    ) -> list[tuple[int, int]]: ...
+    def score(self, key: str, member: int) -> int | None: ...
+    def rank(self, key: str, member: int) -> int | None: ...
+    def position(self, key: str, member: int) -> int | None: ...
+    def count(self, key: str) -> int: ...
+    def scores(self, key: str) -> dict[int, int]: ...
+    def remove(self, member: int, keys: Iterable[str]) -> None: ...
+    def keys(self) -> list[str]: ...
+    def replace_all(self, boards: dict[str, dict[int, int]]) -> None: ...
+
+    def page(self, key: str, *, limit: int, member: int | None = None) -> dict:
+        """Top rows, and the member's rank and points, in as few round trips as possible."""
+        return {
+            "rows": self.top(key, limit=limit),
+            "count": self.count(key),
+            "rank": self.rank(key, member) if member is not None else None,
+            "score": self.score(key, member) if member is not None else None,
+        }
+
+
+# Redis ---------------------------------------------------------------------------
+
+MAX_MEMBER = 10**12 - 1
+
+
+def _encode(member: int) -> str:
+    # Redis orders equal scores by member name and ZREVRANGE reverses that order;
+    # storing MAX - id, zero padded, makes the reversed order the ascending id.
+    return f"{MAX_MEMBER - member:012d}"
+
+
+def _decode(raw) -> int:
+    return MAX_MEMBER - int(raw)
+
+
+class CircuitBreaker:
+    """After a failure, skip the store for a while instead of waiting on it per award."""
+
+    def __init__(self, pause: float = 2.0):
+        self.pause = pause
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+
+    def allow(self) -> bool:
+        return time.monotonic() >= self._open_until
+
+    def trip(self) -> None:
+        with self._lock:
+            self._open_until = time.monotonic() + self.pause
+
+    def reset(self) -> None:
+        self._open_until = 0.0
+
+
+class RedisStore(RankingStore):
+    name = "redis"
+    BATCH = 5000  # members per ZADD or commands per pipeline in a rebuild
+
+    def __init__(self, url: str, *, timeout: float):
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        self._redis_errors = (redis.RedisError, OSError)
+        # Explicit timeouts and no retries: a stopped Redis must cost an award a
+        # fraction of a millisecond, not redis-py's default seconds of retries.
+        self.client = redis.Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+            max_connections=200,
+            decode_responses=False,
+        )
+        self.breaker = CircuitBreaker()
+
+    def _call(self, function):
+        if not self.breaker.allow():
+            raise StoreUnavailable("redis circuit open")
+        try:
+            result = function()
+        except self._redis_errors as error:
+            self.breaker.trip()
+            raise StoreUnavailable(str(error)) from error
+        return result
+
+    def apply(self, increments):
+        totals: dict[tuple[str, int], int] = defaultdict(int)
+        for item in increments:
+            totals[(item.key, item.member)] += item.delta
+        if not totals:
+            return
+
+        def run():
+            pipe = self.client.pipeline(transaction=True)
+            for (key, member), delta in totals.items():
+                pipe.zincrby(key, delta, _encode(member))
+            pipe.sadd("lb:keys", *{key for key, _member in totals})
+            pipe.execute()
+
+        self._call(run)
+
+    def top(self, key, *, offset=0, limit=50):
+        rows = self._call(
+            lambda: self.client.zrevrange(
+                key, offset, offset + limit - 1, withscores=True
+            )
+        )
+        return [(_decode(member), int(score)) for member, score in rows]
+
+    def score(self, key, member):
+        value = self._call(lambda: self.client.zscore(key, _encode(member)))
+        return None if value is None else int(value)
+
+    def rank(self, key, member):
+        points = self.score(key, member)
+        if points is None:
+            return None
+        higher = self._call(lambda: self.client.zcount(key, f"({points}", "+inf"))
+        return higher + 1
+
+    def position(self, key, member):
+        return self._call(lambda: self.client.zrevrank(key, _encode(member)))
+
+    def count(self, key):
+        return self._call(lambda: self.client.zcard(key))
+
+    def scores(self, key):
+        rows = self._call(lambda: self.client.zrange(key, 0, -1, withscores=True))
+        return {_decode(member): int(score) for member, score in rows}
+
+    def page(self, key, *, limit, member=None):
+        """Top rows, count, and the member's points and rank in two round trips."""
+
+        def first():
+            pipe = self.client.pipeline(transaction=False)
+            pipe.zrevrange(key, 0, limit - 1, withscores=True)
+            pipe.zcard(key)
+            if member is not None:
+                pipe.zscore(key, _encode(member))
+            return pipe.execute()
+
+        results = self._call(first)
+        rows = [(_decode(m), int(s)) for m, s in results[0]]
+        score = (
+            int(results[2]) if member is not None and results[2] is not None else None
+        )
+        rank = None
+        if score is not None:
+            rank = self._call(lambda: self.client.zcount(key, f"({score}", "+inf")) + 1
+        return {"rows": rows, "count": results[1], "rank": rank, "score": score}
+
+    def remove(self, member, keys):
+        keys = list(keys)
+        if not keys:
+            return
+
+        def run():
+            pipe = self.client.pipeline(transaction=False)
+            for key in keys:
+                pipe.zrem(key, _encode(member))
+            pipe.execute()
+
+        self._call(run)
+
+    def keys(self):
+        return sorted(
+            k.decode() for k in self._call(lambda: self.client.smembers("lb:keys"))
+        )
+
+    def replace_all(self, boards):
+        """Swap in freshly built boards: build under temporary names, then rename at once."""
+        suffix = f":rebuild{int(time.time() * 1000)}"
+
+        def build():
+            pipe = self.client.pipeline(transaction=False)
+            queued = 0
+            for key, members in boards.items():
+                items = list(members.items())
+                for start in range(0, len(items), self.BATCH):
+                    chunk = items[start : start + self.BATCH]
+                    pipe.zadd(key + suffix, {_encode(m): points for m, points in chunk})
+                    queued += 1
+                    if queued >= 50:
+                        pipe.execute()
+                        queued = 0
+            pipe.execute()
+            old = {k.decode() for k in self.client.smembers("lb:keys")}
+            swap = self.client.pipeline(transaction=True)
+            for key in old - set(boards):
+                swap.delete(key)
+            for key, members in boards.items():
+                if members:
+                    swap.rename(key + suffix, key)
+                else:
+                    swap.delete(key)
+            swap.delete("lb:keys")
+            if boards:
+                swap.sadd("lb:keys", *boards.keys())
+            swap.execute()
+
+        self._call(build)
+
+
+# SQL -----------------------------------------------------------------------------
+
+
+class SqlStore(RankingStore):
+    """The embedded store: one row per (board key, member) in the standings table."""
+
+    name = "sql"
+
+    def apply(self, increments):
+        totals: dict[tuple[str, int], int] = defaultdict(int)
+        for item in increments:
+            totals[(item.key, item.member)] += item.delta
+        if not totals:
+            return
+        table = Standing._meta.db_table
+        sql = (
+            f"INSERT INTO {table} (board, member, points) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (board, member) DO UPDATE SET points = {table}.points + excluded.points"
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                sql, [(key, member, delta) for (key, member), delta in totals.items()]
+            )
+
+    def top(self, key, *, offset=0, limit=50):
+        return list(
+            Standing.objects.filter(board=key)
+            .order_by("-points", "member")
+            .values_list("member", "points")[offset : offset + limit]
+        )
+
+    def score(self, key, member):
+        return (
+            Standing.objects.filter(board=key, member=member)
+            .values_list("points", flat=True)
+            .first()
+        )
+
+    def rank(self, key, member):
+        points = self.score(key, member)
+        if points is None:
+            return None
+        return Standing.objects.filter(board=key, points__gt=points).count() + 1
+
+    def position(self, key, member):
+        points = self.score(key, member)
+        if points is None:
+            return None
+        from django.db.models import Q
+
+        return (
+            Standing.objects.filter(board=key)
+            .filter(Q(points__gt=points) | Q(points=points, member__lt=member))
+            .count()
+        )
+
+    def count(self, key):
+        return Standing.objects.filter(board=key).count()
+
+    def scores(self, key):
+        return dict(Standing.objects.filter(board=key).values_list("member", "points"))
+
+    def remove(self, member, keys):
+        Standing.objects.filter(board__in=list(keys), member=member).delete()
+
+    def keys(self):
+        return sorted(Standing.objects.values_list("board", flat=True).distinct())
+
+    def replace_all(self, boards):
+        with transaction.atomic():
+            Standing.objects.all().delete()
+            Standing.objects.bulk_create(
+                (
+                    Standing(board=key, member=member, points=points)
+                    for key, members in boards.items()
+                    for member, points in members.items()
+                ),
+                batch_size=5000,
+            )
+
+
+_store: RankingStore | None = None
+_store_lock = threading.Lock()
+
+
+def get_store() -> RankingStore:
+    """The configured store: Redis when REDIS_URL is set, else SQL. One per process."""
+    global _store
+    if _store is None:
+        with _store_lock:
+            if _store is None:
+                if settings.REDIS_URL:
+                    _store = RedisStore(
+                        settings.REDIS_URL, timeout=settings.REDIS_SOCKET_TIMEOUT
+                    )
+                else:
+                    _store = SqlStore()
+    return _store
+
+
+def reset_store() -> None:
+    """Forget the process's store (tests switch between configurations)."""
+    global _store
+    _store = None
