@@ -143,7 +143,18 @@ def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projec
 
 
 def catch_up(*, wait: bool = True, max_batches: int = 1000) -> int:
-    """Project everything still unprojected; return how many entries were applied."""
+    """Project everything still unprojected; return how many entries were applied.
+
+    A Redis that restarted empty has lost what was projected before: then the
+    boards are rebuilt from the ledger instead.
+    """
+    store = get_store()
+    try:
+        if store.lost_everything() and PointEntry.objects.filter(projected_at__isnull=False).exists():
+            logger.warning("the ranking store came back empty; rebuilding from the ledger")
+            return rebuild().marked
+    except StoreUnavailable:
+        return 0
     total = 0
     for _ in range(max_batches):
         applied = project(wait=wait).entries

@@ -38,6 +38,10 @@ class RankingStore:
     def keys(self) -> list[str]: ...
     def replace_all(self, boards: dict[str, dict[int, int]]) -> None: ...
 
+    def lost_everything(self) -> bool:
+        """True when the store came back empty (a restarted Redis has no persistence)."""
+        return False
+
     def page(self, key: str, *, limit: int, member: int | None = None) -> dict:
         """Top rows, and the member's rank and points, in as few round trips as possible."""
         return {
@@ -197,6 +201,9 @@ class RedisStore(RankingStore):
         return sorted(
             k.decode() for k in self._call(lambda: self.client.smembers("lb:keys"))
         )
+
+    def lost_everything(self):
+        return not self._call(lambda: self.client.exists("lb:keys"))
 
     def replace_all(self, boards):
         """Swap in freshly built boards: build under temporary names, then rename at once."""
