@@ -40,15 +40,20 @@ class BoardConsumer(AsyncWebsocketConsumer):
         HUB.subscribe(board.name, self)
 
     async def _refuse(self, code: int, reason: str):
+        self._leave()
         await self.send(text_data=json.dumps({"type": "error", "code": reason}))
         await self.close(code=code)
 
-    async def disconnect(self, code):
+    def _leave(self):
         if self.board_name:
             HUB.unsubscribe(self.board_name, self)
+            self.board_name = None
         if self.address is not None:
             HUB.release(self.address)
             self.address = None
+
+    async def disconnect(self, code):
+        self._leave()
 
     async def receive(self, text_data=None, bytes_data=None):
         if (

@@ -110,9 +110,10 @@ class Hub:
         if not watchers:
             return
         try:
-            snapshot = await database_sync_to_async(board_snapshot)(
-                Board.parse(board_name)
-            )
+            # Not thread-sensitive: the snapshot must not queue behind the worker's
+            # page views in its one sync thread.
+            read = database_sync_to_async(board_snapshot, thread_sensitive=False)
+            snapshot = await read(Board.parse(board_name))
         except Exception:
             logger.exception("could not read board %s", board_name)
             return

@@ -19,6 +19,9 @@ PASSWORD = "Mat-khau-thu-2025"
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
+# No background catch-up thread in the test process: tests project explicitly.
+settings.LEADERBOARD_CATCH_UP_SECONDS = 0
+
 
 def pytest_collection_modifyitems(config, items):
     """Without the services, tests that need them are skipped, saying why.

@@ -1,0 +1,154 @@
+"""Public board pages and the JSON API, read without signing in."""
+
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from competitions.models import PointEntry
+from leaderboards import projector
+from leaderboards.boards import Board
+from units.models import Person
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def scored(sql_store, tree, officer, citizen, outsider, competition, community_class):
+    """Ledger entries straight in (as an approval writes them), then projected."""
+    now = timezone.now()
+    rows = [
+        (officer.person, tree["ho_lien"], 70),
+        (citizen.person, tree["ho_lien"], 40),
+        (outsider.person, tree["cay"], 40),
+    ]
+    for n, (person, unit, points) in enumerate(rows):
+        PointEntry.objects.create(
+            competition=competition, person=person, unit=unit, points=points, activity_type=community_class,
+            source="submission", idempotency_key=f"test:{n}", occurred_at=now, created_at=now,
+        )
+    projector.catch_up()
+    return competition
+
+
+def board(competition, tree, entity="people", scope="province", **kwargs):
+    return Board(competition.pk, tree[scope].pk, entity, **kwargs)
+
+
+class TestBoardPage:
+    def test_the_board_list_links_the_running_competitions_boards(self, client, scored, tree):
+        html = client.get("/leaderboards/").content.decode()
+
+        assert board(scored, tree).name in html
+        assert board(scored, tree, "village").name in html
+
+    def test_shows_ranked_rows_without_javascript(self, client, scored, tree):
+        response = client.get(f"/leaderboards/{board(scored, tree).name}/")
+
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert html.index("Vũ Thị Lan") < html.index("Nguyễn Văn An")
+        ranks = [row.rank for row in response.context["rows"]]
+        assert ranks == [1, 2, 2]  # a tie shares its rank
+
+    def test_anonymous_people_appear_as_an_dan_h(self, client, scored, tree, citizen):
+        Person.objects.filter(pk=citizen.person.pk).update(appears_anonymously=True)
+
+        html = client.get(f"/leaderboards/{board(scored, tree).name}/").content.decode()
+
+        assert "Ẩn danh" in html and "Nguyễn Văn An" not in html
+
+    def test_search_finds_a_name(self, client, scored, tree):
+        response = client.get(f"/leaderboards/{board(scored, tree).name}/", {"q": "Văn An"})
+
+        assert [row.name for row in response.context["found"]] == ["Nguyễn Văn An"]
+
+    def test_a_signed_in_person_sees_around_them(self, client, scored, tree, citizen):
+        client.force_login(citizen)
+
+        response = client.get(f"/leaderboards/{board(scored, tree).name}/")
+
+        assert citizen.person.pk in [row.member for row in response.context["mine"]]
+
+    def test_a_signed_in_person_sees_their_village_on_a_village_board(self, client, scored, tree, citizen):
+        client.force_login(citizen)
+
+        response = client.get(f"/leaderboards/{board(scored, tree, 'village').name}/")
+
+        assert [row.member for row in response.context["mine"]][0] == tree["ho_lien"].pk
+
+    @pytest.mark.parametrize("measure", ["per_member", "kpi"])
+    def test_unit_boards_offer_fair_measures(self, client, scored, tree, measure):
+        response = client.get(f"/leaderboards/{board(scored, tree, 'village', measure=measure).name}/")
+
+        assert response.status_code == 200
+        assert {row.member for row in response.context["rows"]} >= {tree["ho_lien"].pk, tree["cay"].pk}
+
+    def test_points_per_member_divides_by_the_members(self, client, scored, tree):
+        response = client.get(f"/leaderboards/{board(scored, tree, 'village', measure='per_member').name}/")
+
+        values = {row.member: row.value for row in response.context["rows"]}
+        assert values[tree["ho_lien"].pk] == 55.0  # 110 points, 2 members
+        assert values[tree["cay"].pk] == 40.0
+
+    @pytest.mark.parametrize("name", ["1-2-3", "x-1-people-week-points", "1-1-planet-week-points",
+                                      "1-1-people-year-points", "1-1-people-week-kpi", "999-1-people-week-points"])
+    def test_unknown_boards_are_404(self, client, scored, name):
+        assert client.get(f"/leaderboards/{name}/").status_code == 404
+
+    def test_a_board_page_weighs_under_100_kb(self, client, scored, tree):
+        html = client.get(f"/leaderboards/{board(scored, tree).name}/").content
+        assets = sum((ROOT / "static" / path).stat().st_size for path in ("css/site.css", "js/board.js"))
+
+        assert len(html) + assets < 100 * 1024
+
+    def test_the_page_costs_a_fixed_number_of_queries(self, client, scored, tree, django_assert_max_num_queries):
+        with django_assert_max_num_queries(8):
+            client.get(f"/leaderboards/{board(scored, tree).name}/")
+
+
+class TestApi:
+    def test_lists_the_boards(self, client, scored, tree):
+        body = client.get("/api/v1/leaderboards/").json()
+
+        assert any(item["board"] == board(scored, tree).name for item in body["boards"])
+
+    def test_returns_ranked_rows_with_paging(self, client, scored, tree):
+        body = client.get(f"/api/v1/leaderboards/{board(scored, tree).name}/", {"limit": 2}).json()
+
+        assert [row["rank"] for row in body["rows"]] == [1, 2]
+        assert body["count"] == 3 and body["next"].endswith("limit=2&offset=2")
+        assert set(body["rows"][0]) == {"rank", "key", "name", "unit", "value"}
+
+    def test_around_an_entity(self, client, scored, tree, outsider):
+        body = client.get(f"/api/v1/leaderboards/{board(scored, tree).name}/", {"around": f"p{outsider.person.pk}"}).json()
+
+        assert f"p{outsider.person.pk}" in [row["key"] for row in body["rows"]]
+
+    def test_answers_304_to_a_matching_etag(self, client, scored, tree):
+        url = f"/api/v1/leaderboards/{board(scored, tree).name}/"
+        first = client.get(url)
+
+        second = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+        assert "max-age" in first["Cache-Control"]
+        assert second.status_code == 304
+
+    @pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "201"}, {"limit": "abc"}, {"offset": "-1"},
+                                        {"around": "x1"}, {"around": "p"}, {"around": "u12"}, {"around": "p" + "9" * 30}])
+    def test_bad_parameters_are_400_with_a_reason(self, client, scored, tree, params):
+        response = client.get(f"/api/v1/leaderboards/{board(scored, tree).name}/", params)
+
+        assert response.status_code == 400
+        assert response.json()["error"] == "bad_parameter"
+
+    def test_an_unknown_board_is_404_json(self, client, scored):
+        response = client.get("/api/v1/leaderboards/1-1-nothing-week-points/")
+
+        assert response.status_code == 404 and response.json()["error"] == "unknown_board"
+
+    def test_rows_carry_no_private_data(self, client, scored, tree):
+        text = client.get(f"/api/v1/leaderboards/{board(scored, tree).name}/").content.decode()
+
+        for private in ("has_disability", "is_ethnic_minority", "birth_year", "email", "@example.vn"):
+            assert private not in text
