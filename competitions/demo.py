@@ -115,7 +115,9 @@ HISTORY_MIX = [
 ]
 
 
-def _history(year, festival, types, *, weeks: int = 8, per_week: int = 220, seed: int = 1010):
+def _history(
+    year, festival, types, *, weeks: int = 8, per_week: int = 220, seed: int = 1010
+):
     """Approved achievements over the past weeks, so that every board has a story.
 
     Written in bulk (submission, ledger entry and audit event per achievement) with
@@ -132,7 +134,11 @@ def _history(year, festival, types, *, weeks: int = 8, per_week: int = 220, seed
     User = get_user_model()
     officer = User.objects.get(username="canbo")
     reviewer = User.objects.get(username="thamdinh")
-    memberships = list(Membership.objects.filter(is_primary=True, person__user__isnull=True).values_list("person_id", "unit_id"))
+    memberships = list(
+        Membership.objects.filter(
+            is_primary=True, person__user__isnull=True
+        ).values_list("person_id", "unit_id")
+    )
     # Some villages are keener than others: a few leaders, a long tail.
     weights = [rng.paretovariate(1.5) for _ in memberships]
     today = timezone.localdate()
@@ -141,22 +147,41 @@ def _history(year, festival, types, *, weeks: int = 8, per_week: int = 220, seed
     submissions, plans = [], []
     for _ in range(weeks * per_week):
         person_id, unit_id = rng.choices(memberships, weights=weights)[0]
-        code = rng.choices([c for c, _w in HISTORY_MIX], weights=[w for _c, w in HISTORY_MIX])[0]
+        code = rng.choices(
+            [c for c, _w in HISTORY_MIX], weights=[w for _c, w in HISTORY_MIX]
+        )[0]
         activity = types[code]
         day = today - timedelta(days=rng.randint(1, weeks * 7))
-        competition = festival if festival.starts_on <= day <= festival.ends_on and rng.random() < 0.5 else year
-        quantity = 1 if code in ("training-completed", "mentee-guided", "technology-initiative") else rng.randint(3, 40)
+        competition = (
+            festival
+            if festival.starts_on <= day <= festival.ends_on and rng.random() < 0.5
+            else year
+        )
+        quantity = (
+            1
+            if code in ("training-completed", "mentee-guided", "technology-initiative")
+            else rng.randint(3, 40)
+        )
         key = (competition.pk, activity.pk, day)
         if key not in rules_cache:
-            rules_cache[key] = rule_for(competition=competition, activity_type=activity, on=day)
+            rules_cache[key] = rule_for(
+                competition=competition, activity_type=activity, on=day
+            )
         rule = rules_cache[key]
         submissions.append(
             Submission(
-                competition=competition, unit_id=unit_id,
+                competition=competition,
+                unit_id=unit_id,
                 person_id=person_id if activity.credits_person else None,
-                activity_type=activity, occurred_on=day, quantity=quantity,
-                description="Dữ liệu mẫu", status=Submission.Status.APPROVED,
-                submitted_by=officer, submitted_at=now, decided_by=reviewer, decided_at=now,
+                activity_type=activity,
+                occurred_on=day,
+                quantity=quantity,
+                description="Dữ liệu mẫu",
+                status=Submission.Status.APPROVED,
+                submitted_by=officer,
+                submitted_at=now,
+                decided_by=reviewer,
+                decided_at=now,
             )
         )
         plans.append(rule)
@@ -164,11 +189,19 @@ def _history(year, festival, types, *, weeks: int = 8, per_week: int = 220, seed
     PointEntry.objects.bulk_create(
         [
             PointEntry(
-                competition=s.competition, unit_id=s.unit_id, person_id=s.person_id,
-                points=rule.points_for(s.quantity), activity_type=s.activity_type, rule=rule,
-                quantity=min(s.quantity, rule.max_quantity), submission=s, source="submission",
-                idempotency_key=f"submission:{s.pk}:approved", occurred_at=occurred_at(s.occurred_on),
-                created_at=now, created_by=reviewer,
+                competition=s.competition,
+                unit_id=s.unit_id,
+                person_id=s.person_id,
+                points=rule.points_for(s.quantity),
+                activity_type=s.activity_type,
+                rule=rule,
+                quantity=min(s.quantity, rule.max_quantity),
+                submission=s,
+                source="submission",
+                idempotency_key=f"submission:{s.pk}:approved",
+                occurred_at=occurred_at(s.occurred_on),
+                created_at=now,
+                created_by=reviewer,
             )
             for s, rule in zip(submissions, plans, strict=True)
         ],
@@ -176,9 +209,18 @@ def _history(year, festival, types, *, weeks: int = 8, per_week: int = 220, seed
     )
     AuditEvent.objects.bulk_create(
         [
-            AuditEvent(at=now, actor=reviewer, action="submission.approved", object_type="competitions.submission",
-                       object_id=s.pk, unit_id=s.unit_id, from_state="submitted", to_state="approved",
-                       reason="Dữ liệu mẫu", user_agent="seed_demo")
+            AuditEvent(
+                at=now,
+                actor=reviewer,
+                action="submission.approved",
+                object_type="competitions.submission",
+                object_id=s.pk,
+                unit_id=s.unit_id,
+                from_state="submitted",
+                to_state="approved",
+                reason="Dữ liệu mẫu",
+                user_agent="seed_demo",
+            )
             for s in submissions
         ],
         batch_size=1000,

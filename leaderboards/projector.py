@@ -150,8 +150,13 @@ def catch_up(*, wait: bool = True, max_batches: int = 1000) -> int:
     """
     store = get_store()
     try:
-        if store.lost_everything() and PointEntry.objects.filter(projected_at__isnull=False).exists():
-            logger.warning("the ranking store came back empty; rebuilding from the ledger")
+        if (
+            store.lost_everything()
+            and PointEntry.objects.filter(projected_at__isnull=False).exists()
+        ):
+            logger.warning(
+                "the ranking store came back empty; rebuilding from the ledger"
+            )
             return rebuild().marked
     except StoreUnavailable:
         return 0

@@ -9,7 +9,7 @@
   var status = document.getElementById("live-status");
   var announcer = document.getElementById("live-announcer");
   var tbody = table.tBodies[0];
-  var delay = 1000, socket = null, pinger = null, leader = null, myRank = null;
+  var delay = 1000, socket = null, pinger = null, leader = null, myRank = null, seen = false;
 
   function format(value) {
     if (measure === "kpi") return value + "%";
@@ -23,7 +23,7 @@
     td.textContent = text;
     return td;
   }
-  function render(rows) {
+  function render(rows, quiet) {
     var existing = {};
     Array.prototype.forEach.call(tbody.rows, function (tr) { if (tr.dataset.key) existing[tr.dataset.key] = tr; });
     var fragment = document.createDocumentFragment();
@@ -58,14 +58,16 @@
     });
     tbody.textContent = "";
     tbody.appendChild(fragment);
-    // Announce only what matters: a new leader, or the visitor's own rank.
-    if (rows.length && leader !== null && rows[0].key !== leader) {
-      say(script.dataset.textFirst.replace("%(name)s", rows[0].name));
+    // Announce only what matters, never on the first snapshot: a new leader, or the
+    // visitor's own rank.
+    var newLeader = rows.length ? rows[0].key : null;
+    if (!quiet && newLeader !== null && newLeader !== leader) {
+      say(script.dataset.textFirst.replace("{name}", rows[0].name));
     }
-    if (rows.length) leader = rows[0].key;
+    leader = newLeader;
     rows.forEach(function (row) {
       if (row.key === mine) {
-        if (myRank !== null && myRank !== row.rank) say(script.dataset.textMine.replace("%(rank)s", row.rank));
+        if (!quiet && myRank !== row.rank) say(script.dataset.textMine.replace("{rank}", row.rank));
         myRank = row.rank;
       }
     });
@@ -81,7 +83,10 @@
     socket.onmessage = function (event) {
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
-      if (message.type === "snapshot" || message.type === "update") render(message.rows);
+      if (message.type === "snapshot" || message.type === "update") {
+        render(message.rows, !seen);
+        seen = true;
+      }
     };
     socket.onclose = function (event) {
       window.clearInterval(pinger);

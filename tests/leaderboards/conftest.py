@@ -6,7 +6,14 @@ import os
 import pytest
 
 from leaderboards import stores
-from tests.competitions.conftest import _isolated_media, community_class, competition, initiative, media_root, today  # noqa: F401
+from tests.competitions.conftest import (  # noqa: F401
+    _isolated_media,
+    community_class,
+    competition,
+    initiative,
+    media_root,
+    today,
+)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 

@@ -24,8 +24,15 @@ def scored(sql_store, tree, officer, citizen, outsider, competition, community_c
     ]
     for n, (person, unit, points) in enumerate(rows):
         PointEntry.objects.create(
-            competition=competition, person=person, unit=unit, points=points, activity_type=community_class,
-            source="submission", idempotency_key=f"test:{n}", occurred_at=now, created_at=now,
+            competition=competition,
+            person=person,
+            unit=unit,
+            points=points,
+            activity_type=community_class,
+            source="submission",
+            idempotency_key=f"test:{n}",
+            occurred_at=now,
+            created_at=now,
         )
     projector.catch_up()
     return competition
@@ -36,7 +43,9 @@ def board(competition, tree, entity="people", scope="province", **kwargs):
 
 
 class TestBoardPage:
-    def test_the_board_list_links_the_running_competitions_boards(self, client, scored, tree):
+    def test_the_board_list_links_the_running_competitions_boards(
+        self, client, scored, tree
+    ):
         html = client.get("/leaderboards/").content.decode()
 
         assert board(scored, tree).name in html
@@ -59,7 +68,9 @@ class TestBoardPage:
         assert "Ẩn danh" in html and "Nguyễn Văn An" not in html
 
     def test_search_finds_a_name(self, client, scored, tree):
-        response = client.get(f"/leaderboards/{board(scored, tree).name}/", {"q": "Văn An"})
+        response = client.get(
+            f"/leaderboards/{board(scored, tree).name}/", {"q": "Văn An"}
+        )
 
         assert [row.name for row in response.context["found"]] == ["Nguyễn Văn An"]
 
@@ -70,7 +81,9 @@ class TestBoardPage:
 
         assert citizen.person.pk in [row.member for row in response.context["mine"]]
 
-    def test_a_signed_in_person_sees_their_village_on_a_village_board(self, client, scored, tree, citizen):
+    def test_a_signed_in_person_sees_their_village_on_a_village_board(
+        self, client, scored, tree, citizen
+    ):
         client.force_login(citizen)
 
         response = client.get(f"/leaderboards/{board(scored, tree, 'village').name}/")
@@ -79,30 +92,51 @@ class TestBoardPage:
 
     @pytest.mark.parametrize("measure", ["per_member", "kpi"])
     def test_unit_boards_offer_fair_measures(self, client, scored, tree, measure):
-        response = client.get(f"/leaderboards/{board(scored, tree, 'village', measure=measure).name}/")
+        response = client.get(
+            f"/leaderboards/{board(scored, tree, 'village', measure=measure).name}/"
+        )
 
         assert response.status_code == 200
-        assert {row.member for row in response.context["rows"]} >= {tree["ho_lien"].pk, tree["cay"].pk}
+        assert {row.member for row in response.context["rows"]} >= {
+            tree["ho_lien"].pk,
+            tree["cay"].pk,
+        }
 
     def test_points_per_member_divides_by_the_members(self, client, scored, tree):
-        response = client.get(f"/leaderboards/{board(scored, tree, 'village', measure='per_member').name}/")
+        response = client.get(
+            f"/leaderboards/{board(scored, tree, 'village', measure='per_member').name}/"
+        )
 
         values = {row.member: row.value for row in response.context["rows"]}
         assert values[tree["ho_lien"].pk] == 55.0  # 110 points, 2 members
         assert values[tree["cay"].pk] == 40.0
 
-    @pytest.mark.parametrize("name", ["1-2-3", "x-1-people-week-points", "1-1-planet-week-points",
-                                      "1-1-people-year-points", "1-1-people-week-kpi", "999-1-people-week-points"])
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "1-2-3",
+            "x-1-people-week-points",
+            "1-1-planet-week-points",
+            "1-1-people-year-points",
+            "1-1-people-week-kpi",
+            "999-1-people-week-points",
+        ],
+    )
     def test_unknown_boards_are_404(self, client, scored, name):
         assert client.get(f"/leaderboards/{name}/").status_code == 404
 
     def test_a_board_page_weighs_under_100_kb(self, client, scored, tree):
         html = client.get(f"/leaderboards/{board(scored, tree).name}/").content
-        assets = sum((ROOT / "static" / path).stat().st_size for path in ("css/site.css", "js/board.js"))
+        assets = sum(
+            (ROOT / "static" / path).stat().st_size
+            for path in ("css/site.css", "js/board.js")
+        )
 
         assert len(html) + assets < 100 * 1024
 
-    def test_the_page_costs_a_fixed_number_of_queries(self, client, scored, tree, django_assert_max_num_queries):
+    def test_the_page_costs_a_fixed_number_of_queries(
+        self, client, scored, tree, django_assert_max_num_queries
+    ):
         with django_assert_max_num_queries(8):
             client.get(f"/leaderboards/{board(scored, tree).name}/")
 
@@ -114,14 +148,19 @@ class TestApi:
         assert any(item["board"] == board(scored, tree).name for item in body["boards"])
 
     def test_returns_ranked_rows_with_paging(self, client, scored, tree):
-        body = client.get(f"/api/v1/leaderboards/{board(scored, tree).name}/", {"limit": 2}).json()
+        body = client.get(
+            f"/api/v1/leaderboards/{board(scored, tree).name}/", {"limit": 2}
+        ).json()
 
         assert [row["rank"] for row in body["rows"]] == [1, 2]
         assert body["count"] == 3 and body["next"].endswith("limit=2&offset=2")
         assert set(body["rows"][0]) == {"rank", "key", "name", "unit", "value"}
 
     def test_around_an_entity(self, client, scored, tree, outsider):
-        body = client.get(f"/api/v1/leaderboards/{board(scored, tree).name}/", {"around": f"p{outsider.person.pk}"}).json()
+        body = client.get(
+            f"/api/v1/leaderboards/{board(scored, tree).name}/",
+            {"around": f"p{outsider.person.pk}"},
+        ).json()
 
         assert f"p{outsider.person.pk}" in [row["key"] for row in body["rows"]]
 
@@ -134,10 +173,23 @@ class TestApi:
         assert "max-age" in first["Cache-Control"]
         assert second.status_code == 304
 
-    @pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "201"}, {"limit": "abc"}, {"offset": "-1"},
-                                        {"around": "x1"}, {"around": "p"}, {"around": "u12"}, {"around": "p" + "9" * 30}])
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"limit": "0"},
+            {"limit": "201"},
+            {"limit": "abc"},
+            {"offset": "-1"},
+            {"around": "x1"},
+            {"around": "p"},
+            {"around": "u12"},
+            {"around": "p" + "9" * 30},
+        ],
+    )
     def test_bad_parameters_are_400_with_a_reason(self, client, scored, tree, params):
-        response = client.get(f"/api/v1/leaderboards/{board(scored, tree).name}/", params)
+        response = client.get(
+            f"/api/v1/leaderboards/{board(scored, tree).name}/", params
+        )
 
         assert response.status_code == 400
         assert response.json()["error"] == "bad_parameter"
@@ -145,10 +197,20 @@ class TestApi:
     def test_an_unknown_board_is_404_json(self, client, scored):
         response = client.get("/api/v1/leaderboards/1-1-nothing-week-points/")
 
-        assert response.status_code == 404 and response.json()["error"] == "unknown_board"
+        assert (
+            response.status_code == 404 and response.json()["error"] == "unknown_board"
+        )
 
     def test_rows_carry_no_private_data(self, client, scored, tree):
-        text = client.get(f"/api/v1/leaderboards/{board(scored, tree).name}/").content.decode()
+        text = client.get(
+            f"/api/v1/leaderboards/{board(scored, tree).name}/"
+        ).content.decode()
 
-        for private in ("has_disability", "is_ethnic_minority", "birth_year", "email", "@example.vn"):
+        for private in (
+            "has_disability",
+            "is_ethnic_minority",
+            "birth_year",
+            "email",
+            "@example.vn",
+        ):
             assert private not in text

@@ -19,7 +19,9 @@ ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
 def communicator(name, *, headers=(ORIGIN,), client=("203.0.113.9", 5000)):
-    socket = WebsocketCommunicator(application, f"/ws/leaderboards/{name}/", headers=list(headers))
+    socket = WebsocketCommunicator(
+        application, f"/ws/leaderboards/{name}/", headers=list(headers)
+    )
     socket.scope["client"] = client
     return socket
 
@@ -36,11 +38,23 @@ async def test_sends_a_snapshot_on_connect(board_name):
     message = json.loads(await socket.receive_from())
 
     assert connected
-    assert message["type"] == "snapshot" and message["board"] == board_name and message["rows"] == []
+    assert (
+        message["type"] == "snapshot"
+        and message["board"] == board_name
+        and message["rows"] == []
+    )
     await socket.disconnect()
 
 
-@pytest.mark.parametrize("headers", [(), ((b"origin", b"https://evil.example"),), ((b"origin", b"http://127.0.0.1.evil.example"),), ((b"origin", b"null"),)])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        (),
+        ((b"origin", b"https://evil.example"),),
+        ((b"origin", b"http://127.0.0.1.evil.example"),),
+        ((b"origin", b"null"),),
+    ],
+)
 async def test_refuses_foreign_or_missing_origins(board_name, headers):
     socket = communicator(board_name, headers=headers)
 
@@ -104,7 +118,9 @@ async def test_one_address_may_not_open_too_many_sockets(board_name, settings):
     assert HUB.by_address == {}
 
 
-async def test_awards_arrive_as_coalesced_updates(board_name, tree, officer, reviewer, competition, community_class, settings):
+async def test_awards_arrive_as_coalesced_updates(
+    board_name, tree, officer, reviewer, competition, community_class, settings
+):
     socket = communicator(board_name)
     await socket.connect()
     await socket.receive_from()
@@ -112,9 +128,20 @@ async def test_awards_arrive_as_coalesced_updates(board_name, tree, officer, rev
     @database_sync_to_async
     def award_several(count):
         for n in range(count):
-            submission = make_submission(officer=officer, unit=tree["ho_lien"], competition=competition,
-                                         activity_type=community_class, quantity=n + 1, photo=noisy_photo(n))
-            services.approve_submission(submission=submission, reviewer=reviewer, at=timezone.now(), origin=TEST_ORIGIN)
+            submission = make_submission(
+                officer=officer,
+                unit=tree["ho_lien"],
+                competition=competition,
+                activity_type=community_class,
+                quantity=n + 1,
+                photo=noisy_photo(n),
+            )
+            services.approve_submission(
+                submission=submission,
+                reviewer=reviewer,
+                at=timezone.now(),
+                origin=TEST_ORIGIN,
+            )
 
     await award_several(3)
     frames = []
@@ -125,5 +152,8 @@ async def test_awards_arrive_as_coalesced_updates(board_name, tree, officer, rev
     assert 1 <= len(frames) <= 2  # three awards, at most two frames (≤ 2 per second)
     last = frames[-1]
     assert last["type"] == "update"
-    assert last["rows"][0]["key"] == f"u{tree['ho_lien'].pk}" and last["rows"][0]["value"] == 22 + 24 + 26
+    assert (
+        last["rows"][0]["key"] == f"u{tree['ho_lien'].pk}"
+        and last["rows"][0]["value"] == 22 + 24 + 26
+    )
     await socket.disconnect()

@@ -17,30 +17,58 @@ from units.models import Person
 
 
 def approve(submission, reviewer):
-    return services.approve_submission(submission=submission, reviewer=reviewer, at=timezone.now(), origin=TEST_ORIGIN)
+    return services.approve_submission(
+        submission=submission, reviewer=reviewer, at=timezone.now(), origin=TEST_ORIGIN
+    )
 
 
 def current(store, today):
-    return {key: store.scores(key) for key in projector._current_keys(store.keys(), today)}
+    return {
+        key: store.scores(key) for key in projector._current_keys(store.keys(), today)
+    }
 
 
 @pytest.fixture
-def awarded(store, tree, officer, reviewer, competition, community_class, django_capture_on_commit_callbacks):
-    submission = make_submission(officer=officer, unit=tree["ho_lien"], competition=competition,
-                                 activity_type=community_class, quantity=25, person=officer.person)
+def awarded(
+    store,
+    tree,
+    officer,
+    reviewer,
+    competition,
+    community_class,
+    django_capture_on_commit_callbacks,
+):
+    submission = make_submission(
+        officer=officer,
+        unit=tree["ho_lien"],
+        competition=competition,
+        activity_type=community_class,
+        quantity=25,
+        person=officer.person,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         approve(submission, reviewer)
     return submission
 
 
 class TestProjection:
-    def test_an_award_reaches_every_board_above_it_after_commit(self, store, awarded, tree, competition, officer, today):
+    def test_an_award_reaches_every_board_above_it_after_commit(
+        self, store, awarded, tree, competition, officer, today
+    ):
         week = Board(competition.pk, tree["province"].pk, "village").storage_key(today)
 
         assert store.scores(week) == {tree["ho_lien"].pk: 70}
-        assert store.scores(Board(competition.pk, tree["province"].pk, "commune").storage_key(today)) == {tree["ke_sat"].pk: 70}
+        assert store.scores(
+            Board(competition.pk, tree["province"].pk, "commune").storage_key(today)
+        ) == {tree["ke_sat"].pk: 70}
         for scope in ("ho_lien", "ke_sat", "province"):
-            assert store.score(Board(competition.pk, tree[scope].pk, "people").storage_key(today), officer.person.pk) == 70
+            assert (
+                store.score(
+                    Board(competition.pk, tree[scope].pk, "people").storage_key(today),
+                    officer.person.pk,
+                )
+                == 70
+            )
         assert not PointEntry.objects.unprojected().exists()
 
     def test_projecting_again_changes_nothing(self, store, awarded, today):
@@ -51,7 +79,9 @@ class TestProjection:
 
         assert current(store, today) == before
 
-    def test_a_rebuild_gives_exactly_what_the_increments_gave(self, store, awarded, today):
+    def test_a_rebuild_gives_exactly_what_the_increments_gave(
+        self, store, awarded, today
+    ):
         incremental = current(store, today)
 
         projector.rebuild()
@@ -59,7 +89,16 @@ class TestProjection:
         assert current(store, today) == incremental
         assert projector.reconcile().mismatches == []
 
-    def test_a_deactivated_person_drops_off_the_boards(self, store, awarded, officer, tree, competition, today, django_capture_on_commit_callbacks):
+    def test_a_deactivated_person_drops_off_the_boards(
+        self,
+        store,
+        awarded,
+        officer,
+        tree,
+        competition,
+        today,
+        django_capture_on_commit_callbacks,
+    ):
         person = Person.objects.get(pk=officer.person.pk)
         person.is_active = False
         with django_capture_on_commit_callbacks(execute=True):
@@ -68,22 +107,55 @@ class TestProjection:
         board = Board(competition.pk, tree["province"].pk, "people").storage_key(today)
         assert store.score(board, person.pk) is None
         # The village keeps the points its people earned.
-        assert store.score(Board(competition.pk, tree["ke_sat"].pk, "village").storage_key(today), tree["ho_lien"].pk) == 70
+        assert (
+            store.score(
+                Board(competition.pk, tree["ke_sat"].pk, "village").storage_key(today),
+                tree["ho_lien"].pk,
+            )
+            == 70
+        )
 
-    def test_reconcile_finds_a_tampered_store(self, store, awarded, tree, competition, today):
+    def test_reconcile_finds_a_tampered_store(
+        self, store, awarded, tree, competition, today
+    ):
         from leaderboards.boards import Increment
 
-        store.apply([Increment(Board(competition.pk, tree["province"].pk, "village").storage_key(today), tree["ho_lien"].pk, 5)])
+        store.apply(
+            [
+                Increment(
+                    Board(competition.pk, tree["province"].pk, "village").storage_key(
+                        today
+                    ),
+                    tree["ho_lien"].pk,
+                    5,
+                )
+            ]
+        )
 
         assert len(projector.reconcile().mismatches) == 1
 
 
 class TestPropertyBoardsEqualLedger:
-    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=12,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
     @given(seed=st.integers(min_value=0, max_value=100_000))
     def test_after_random_awards_reversals_and_rule_changes(
-        self, store, tree, officer, outsider, reviewer, administrator, competition, initiative, community_class,
-        today, django_capture_on_commit_callbacks, seed,
+        self,
+        store,
+        tree,
+        officer,
+        outsider,
+        reviewer,
+        administrator,
+        competition,
+        initiative,
+        community_class,
+        today,
+        django_capture_on_commit_callbacks,
+        seed,
     ):
         rng = random.Random(seed)
         approved = []
@@ -91,28 +163,53 @@ class TestPropertyBoardsEqualLedger:
             for step in range(rng.randint(3, 10)):
                 action = rng.choice(["award", "award", "reverse", "rule"])
                 if action == "award":
-                    village, who, judge = rng.choice([("ho_lien", officer, reviewer), ("cay", outsider, administrator)])
+                    village, who, judge = rng.choice(
+                        [
+                            ("ho_lien", officer, reviewer),
+                            ("cay", outsider, administrator),
+                        ]
+                    )
                     activity = rng.choice([initiative, community_class])
                     submission = make_submission(
-                        officer=who, unit=tree[village], competition=competition, activity_type=activity,
-                        on=today - timedelta(days=rng.randint(0, 40)), quantity=rng.randint(1, 70),
-                        person=who.person if activity.credits_person else None, photo=noisy_photo(seed + step),
+                        officer=who,
+                        unit=tree[village],
+                        competition=competition,
+                        activity_type=activity,
+                        on=today - timedelta(days=rng.randint(0, 40)),
+                        quantity=rng.randint(1, 70),
+                        person=who.person if activity.credits_person else None,
+                        photo=noisy_photo(seed + step),
                     )
                     approved += approve(submission, judge)
                 elif action == "reverse" and approved:
                     entry = approved.pop(rng.randrange(len(approved)))
-                    services.revoke_entries(submission=entry.submission, by=administrator, reason="thử",
-                                            at=timezone.now(), origin=TEST_ORIGIN)
+                    services.revoke_entries(
+                        submission=entry.submission,
+                        by=administrator,
+                        reason="thử",
+                        at=timezone.now(),
+                        origin=TEST_ORIGIN,
+                    )
                 elif action == "rule":
                     activity = rng.choice([initiative, community_class])
                     day = today - timedelta(days=rng.randint(0, 40))
-                    if not PointRule.objects.filter(competition=competition, activity_type=activity, effective_from=day).exists():
+                    if not PointRule.objects.filter(
+                        competition=competition,
+                        activity_type=activity,
+                        effective_from=day,
+                    ).exists():
                         rule = PointRule.objects.create(
-                            competition=competition, activity_type=activity, effective_from=day,
-                            version=rules.next_version(competition=competition, activity_type=activity),
+                            competition=competition,
+                            activity_type=activity,
+                            effective_from=day,
+                            version=rules.next_version(
+                                competition=competition, activity_type=activity
+                            ),
                             points_per_event=rng.randint(0, 150),
                         )
-                        rules.apply_recalculation(rule=rule, by=administrator, at=timezone.now())
+                        rules.apply_recalculation(
+                            rule=rule, by=administrator, at=timezone.now()
+                        )
 
         incremental = current(store, today)
         assert projector.reconcile().mismatches == []

@@ -32,9 +32,21 @@ class OwnRedis:
 
     def start(self):
         self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _ in range(100):
             try:
@@ -68,22 +80,46 @@ def own_redis(tmp_path, settings):
 
 
 def test_awards_succeed_while_redis_is_down_and_boards_catch_up(
-    own_redis, tree, officer, reviewer, competition, community_class, today, django_capture_on_commit_callbacks
+    own_redis,
+    tree,
+    officer,
+    reviewer,
+    competition,
+    community_class,
+    today,
+    django_capture_on_commit_callbacks,
 ):
     submissions = [
-        make_submission(officer=officer, unit=tree["ho_lien"], competition=competition, activity_type=community_class,
-                        on=today, quantity=n + 1, photo=noisy_photo(n))
+        make_submission(
+            officer=officer,
+            unit=tree["ho_lien"],
+            competition=competition,
+            activity_type=community_class,
+            on=today,
+            quantity=n + 1,
+            photo=noisy_photo(n),
+        )
         for n in range(6)
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_submission(submission=submissions[0], reviewer=reviewer, at=timezone.now(), origin=TEST_ORIGIN)
+        services.approve_submission(
+            submission=submissions[0],
+            reviewer=reviewer,
+            at=timezone.now(),
+            origin=TEST_ORIGIN,
+        )
     assert not PointEntry.objects.unprojected().exists()
 
     own_redis.stop()
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         for submission in submissions[1:]:
-            services.approve_submission(submission=submission, reviewer=reviewer, at=timezone.now(), origin=TEST_ORIGIN)
+            services.approve_submission(
+                submission=submission,
+                reviewer=reviewer,
+                at=timezone.now(),
+                origin=TEST_ORIGIN,
+            )
     outage_seconds = time.monotonic() - started
 
     assert PointEntry.objects.count() == 6  # every award committed
@@ -100,7 +136,9 @@ def test_awards_succeed_while_redis_is_down_and_boards_catch_up(
     assert projector.reconcile().mismatches == []
 
 
-def test_a_rebuild_waits_for_redis_and_changes_nothing_while_it_is_down(own_redis, tree, officer, reviewer, competition, community_class):
+def test_a_rebuild_waits_for_redis_and_changes_nothing_while_it_is_down(
+    own_redis, tree, officer, reviewer, competition, community_class
+):
     own_redis.stop()
 
     with pytest.raises(stores.StoreUnavailable):

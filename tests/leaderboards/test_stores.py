@@ -13,7 +13,13 @@ class TestRankingStoreContract:
     def test_orders_by_points_then_by_the_smaller_id(self, store):
         put(store, {7: 50, 3: 80, 12: 50, 5: 50, 9: 10})
 
-        assert store.top(KEY, limit=10) == [(3, 80), (5, 50), (7, 50), (12, 50), (9, 10)]
+        assert store.top(KEY, limit=10) == [
+            (3, 80),
+            (5, 50),
+            (7, 50),
+            (12, 50),
+            (9, 10),
+        ]
 
     def test_ties_share_a_rank(self, store):
         put(store, {7: 50, 3: 80, 12: 50, 5: 50, 9: 10})
@@ -38,7 +44,10 @@ class TestRankingStoreContract:
         put(store, {1: 10})
 
         assert store.score(KEY, 99) is None and store.rank(KEY, 99) is None
-        assert store.top("lb:9:9:people:all") == [] and store.count("lb:9:9:people:all") == 0
+        assert (
+            store.top("lb:9:9:people:all") == []
+            and store.count("lb:9:9:people:all") == 0
+        )
 
     def test_page_reads_top_rank_and_score_together(self, store):
         put(store, {1: 30, 2: 20, 3: 20, 4: 10})
