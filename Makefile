@@ -49,3 +49,7 @@ messages: venv
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3* test_db.sqlite3* staticfiles
+
+## make bench: the leaderboard benchmark on throwaway PostgreSQL and Redis (table + JSON)
+bench: venv
+	scripts/with-services.sh $(PY) -m bench $(BENCH_ARGS)

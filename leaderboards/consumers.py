@@ -7,7 +7,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from .boards import Board, UnknownBoard
 from .hub import HUB
-from .selectors import board_snapshot, resolve
+from .selectors import recent_snapshot, resolve
 
 MAX_CLIENT_MESSAGE = 256  # clients only ever say "ping"
 
@@ -29,7 +29,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         try:
             board = Board.parse(self.scope["url_route"]["kwargs"]["board"])
             await database_sync_to_async(resolve)(board)
-            snapshot = await database_sync_to_async(board_snapshot)(board)
+            snapshot = await database_sync_to_async(recent_snapshot)(board)
         except UnknownBoard:
             await self._refuse(4404, "unknown_board")
             return

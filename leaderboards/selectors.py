@@ -276,12 +276,26 @@ def around(board: Board, member: int, *, radius: int = AROUND, today=None) -> li
 def board_snapshot(board: Board, *, limit: int = DEFAULT_LIMIT) -> dict:
     """What a live client receives: the top rows, as plain data with no private field."""
     rows, total = board_rows(board, limit=limit)
-    return {
+    snapshot = {
         "board": board.name,
         "count": total,
         "rows": [row.as_dict() for row in rows],
         "at": timezone.now().isoformat(),
     }
+    expires = time.monotonic() + _snapshot_cache.seconds
+    _snapshot_cache.values[(board.name, limit)] = (expires, snapshot)
+    return snapshot
+
+
+_snapshot_cache = _TTLCache(1.0)
+
+
+def recent_snapshot(board: Board, *, limit: int = DEFAULT_LIMIT) -> dict:
+    """A snapshot at most a second old: a thousand phones connecting at once (a
+    reconnect storm after a restart) cost one read, not a thousand."""
+    return _snapshot_cache.get(
+        (board.name, limit), lambda: board_snapshot(board, limit=limit)
+    )
 
 
 def search(board: Board, query: str, *, limit: int = 10) -> list[Row]:
@@ -398,3 +412,9 @@ def entity_label(entity: str) -> str:
     if entity == PEOPLE:
         return _("People")
     return str(dict(Unit.Kind.choices).get(entity, entity))
+
+
+def forget_cached() -> None:
+    """Drop the per-process caches (tests, and after a rebuild)."""
+    _snapshot_cache.values.clear()
+    _derived_cache.values.clear()

@@ -153,3 +153,13 @@ def fast_password_hashing(request, settings):
     # tests keep it: their server is another process with the real settings.
     if request.node.get_closest_marker("browser") is None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_board_caches():
+    # Ids repeat from test to test; a cached board from the last test must not leak.
+    from leaderboards.selectors import forget_cached
+
+    forget_cached()
+    yield
+    forget_cached()

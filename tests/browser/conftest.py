@@ -111,8 +111,10 @@ def live_asgi(django_db_setup, django_db_blocker):
     shutil.rmtree(media, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop running in this thread
+    # while it is open, which would stop the asyncio tests that run after these.
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):

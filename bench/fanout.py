@@ -1,0 +1,254 @@
+"""(b) award → WebSocket latency and fan-out, (d) a reconnect storm.
+
+A daphne worker serves the board; N clients in this process watch it; an award is
+written to the ledger and projected here, and we time until the clients have the
+frame. The same clients against a bare `websockets.broadcast` server give the floor.
+"""
+
+import asyncio
+import os
+import random
+import resource
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from asgiref.sync import sync_to_async
+from django.db import transaction
+from django.utils import timezone
+from websockets.asyncio.client import connect
+
+from competitions import ledger
+from competitions.models import ActivityType, PointRule
+from leaderboards import projector
+from units.models import Unit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def raise_file_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def start_worker(env_extra: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {**os.environ, "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1,localhost", "WS_MAX_PER_ADDRESS": "1000000",
+           "LEADERBOARD_CATCH_UP_SECONDS": "0", "LOG_LEVEL": "WARNING", **env_extra}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=raise_file_limit,
+    )
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("worker did not start")
+
+
+def start_raw(frame_bytes: int) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bench.raw_server", str(port), str(frame_bytes)], cwd=ROOT)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("raw server did not start")
+
+
+class Clients:
+    """N WebSocket clients; each records when it received a frame after `mark`."""
+
+    def __init__(self, uri: str, count: int, *, origin: str = "http://127.0.0.1"):
+        self.uri, self.count, self.origin = uri, count, origin
+        self.sockets = []
+        self.arrivals: list[float] = []
+        self.failed = 0
+        self.tasks = []
+        self.expect_type = "update"
+
+    async def _reader(self, ws):
+        try:
+            async for message in ws:
+                if self.expect_type is None or f'"type":"{self.expect_type}"' in message or f'"type": "{self.expect_type}"' in message:
+                    self.arrivals.append(time.perf_counter())
+        except Exception:
+            pass
+
+    async def _open(self, limit):
+        async with limit:
+            try:
+                ws = await connect(self.uri, origin=self.origin, open_timeout=30, ping_interval=None, max_queue=None)
+            except Exception:
+                self.failed += 1
+                return
+            self.sockets.append(ws)
+            self.tasks.append(asyncio.create_task(self._reader(ws)))
+
+    async def open(self, *, parallel: int = 100, spread: float = 0.0):
+        limit = asyncio.Semaphore(parallel)
+
+        async def delayed():
+            if spread:
+                await asyncio.sleep(random.random() * spread)
+            await self._open(limit)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(delayed() for _ in range(self.count)))
+        return time.perf_counter() - started
+
+    async def close(self):
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        for task in self.tasks:
+            task.cancel()
+        self.sockets, self.tasks = [], []
+
+    async def wait_for(self, expected: int, timeout: float) -> None:
+        deadline = time.perf_counter() + timeout
+        while len(self.arrivals) < expected and time.perf_counter() < deadline:
+            await asyncio.sleep(0.002)
+
+
+def award_once(competition, village: Unit, person_id: int, points: int = 5):
+    """One durable award: a ledger entry committed, then projected (publishes the change)."""
+    activity = ActivityType.objects.get(code="bench-training")
+    rule = PointRule.objects.filter(competition=competition, activity_type=activity).first()
+    now = timezone.now()
+    with transaction.atomic():
+        entries = ledger.credit(
+            credits=[ledger.Credit(
+                competition=competition, unit=village, person=None, activity_type=activity, rule=rule,
+                points=points, quantity=1, source="bench", explanation="",
+                idempotency_key=f"bench-award:{time.time_ns()}:{random.random()}", occurred_at=now,
+            )],
+            by=None, at=now,
+        )
+    projector.project([e.pk for e in entries], wait=True)
+
+
+async def fanout_round(clients: Clients, trigger) -> dict:
+    clients.arrivals = []
+    started = time.perf_counter()
+    await trigger()
+    await clients.wait_for(len(clients.sockets), timeout=30)
+    arrivals = sorted(clients.arrivals)
+    if not arrivals:
+        return {"received": 0}
+    return {
+        "received": len(arrivals),
+        "first_ms": round((arrivals[0] - started) * 1000, 2),
+        "all_ms": round((arrivals[-1] - started) * 1000, 2),
+    }
+
+
+def summarise(rounds: list[dict], expected: int) -> dict:
+    complete = [r for r in rounds if r.get("received") == expected]
+    alls = sorted(r["all_ms"] for r in complete) or [float("nan")]
+    firsts = sorted(r["first_ms"] for r in complete) or [float("nan")]
+    return {
+        "rounds": len(rounds),
+        "complete_rounds": len(complete),
+        "first_ms_median": firsts[len(firsts) // 2],
+        "all_ms_median": alls[len(alls) // 2],
+        "all_ms_worst": alls[-1],
+        "p95_all_ms": alls[min(len(alls) - 1, int(len(alls) * 0.95))],
+    }
+
+
+async def run_async(dataset: dict, *, sizes: list[int], rounds: int, storm: int) -> dict:
+    competition = dataset["competition"]
+    province_id = dataset["province_id"]
+    board = f"{competition.pk}-{province_id}-village-all-points"
+    village = await sync_to_async(lambda: Unit.objects.filter(kind="village", path__startswith=Unit.objects.get(pk=province_id).path).first())()
+    award = sync_to_async(award_once, thread_sensitive=False)
+    results = {}
+
+    worker, port = await sync_to_async(start_worker)({})
+    raw, raw_port = start_raw(frame_bytes=5000)
+    try:
+        # Award → one subscriber: spaced beyond the coalescing window.
+        one = Clients(f"ws://127.0.0.1:{port}/ws/leaderboards/{board}/", 1)
+        await one.open()
+        await asyncio.sleep(0.5)
+        latencies = []
+        for _ in range(max(20, rounds * 4)):
+            result = await fanout_round(one, lambda: award(competition, village, None))
+            if result.get("received"):
+                latencies.append(result["first_ms"])
+            await asyncio.sleep(0.6)
+        await one.close()
+        latencies.sort()
+        results["award_to_one_subscriber"] = {
+            "p50_ms": latencies[len(latencies) // 2],
+            "p95_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
+            "n": len(latencies),
+        }
+
+        for size in sizes:
+            ours = Clients(f"ws://127.0.0.1:{port}/ws/leaderboards/{board}/", size)
+            connect_seconds = await ours.open()
+            await asyncio.sleep(1.0)
+            ours_rounds = []
+            for _ in range(rounds):
+                ours_rounds.append(await fanout_round(ours, lambda: award(competition, village, None)))
+                await asyncio.sleep(0.7)
+            floor = Clients(f"ws://127.0.0.1:{raw_port}/", size)
+            await floor.open()
+            control = await connect(f"ws://127.0.0.1:{raw_port}/", ping_interval=None)
+            floor.expect_type = "update"
+            floor_rounds = []
+            for _ in range(rounds):
+                floor_rounds.append(await fanout_round(floor, lambda: control.send("go")))
+                await asyncio.sleep(0.3)
+            await control.close()
+            await floor.close()
+            mine, base = summarise(ours_rounds, size), summarise(floor_rounds, size)
+            results[f"fanout_{size}"] = {
+                "ours": mine, "raw_websockets": base, "connect_failed": ours.failed,
+                "connect_seconds": round(connect_seconds, 2),
+                "ratio_all_vs_raw": round(mine["all_ms_median"] / base["all_ms_median"], 2) if base["all_ms_median"] else None,
+            }
+            if size == storm:
+                # (d) every client drops and comes back within 10 s, then one broadcast.
+                await ours.close()
+                storm_clients = Clients(f"ws://127.0.0.1:{port}/ws/leaderboards/{board}/", size)
+                seconds = await storm_clients.open(parallel=size, spread=10.0)
+                await asyncio.sleep(1.5)
+                delivered = await fanout_round(storm_clients, lambda: award(competition, village, None))
+                results["reconnect_storm"] = {
+                    "clients": size, "reconnect_seconds": round(seconds, 2),
+                    "failed_handshakes": storm_clients.failed,
+                    "delivered": delivered.get("received", 0),
+                    "delivery_percent": round(100 * delivered.get("received", 0) / size, 2),
+                    "all_ms": delivered.get("all_ms"),
+                }
+                await storm_clients.close()
+            else:
+                await ours.close()
+            await asyncio.sleep(1.0)
+    finally:
+        worker.terminate()
+        raw.terminate()
+        worker.wait(timeout=10)
+        raw.wait(timeout=10)
+    return results
+
+
+def run(dataset: dict, *, sizes: list[int], rounds: int, storm: int) -> dict:
+    raise_file_limit()
+    return asyncio.run(run_async(dataset, sizes=sizes, rounds=rounds, storm=storm))
+
