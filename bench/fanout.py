@@ -212,7 +212,7 @@ async def run_async(dataset: dict, *, sizes: list[int], rounds: int, storm: int)
             floor.expect_type = "update"
             floor_rounds = []
             for _ in range(rounds):
-                floor_rounds.append(await fanout_round(floor, lambda: control.send("go")))
+                floor_rounds.append(await fanout_round(floor, lambda ws=control: ws.send("go")))
                 await asyncio.sleep(0.3)
             await control.close()
             await floor.close()

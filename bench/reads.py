@@ -16,16 +16,10 @@ from .timing import measure, ratio
 
 def page_read(competition_id: int, province_id: int, me: int):
     """What one visitor's board page needs: top 50 people, top 50 villages, my rank and points."""
-    people = Board(competition_id, province_id, "people", period="all")
-    villages = Board(competition_id, province_id, "village", period="all")
-    store = get_store()
 
     def read():
-        selectors.board_rows(people, limit=50)
-        selectors.board_rows(villages, limit=50)
-        key = storage_key(competition_id, province_id, "people", "all")
-        store.rank(key, me)
-        store.score(key, me)
+        page = selectors.overview(competition_id, province_id, unit_entity="village", person_id=me, limit=50)
+        assert len(page["people"]) == 50 and page["mine"] is not None
 
     return read
 

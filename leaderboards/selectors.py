@@ -83,43 +83,54 @@ def shared_ranks(values: list) -> list[int]:
     return ranks
 
 
-def _names(board: Board, members: list[int]) -> dict[int, tuple[str, str]]:
-    """Display name and unit of each member, in one query; anonymous people hidden."""
-    if not members:
-        return {}
-    if board.is_people:
-        rows = Membership.objects.filter(
-            person_id__in=members, is_primary=True
-        ).values_list(
-            "person_id",
-            "person__display_name",
-            "person__appears_anonymously",
-            "unit__name",
+NAME_SECONDS = 60.0
+_name_cache: dict[tuple[bool, int], tuple[float, tuple[str, str, bool]]] = {}
+
+
+def _lookup(people: bool, members) -> dict[int, tuple[str, str, bool]]:
+    """Name, parent unit name and anonymity of members, in one or two queries."""
+    if people:
+        rows = Membership.objects.filter(person_id__in=members, is_primary=True).values_list(
+            "person_id", "person__display_name", "unit__name", "person__appears_anonymously"
         )
-        names = {
-            pid: (_("Anonymous") if anonymous else name, unit)
-            for pid, name, anonymous, unit in rows
-        }
-        missing = set(members) - set(names)
+        found = {pid: (name, unit, anonymous) for pid, name, unit, anonymous in rows}
+        missing = set(members) - set(found)
         if missing:
-            for pid, name, anonymous in Person.objects.filter(
-                pk__in=missing
-            ).values_list("pk", "display_name", "appears_anonymously"):
-                names[pid] = (_("Anonymous") if anonymous else name, "")
-        return names
-    rows = Unit.objects.filter(pk__in=members).values_list("pk", "name", "path")
-    parents = {
-        path[: -Unit.steplen]: None
-        for _pk, _name, path in rows
-        if len(path) > Unit.steplen
-    }
-    parent_names = dict(
-        Unit.objects.filter(path__in=parents).values_list("path", "name")
-    )
-    return {
-        pk: (name, parent_names.get(path[: -Unit.steplen], ""))
-        for pk, name, path in rows
-    }
+            for pid, name, anonymous in Person.objects.filter(pk__in=missing).values_list(
+                "pk", "display_name", "appears_anonymously"
+            ):
+                found[pid] = (name, "", anonymous)
+        return found
+    rows = list(Unit.objects.filter(pk__in=members).values_list("pk", "name", "path"))
+    parents = {path[: -Unit.steplen] for _pk, _name, path in rows if len(path) > Unit.steplen}
+    parent_names = dict(Unit.objects.filter(path__in=parents).values_list("path", "name"))
+    return {pk: (name, parent_names.get(path[: -Unit.steplen], ""), False) for pk, name, path in rows}
+
+
+def _names(board: Board, members: list[int]) -> dict[int, tuple[str, str]]:
+    """Display name and unit of each member; anonymous people shown as such.
+
+    Names change rarely and a board is read thousands of times a minute, so they are
+    kept per process for a minute (an opt-out of public display shows within that).
+    """
+    now = time.monotonic()
+    people = board.is_people
+    known, missing = {}, []
+    for member in members:
+        hit = _name_cache.get((people, member))
+        if hit and hit[0] > now:
+            known[member] = hit[1]
+        else:
+            missing.append(member)
+    if missing:
+        fetched = _lookup(people, missing)
+        if len(_name_cache) > 200_000:
+            _name_cache.clear()
+        for member, value in fetched.items():
+            _name_cache[(people, member)] = (now + NAME_SECONDS, value)
+        known.update(fetched)
+    anonymous = _("Anonymous")
+    return {m: (anonymous if hidden else name, unit) for m, (name, unit, hidden) in known.items()}
 
 
 def _row_key(board: Board, member: int) -> str:
@@ -214,9 +225,9 @@ def board_rows(
     store = get_store()
     if board.measure == "points":
         key = board.storage_key(today)
-        ranked = store.top(key, offset=offset, limit=limit)
-        total = store.count(key)
-        first_rank = store.rank(key, ranked[0][0]) if ranked else 1
+        ranked, total = store.window(key, offset=offset, limit=limit)
+        # The board's first row is first; a page further down may start inside a tie.
+        first_rank = 1 if offset == 0 or not ranked else store.rank(key, ranked[0][0])
         ranks = _page_ranks(first_rank, offset, [points for _member, points in ranked])
     else:
         everything = _derived_scores(board, today)
@@ -251,6 +262,40 @@ def _page_ranks(first_rank: int, offset: int, values: list) -> list[int]:
         else:
             ranks.append(offset + index + 1)
     return ranks
+
+
+def overview(competition_id: int, scope_id: int, *, unit_entity: str, person_id=None, limit: int = 10):
+    """A scope at a glance: top people, top units of a kind, and one person's standing.
+
+    Everything comes from the store in one round trip (Redis) and names from the
+    per-process cache: this is the read a crowd makes, so it costs no SQL.
+    """
+    today = timezone.localdate()
+    people = Board(competition_id, scope_id, PEOPLE, period="all")
+    units = Board(competition_id, scope_id, unit_entity, period="all")
+    people_key, units_key = people.storage_key(today), units.storage_key(today)
+    (people_page, units_page), mine = get_store().windows_and_standing(
+        [(people_key, 0, limit), (units_key, 0, limit)],
+        (people_key, person_id) if person_id is not None else None,
+    )
+
+    def rows(board, page):
+        ranked, _total = page
+        names = _names(board, [member for member, _points in ranked])
+        ranks = _page_ranks(1, 0, [points for _member, points in ranked])
+        return [
+            Row(rank=rank, key=_row_key(board, member), name=names.get(member, ("?", ""))[0],
+                unit=names.get(member, ("?", ""))[1], value=points, member=member)
+            for (member, points), rank in zip(ranked, ranks, strict=True)
+        ]
+
+    return {
+        "people": rows(people, people_page),
+        "people_count": people_page[1],
+        "units": rows(units, units_page),
+        "units_count": units_page[1],
+        "mine": {"points": mine[0], "rank": mine[1]} if mine else None,
+    }
 
 
 def position_of(board: Board, member: int, today=None) -> int | None:
@@ -418,3 +463,4 @@ def forget_cached() -> None:
     """Drop the per-process caches (tests, and after a rebuild)."""
     _snapshot_cache.values.clear()
     _derived_cache.values.clear()
+    _name_cache.clear()

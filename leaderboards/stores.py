@@ -42,6 +42,20 @@ class RankingStore:
         """True when the store came back empty (a restarted Redis has no persistence)."""
         return False
 
+    def window(self, key: str, *, offset: int = 0, limit: int = 50) -> tuple[list, int]:
+        """A page of rows and the board's size together."""
+        return self.top(key, offset=offset, limit=limit), self.count(key)
+
+    def windows_and_standing(self, windows, standing=None):
+        """Top-N windows [(key, offset, limit)] and a member's (score, rank) if given."""
+        pages = [self.window(key, offset=offset, limit=limit) for key, offset, limit in windows]
+        mine = None
+        if standing is not None:
+            score = self.score(*standing)
+            if score is not None:
+                mine = (score, self.rank(*standing))
+        return pages, mine
+
     def page(self, key: str, *, limit: int, member: int | None = None) -> dict:
         """Top rows, and the member's rank and points, in as few round trips as possible."""
         return {
@@ -162,6 +176,45 @@ class RedisStore(RankingStore):
     def scores(self, key):
         rows = self._call(lambda: self.client.zrange(key, 0, -1, withscores=True))
         return {_decode(member): int(score) for member, score in rows}
+
+    # Score and shared rank of one member in one round trip.
+    STANDING = """
+    local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+    if not score then return false end
+    return {score, redis.call('ZCOUNT', KEYS[1], '(' .. score, '+inf') + 1}
+    """
+
+    def windows_and_standing(self, windows, standing=None):
+        """Several top-N windows and one member's (score, rank) in a single round trip."""
+
+        def run():
+            pipe = self.client.pipeline(transaction=False)
+            for key, offset, limit in windows:
+                pipe.zrevrange(key, offset, offset + limit - 1, withscores=True)
+                pipe.zcard(key)
+            if standing is not None:
+                pipe.eval(self.STANDING, 1, standing[0], _encode(standing[1]))
+            return pipe.execute()
+
+        results = self._call(run)
+        pages = [
+            ([(_decode(m), int(s)) for m, s in results[2 * i]], results[2 * i + 1])
+            for i in range(len(windows))
+        ]
+        mine = None
+        if standing is not None and results[-1]:
+            mine = (int(float(results[-1][0])), int(results[-1][1]))
+        return pages, mine
+
+    def window(self, key, *, offset=0, limit=50):
+        def run():
+            pipe = self.client.pipeline(transaction=False)
+            pipe.zrevrange(key, offset, offset + limit - 1, withscores=True)
+            pipe.zcard(key)
+            return pipe.execute()
+
+        rows, count = self._call(run)
+        return [(_decode(m), int(s)) for m, s in rows], count
 
     def page(self, key, *, limit, member=None):
         """Top rows, count, and the member's points and rank in two round trips."""
