@@ -21,7 +21,9 @@ def ensure_database(url: str) -> None:
 
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -30,20 +32,45 @@ def machine() -> dict:
     import django
     import redis
 
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    versions = {"python": platform.python_version(), "django": django.get_version(), "redis-py": redis.__version__}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    versions = {
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "redis-py": redis.__version__,
+    }
     for package in ("channels", "channels_redis", "daphne", "websockets", "psycopg"):
         try:
             versions[package] = __import__(package).__version__
         except Exception:
             versions[package] = "?"
-    for command, key in ((["redis-server", "--version"], "redis-server"), (["psql", "--version"], "postgresql")):
+    for command, key in (
+        (["redis-server", "--version"], "redis-server"),
+        (["psql", "--version"], "postgresql"),
+    ):
         try:
-            versions[key] = subprocess.run(command, capture_output=True, text=True).stdout.strip().split(" v=")[-1][:40]
+            versions[key] = (
+                subprocess.run(command, capture_output=True, text=True)
+                .stdout.strip()
+                .split(" v=")[-1][:40]
+            )
         except OSError:
             versions[key] = "?"
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-            "load_before": os.getloadavg(), "versions": versions}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(
+            os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1
+        ),
+        "load_before": os.getloadavg(),
+        "versions": versions,
+    }
 
 
 def table(results: dict) -> str:
@@ -61,13 +88,19 @@ def table(results: dict) -> str:
     ]
     if "award_to_one_subscriber" in f:
         one = f["award_to_one_subscriber"]
-        lines.append(f"{'(b) award → 1 subscriber (p50 / p95 ms)':58} {one['p50_ms']:>12} {one['p95_ms']:>12}")
+        lines.append(
+            f"{'(b) award → 1 subscriber (p50 / p95 ms)':58} {one['p50_ms']:>12} {one['p95_ms']:>12}"
+        )
     for key, value in f.items():
         if key.startswith("fanout_"):
-            lines.append(f"{'(b) all ' + key[7:] + ' clients updated (median ms) vs raw broadcast':58} {value['ours']['all_ms_median']:>12} {value['raw_websockets']['all_ms_median']:>12} {value['ratio_all_vs_raw']:>8}x")
+            lines.append(
+                f"{'(b) all ' + key[7:] + ' clients updated (median ms) vs raw broadcast':58} {value['ours']['all_ms_median']:>12} {value['raw_websockets']['all_ms_median']:>12} {value['ratio_all_vs_raw']:>8}x"
+            )
     if "reconnect_storm" in f:
         s = f["reconnect_storm"]
-        lines.append(f"{'(d) storm: failed handshakes / delivery %':58} {s['failed_handshakes']:>12} {s['delivery_percent']:>12}")
+        lines.append(
+            f"{'(d) storm: failed handshakes / delivery %':58} {s['failed_handshakes']:>12} {s['delivery_percent']:>12}"
+        )
     return "\n".join(lines)
 
 
@@ -82,8 +115,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--output", default=str(ROOT / "bench-results" / "latest.json"))
     args = parser.parse_args()
-    if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        print("make bench needs PostgreSQL and Redis: run it as `make bench`.", file=sys.stderr)
+    if not os.environ.get("REDIS_URL") or not os.environ.get(
+        "DATABASE_URL", ""
+    ).startswith("postgres"):
+        print(
+            "make bench needs PostgreSQL and Redis: run it as `make bench`.",
+            file=sys.stderr,
+        )
         return 2
     ensure_database(os.environ["DATABASE_URL"])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -95,7 +133,11 @@ def main() -> int:
 
     from bench import data, fanout, ingest, reads
 
-    results = {"machine": machine(), "args": vars(args), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    results = {
+        "machine": machine(),
+        "args": vars(args),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
     call_command("migrate", verbosity=0)
     print(f"Building {args.people:,} people and {args.units:,} units ...", flush=True)
     big = data.build(people=args.people, units=args.units, label="A")
@@ -113,12 +155,19 @@ def main() -> int:
     print("Durable awards ...", flush=True)
     durable = ingest.durable_awards(big, count=args.awards)
     ceiling = ingest.redis_only_ceiling(big, count=args.awards)
-    results["ingest"] = {"durable": durable, "redis_only": ceiling,
-                         "share_of_ceiling_percent": round(100 * durable["per_second"] / ceiling["per_second"], 1)}
+    results["ingest"] = {
+        "durable": durable,
+        "redis_only": ceiling,
+        "share_of_ceiling_percent": round(
+            100 * durable["per_second"] / ceiling["per_second"], 1
+        ),
+    }
     sizes = [int(size) for size in args.fanout.split(",") if size]
     if sizes:
         print(f"WebSocket fan-out to {sizes} clients ...", flush=True)
-        results["fanout"] = fanout.run(big, sizes=sizes, rounds=args.rounds, storm=max(sizes))
+        results["fanout"] = fanout.run(
+            big, sizes=sizes, rounds=args.rounds, storm=max(sizes)
+        )
     results["machine"]["load_after"] = os.getloadavg()
     for dataset in (big, small):
         dataset.pop("totals", None)
@@ -127,7 +176,9 @@ def main() -> int:
     Path(args.output).write_text(json.dumps(results, indent=2, default=str))
     print()
     print(table(results))
-    print(f"\nMachine: {results['machine']['cpu']}, {results['machine']['cores']} cores; load {results['machine']['load_before']} → {results['machine']['load_after']}")
+    print(
+        f"\nMachine: {results['machine']['cpu']}, {results['machine']['cores']} cores; load {results['machine']['load_before']} → {results['machine']['load_after']}"
+    )
     print(f"Written to {args.output}")
     return 0
 

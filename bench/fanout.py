@@ -42,11 +42,31 @@ def raise_file_limit():
 
 def start_worker(env_extra: dict) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    env = {**os.environ, "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1,localhost", "WS_MAX_PER_ADDRESS": "1000000",
-           "LEADERBOARD_CATCH_UP_SECONDS": "0", "LOG_LEVEL": "WARNING", **env_extra}
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "WS_MAX_PER_ADDRESS": "1000000",
+        "LEADERBOARD_CATCH_UP_SECONDS": "0",
+        "LOG_LEVEL": "WARNING",
+        **env_extra,
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=raise_file_limit,
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=raise_file_limit,
     )
     for _ in range(300):
         try:
@@ -60,7 +80,10 @@ def start_worker(env_extra: dict) -> tuple[subprocess.Popen, int]:
 
 def start_raw(frame_bytes: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "bench.raw_server", str(port), str(frame_bytes)], cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.raw_server", str(port), str(frame_bytes)],
+        cwd=ROOT,
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -84,7 +107,11 @@ class Clients:
     async def _reader(self, ws):
         try:
             async for message in ws:
-                if self.expect_type is None or f'"type":"{self.expect_type}"' in message or f'"type": "{self.expect_type}"' in message:
+                if (
+                    self.expect_type is None
+                    or f'"type":"{self.expect_type}"' in message
+                    or f'"type": "{self.expect_type}"' in message
+                ):
                     self.arrivals.append(time.perf_counter())
         except Exception:
             pass
@@ -92,7 +119,13 @@ class Clients:
     async def _open(self, limit):
         async with limit:
             try:
-                ws = await connect(self.uri, origin=self.origin, open_timeout=30, ping_interval=None, max_queue=None)
+                ws = await connect(
+                    self.uri,
+                    origin=self.origin,
+                    open_timeout=30,
+                    ping_interval=None,
+                    max_queue=None,
+                )
             except Exception:
                 self.failed += 1
                 return
@@ -112,7 +145,9 @@ class Clients:
         return time.perf_counter() - started
 
     async def close(self):
-        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        await asyncio.gather(
+            *(ws.close() for ws in self.sockets), return_exceptions=True
+        )
         for task in self.tasks:
             task.cancel()
         self.sockets, self.tasks = [], []
@@ -126,16 +161,29 @@ class Clients:
 def award_once(competition, village: Unit, person_id: int, points: int = 5):
     """One durable award: a ledger entry committed, then projected (publishes the change)."""
     activity = ActivityType.objects.get(code="bench-training")
-    rule = PointRule.objects.filter(competition=competition, activity_type=activity).first()
+    rule = PointRule.objects.filter(
+        competition=competition, activity_type=activity
+    ).first()
     now = timezone.now()
     with transaction.atomic():
         entries = ledger.credit(
-            credits=[ledger.Credit(
-                competition=competition, unit=village, person=None, activity_type=activity, rule=rule,
-                points=points, quantity=1, source="bench", explanation="",
-                idempotency_key=f"bench-award:{time.time_ns()}:{random.random()}", occurred_at=now,
-            )],
-            by=None, at=now,
+            credits=[
+                ledger.Credit(
+                    competition=competition,
+                    unit=village,
+                    person=None,
+                    activity_type=activity,
+                    rule=rule,
+                    points=points,
+                    quantity=1,
+                    source="bench",
+                    explanation="",
+                    idempotency_key=f"bench-award:{time.time_ns()}:{random.random()}",
+                    occurred_at=now,
+                )
+            ],
+            by=None,
+            at=now,
         )
     projector.project([e.pk for e in entries], wait=True)
 
@@ -169,11 +217,17 @@ def summarise(rounds: list[dict], expected: int) -> dict:
     }
 
 
-async def run_async(dataset: dict, *, sizes: list[int], rounds: int, storm: int) -> dict:
+async def run_async(
+    dataset: dict, *, sizes: list[int], rounds: int, storm: int
+) -> dict:
     competition = dataset["competition"]
     province_id = dataset["province_id"]
     board = f"{competition.pk}-{province_id}-village-all-points"
-    village = await sync_to_async(lambda: Unit.objects.filter(kind="village", path__startswith=Unit.objects.get(pk=province_id).path).first())()
+    village = await sync_to_async(
+        lambda: Unit.objects.filter(
+            kind="village", path__startswith=Unit.objects.get(pk=province_id).path
+        ).first()
+    )()
     award = sync_to_async(award_once, thread_sensitive=False)
     results = {}
 
@@ -204,7 +258,9 @@ async def run_async(dataset: dict, *, sizes: list[int], rounds: int, storm: int)
             await asyncio.sleep(1.0)
             ours_rounds = []
             for _ in range(rounds):
-                ours_rounds.append(await fanout_round(ours, lambda: award(competition, village, None)))
+                ours_rounds.append(
+                    await fanout_round(ours, lambda: award(competition, village, None))
+                )
                 await asyncio.sleep(0.7)
             floor = Clients(f"ws://127.0.0.1:{raw_port}/", size)
             await floor.open()
@@ -212,28 +268,43 @@ async def run_async(dataset: dict, *, sizes: list[int], rounds: int, storm: int)
             floor.expect_type = "update"
             floor_rounds = []
             for _ in range(rounds):
-                floor_rounds.append(await fanout_round(floor, lambda ws=control: ws.send("go")))
+                floor_rounds.append(
+                    await fanout_round(floor, lambda ws=control: ws.send("go"))
+                )
                 await asyncio.sleep(0.3)
             await control.close()
             await floor.close()
             mine, base = summarise(ours_rounds, size), summarise(floor_rounds, size)
             results[f"fanout_{size}"] = {
-                "ours": mine, "raw_websockets": base, "connect_failed": ours.failed,
+                "ours": mine,
+                "raw_websockets": base,
+                "connect_failed": ours.failed,
                 "connect_seconds": round(connect_seconds, 2),
-                "ratio_all_vs_raw": round(mine["all_ms_median"] / base["all_ms_median"], 2) if base["all_ms_median"] else None,
+                "ratio_all_vs_raw": round(
+                    mine["all_ms_median"] / base["all_ms_median"], 2
+                )
+                if base["all_ms_median"]
+                else None,
             }
             if size == storm:
                 # (d) every client drops and comes back within 10 s, then one broadcast.
                 await ours.close()
-                storm_clients = Clients(f"ws://127.0.0.1:{port}/ws/leaderboards/{board}/", size)
+                storm_clients = Clients(
+                    f"ws://127.0.0.1:{port}/ws/leaderboards/{board}/", size
+                )
                 seconds = await storm_clients.open(parallel=size, spread=10.0)
                 await asyncio.sleep(1.5)
-                delivered = await fanout_round(storm_clients, lambda: award(competition, village, None))
+                delivered = await fanout_round(
+                    storm_clients, lambda: award(competition, village, None)
+                )
                 results["reconnect_storm"] = {
-                    "clients": size, "reconnect_seconds": round(seconds, 2),
+                    "clients": size,
+                    "reconnect_seconds": round(seconds, 2),
                     "failed_handshakes": storm_clients.failed,
                     "delivered": delivered.get("received", 0),
-                    "delivery_percent": round(100 * delivered.get("received", 0) / size, 2),
+                    "delivery_percent": round(
+                        100 * delivered.get("received", 0) / size, 2
+                    ),
                     "all_ms": delivered.get("all_ms"),
                 }
                 await storm_clients.close()
@@ -251,4 +322,3 @@ async def run_async(dataset: dict, *, sizes: list[int], rounds: int, storm: int)
 def run(dataset: dict, *, sizes: list[int], rounds: int, storm: int) -> dict:
     raise_file_limit()
     return asyncio.run(run_async(dataset, sizes=sizes, rounds=rounds, storm=storm))
-

@@ -20,10 +20,14 @@ BATCH = 500
 def durable_awards(dataset: dict, *, count: int) -> dict:
     competition = dataset["competition"]
     activity = ActivityType.objects.get(code="bench-training")
-    rule = PointRule.objects.filter(competition=competition, activity_type=activity).first()
+    rule = PointRule.objects.filter(
+        competition=competition, activity_type=activity
+    ).first()
     people = list(
-        Membership.objects.filter(person_id__gte=dataset["first_person"], person_id__lt=dataset["first_person"] + dataset["people"])
-        .select_related("unit", "person")[: min(count, 50_000)]
+        Membership.objects.filter(
+            person_id__gte=dataset["first_person"],
+            person_id__lt=dataset["first_person"] + dataset["people"],
+        ).select_related("unit", "person")[: min(count, 50_000)]
     )
     rng = random.Random(11)
     run = time.time_ns()
@@ -34,26 +38,46 @@ def durable_awards(dataset: dict, *, count: int) -> dict:
         credits = []
         for n in range(start, min(count, start + BATCH)):
             member = people[rng.randrange(len(people))]
-            credits.append(ledger.Credit(
-                competition=competition, unit=member.unit, person=member.person, activity_type=activity,
-                rule=rule, points=rng.randint(1, 20), quantity=1, source="bench", explanation="",
-                idempotency_key=f"bench-ingest:{run}:{n}", occurred_at=now,
-            ))
+            credits.append(
+                ledger.Credit(
+                    competition=competition,
+                    unit=member.unit,
+                    person=member.person,
+                    activity_type=activity,
+                    rule=rule,
+                    points=rng.randint(1, 20),
+                    quantity=1,
+                    source="bench",
+                    explanation="",
+                    idempotency_key=f"bench-ingest:{run}:{n}",
+                    occurred_at=now,
+                )
+            )
         with transaction.atomic():
             entries = ledger.credit_many(credits=credits, by=None, at=now)
         written += len(entries)
         projector.project([e.pk for e in entries], wait=True, limit=BATCH)
     seconds = time.perf_counter() - started
-    return {"awards": written, "seconds": round(seconds, 2), "per_second": round(written / seconds)}
+    return {
+        "awards": written,
+        "seconds": round(seconds, 2),
+        "per_second": round(written / seconds),
+    }
 
 
 def redis_only_ceiling(dataset: dict, *, count: int) -> dict:
     """The same increments, straight to Redis: ZINCRBY pipelined, nothing durable."""
     store = get_store()
     chain_sample = projector.unit_chains(
-        [Membership.objects.filter(person_id=dataset["first_person"]).values_list("unit_id", flat=True).first()]
+        [
+            Membership.objects.filter(person_id=dataset["first_person"])
+            .values_list("unit_id", flat=True)
+            .first()
+        ]
     )
-    chain = [(unit_id, kind) for unit_id, kind, _active in next(iter(chain_sample.values()))]
+    chain = [
+        (unit_id, kind) for unit_id, kind, _active in next(iter(chain_sample.values()))
+    ]
     today = timezone.localdate()
     rng = random.Random(12)
     client = store.client
@@ -62,13 +86,22 @@ def redis_only_ceiling(dataset: dict, *, count: int) -> dict:
         pipe = client.pipeline(transaction=False)
         for _ in range(start, min(count, start + BATCH)):
             person = dataset["first_person"] + rng.randrange(dataset["people"])
-            for change in increments_for(competition_id=dataset["competition"].pk, person_id=person,
-                                         points=rng.randint(1, 20), day=today, chain=chain):
+            for change in increments_for(
+                competition_id=dataset["competition"].pk,
+                person_id=person,
+                points=rng.randint(1, 20),
+                day=today,
+                chain=chain,
+            ):
                 pipe.zincrby("bench:" + change.key, change.delta, str(change.member))
         pipe.execute()
     seconds = time.perf_counter() - started
     client.delete(*[k for k in client.scan_iter("bench:lb:*")])
-    return {"awards": count, "seconds": round(seconds, 2), "per_second": round(count / seconds)}
+    return {
+        "awards": count,
+        "seconds": round(seconds, 2),
+        "per_second": round(count / seconds),
+    }
 
 
 def rebuild_and_reconcile() -> dict:

@@ -18,7 +18,9 @@ def page_read(competition_id: int, province_id: int, me: int):
     """What one visitor's board page needs: top 50 people, top 50 villages, my rank and points."""
 
     def read():
-        page = selectors.overview(competition_id, province_id, unit_entity="village", person_id=me, limit=50)
+        page = selectors.overview(
+            competition_id, province_id, unit_entity="village", person_id=me, limit=50
+        )
         assert len(page["people"]) == 50 and page["mine"] is not None
 
     return read
@@ -29,10 +31,20 @@ def naive_page_read(competition_id: int, me: int):
 
     def read():
         entries = PointEntry.objects.filter(competition_id=competition_id)
-        list(entries.values("person").annotate(total=Sum("points")).order_by("-total", "person")[:50])
-        list(entries.values("unit").annotate(total=Sum("points")).order_by("-total", "unit")[:50])
+        list(
+            entries.values("person")
+            .annotate(total=Sum("points"))
+            .order_by("-total", "person")[:50]
+        )
+        list(
+            entries.values("unit")
+            .annotate(total=Sum("points"))
+            .order_by("-total", "unit")[:50]
+        )
         mine = entries.filter(person_id=me).aggregate(total=Sum("points"))["total"] or 0
-        entries.values("person").annotate(total=Sum("points")).filter(total__gt=mine).count()
+        entries.values("person").annotate(total=Sum("points")).filter(
+            total__gt=mine
+        ).count()
 
     return read
 
@@ -43,7 +55,9 @@ def fill_sql_totals(competition_id: int, province_id: int) -> str:
     scores = get_store().scores(key)
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM leaderboards_standing WHERE board = %s", [key])
-        with cursor.connection.cursor().copy("COPY leaderboards_standing (board, member, points) FROM STDIN") as copy:
+        with cursor.connection.cursor().copy(
+            "COPY leaderboards_standing (board, member, points) FROM STDIN"
+        ) as copy:
             for member, points in scores.items():
                 copy.write_row((key, member, points))
         cursor.execute("ANALYZE leaderboards_standing")
@@ -53,9 +67,15 @@ def fill_sql_totals(competition_id: int, province_id: int) -> str:
 def sql_rank(key: str, me: int):
     def read():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT points FROM leaderboards_standing WHERE board = %s AND member = %s", [key, me])
+            cursor.execute(
+                "SELECT points FROM leaderboards_standing WHERE board = %s AND member = %s",
+                [key, me],
+            )
             mine = cursor.fetchone()[0]
-            cursor.execute("SELECT COUNT(*) FROM leaderboards_standing WHERE board = %s AND points > %s", [key, mine])
+            cursor.execute(
+                "SELECT COUNT(*) FROM leaderboards_standing WHERE board = %s AND points > %s",
+                [key, mine],
+            )
             cursor.fetchone()
 
     return read
@@ -99,7 +119,9 @@ def run(big: dict, small: dict, *, port: int, repeat: int) -> dict:
     ours = measure(page_read(c_big, p_big, me_big), repeat=repeat)
     ours_small = measure(page_read(c_small, p_small, me_small), repeat=repeat)
     naive = measure(naive_page_read(c_big, me_big), repeat=5, warmup=1)
-    endpoint = measure(endpoint_read(port, c_big, p_big, me_big), repeat=max(20, repeat // 5))
+    endpoint = measure(
+        endpoint_read(port, c_big, p_big, me_big), repeat=max(20, repeat // 5)
+    )
     key = fill_sql_totals(c_big, p_big)
     rank_sql = measure(sql_rank(key, me_big), repeat=50)
     rank_redis = measure(redis_rank(key, me_big), repeat=repeat)

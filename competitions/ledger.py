@@ -92,19 +92,30 @@ def credit_many(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
     the entries written now are returned, told apart by their creation time.
     """
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("ledger.credit_many must run inside the source's transaction")
+        raise RuntimeError(
+            "ledger.credit_many must run inside the source's transaction"
+        )
     if any(item.points < 0 for item in credits):
         raise ValueError("a credit cannot be negative; use reverse()")
     creator = by if getattr(by, "pk", None) else None
     PointEntry.objects.bulk_create(
         [
             PointEntry(
-                competition=item.competition, unit=item.unit, person=item.person,
-                activity_type=item.activity_type, rule=item.rule, points=item.points,
-                quantity=item.quantity, submission=item.submission, source=item.source,
-                explanation=item.explanation[:300], capped=item.capped,
-                idempotency_key=item.idempotency_key, occurred_at=item.occurred_at,
-                created_at=at, created_by=creator,
+                competition=item.competition,
+                unit=item.unit,
+                person=item.person,
+                activity_type=item.activity_type,
+                rule=item.rule,
+                points=item.points,
+                quantity=item.quantity,
+                submission=item.submission,
+                source=item.source,
+                explanation=item.explanation[:300],
+                capped=item.capped,
+                idempotency_key=item.idempotency_key,
+                occurred_at=item.occurred_at,
+                created_at=at,
+                created_by=creator,
             )
             for item in credits
         ],
@@ -112,7 +123,9 @@ def credit_many(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
         batch_size=1000,
     )
     written = list(
-        PointEntry.objects.filter(idempotency_key__in=[c.idempotency_key for c in credits], created_at=at)
+        PointEntry.objects.filter(
+            idempotency_key__in=[c.idempotency_key for c in credits], created_at=at
+        )
     )
     _announce(written)
     return written

@@ -90,21 +90,33 @@ _name_cache: dict[tuple[bool, int], tuple[float, tuple[str, str, bool]]] = {}
 def _lookup(people: bool, members) -> dict[int, tuple[str, str, bool]]:
     """Name, parent unit name and anonymity of members, in one or two queries."""
     if people:
-        rows = Membership.objects.filter(person_id__in=members, is_primary=True).values_list(
-            "person_id", "person__display_name", "unit__name", "person__appears_anonymously"
+        rows = Membership.objects.filter(
+            person_id__in=members, is_primary=True
+        ).values_list(
+            "person_id",
+            "person__display_name",
+            "unit__name",
+            "person__appears_anonymously",
         )
         found = {pid: (name, unit, anonymous) for pid, name, unit, anonymous in rows}
         missing = set(members) - set(found)
         if missing:
-            for pid, name, anonymous in Person.objects.filter(pk__in=missing).values_list(
-                "pk", "display_name", "appears_anonymously"
-            ):
+            for pid, name, anonymous in Person.objects.filter(
+                pk__in=missing
+            ).values_list("pk", "display_name", "appears_anonymously"):
                 found[pid] = (name, "", anonymous)
         return found
     rows = list(Unit.objects.filter(pk__in=members).values_list("pk", "name", "path"))
-    parents = {path[: -Unit.steplen] for _pk, _name, path in rows if len(path) > Unit.steplen}
-    parent_names = dict(Unit.objects.filter(path__in=parents).values_list("path", "name"))
-    return {pk: (name, parent_names.get(path[: -Unit.steplen], ""), False) for pk, name, path in rows}
+    parents = {
+        path[: -Unit.steplen] for _pk, _name, path in rows if len(path) > Unit.steplen
+    }
+    parent_names = dict(
+        Unit.objects.filter(path__in=parents).values_list("path", "name")
+    )
+    return {
+        pk: (name, parent_names.get(path[: -Unit.steplen], ""), False)
+        for pk, name, path in rows
+    }
 
 
 def _names(board: Board, members: list[int]) -> dict[int, tuple[str, str]]:
@@ -130,7 +142,10 @@ def _names(board: Board, members: list[int]) -> dict[int, tuple[str, str]]:
             _name_cache[(people, member)] = (now + NAME_SECONDS, value)
         known.update(fetched)
     anonymous = _("Anonymous")
-    return {m: (anonymous if hidden else name, unit) for m, (name, unit, hidden) in known.items()}
+    return {
+        m: (anonymous if hidden else name, unit)
+        for m, (name, unit, hidden) in known.items()
+    }
 
 
 def _row_key(board: Board, member: int) -> str:
@@ -264,7 +279,14 @@ def _page_ranks(first_rank: int, offset: int, values: list) -> list[int]:
     return ranks
 
 
-def overview(competition_id: int, scope_id: int, *, unit_entity: str, person_id=None, limit: int = 10):
+def overview(
+    competition_id: int,
+    scope_id: int,
+    *,
+    unit_entity: str,
+    person_id=None,
+    limit: int = 10,
+):
     """A scope at a glance: top people, top units of a kind, and one person's standing.
 
     Everything comes from the store in one round trip (Redis) and names from the
@@ -284,8 +306,14 @@ def overview(competition_id: int, scope_id: int, *, unit_entity: str, person_id=
         names = _names(board, [member for member, _points in ranked])
         ranks = _page_ranks(1, 0, [points for _member, points in ranked])
         return [
-            Row(rank=rank, key=_row_key(board, member), name=names.get(member, ("?", ""))[0],
-                unit=names.get(member, ("?", ""))[1], value=points, member=member)
+            Row(
+                rank=rank,
+                key=_row_key(board, member),
+                name=names.get(member, ("?", ""))[0],
+                unit=names.get(member, ("?", ""))[1],
+                value=points,
+                member=member,
+            )
             for (member, points), rank in zip(ranked, ranks, strict=True)
         ]
 

@@ -48,7 +48,10 @@ class RankingStore:
 
     def windows_and_standing(self, windows, standing=None):
         """Top-N windows [(key, offset, limit)] and a member's (score, rank) if given."""
-        pages = [self.window(key, offset=offset, limit=limit) for key, offset, limit in windows]
+        pages = [
+            self.window(key, offset=offset, limit=limit)
+            for key, offset, limit in windows
+        ]
         mine = None
         if standing is not None:
             score = self.score(*standing)

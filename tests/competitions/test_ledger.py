@@ -105,3 +105,26 @@ class TestReverse:
 
         assert again is None
         assert PointEntry.objects.count() == 2
+
+
+class TestCreditMany:
+    def test_the_same_batch_imported_twice_writes_once(
+        self, tree, competition, initiative
+    ):
+        credits = [
+            a_credit(competition, initiative, tree["ho_lien"], key=f"import:{n}")
+            for n in range(5)
+        ]
+        with transaction.atomic():
+            first = ledger.credit_many(credits=credits, by=None, at=timezone.now())
+        with transaction.atomic():
+            second = ledger.credit_many(
+                credits=credits
+                + [a_credit(competition, initiative, tree["cay"], key="import:new")],
+                by=None,
+                at=timezone.now(),
+            )
+
+        assert len(first) == 5
+        assert [entry.idempotency_key for entry in second] == ["import:new"]
+        assert PointEntry.objects.count() == 6
