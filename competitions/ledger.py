@@ -35,6 +35,27 @@ class Credit:
     capped: bool = False
 
 
+def _entry(item: Credit, *, by, at: datetime) -> PointEntry:
+    """The ledger line a credit becomes (not saved)."""
+    return PointEntry(
+        competition=item.competition,
+        unit=item.unit,
+        person=item.person,
+        activity_type=item.activity_type,
+        rule=item.rule,
+        points=item.points,
+        quantity=item.quantity,
+        submission=item.submission,
+        source=item.source,
+        explanation=item.explanation[:300],
+        capped=item.capped,
+        idempotency_key=item.idempotency_key,
+        occurred_at=item.occurred_at,
+        created_at=at,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+
+
 def _announce(entries: list[PointEntry]) -> None:
     if not entries:
         return
@@ -59,23 +80,8 @@ def credit(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
         try:
             # A savepoint per entry: a duplicate key rolls back this insert only.
             with transaction.atomic():
-                entry = PointEntry.objects.create(
-                    competition=item.competition,
-                    unit=item.unit,
-                    person=item.person,
-                    activity_type=item.activity_type,
-                    rule=item.rule,
-                    points=item.points,
-                    quantity=item.quantity,
-                    submission=item.submission,
-                    source=item.source,
-                    explanation=item.explanation[:300],
-                    capped=item.capped,
-                    idempotency_key=item.idempotency_key,
-                    occurred_at=item.occurred_at,
-                    created_at=at,
-                    created_by=by if getattr(by, "pk", None) else None,
-                )
+                entry = _entry(item, by=by, at=at)
+                entry.save(force_insert=True)
         except IntegrityError:
             if PointEntry.objects.filter(idempotency_key=item.idempotency_key).exists():
                 continue
@@ -97,28 +103,8 @@ def credit_many(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
         )
     if any(item.points < 0 for item in credits):
         raise ValueError("a credit cannot be negative; use reverse()")
-    creator = by if getattr(by, "pk", None) else None
     PointEntry.objects.bulk_create(
-        [
-            PointEntry(
-                competition=item.competition,
-                unit=item.unit,
-                person=item.person,
-                activity_type=item.activity_type,
-                rule=item.rule,
-                points=item.points,
-                quantity=item.quantity,
-                submission=item.submission,
-                source=item.source,
-                explanation=item.explanation[:300],
-                capped=item.capped,
-                idempotency_key=item.idempotency_key,
-                occurred_at=item.occurred_at,
-                created_at=at,
-                created_by=creator,
-            )
-            for item in credits
-        ],
+        [_entry(item, by=by, at=at) for item in credits],
         ignore_conflicts=True,
         batch_size=1000,
     )

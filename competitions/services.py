@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from units.audit import Origin, record_event
 from units.models import Person, Unit
@@ -441,34 +442,42 @@ def _after_decision(submission: Submission) -> None:
     )
 
 
-@transaction.atomic
-def approve_submission(
-    *, submission: Submission, reviewer, at: datetime, origin: Origin
-) -> list[PointEntry]:
-    """Approve a submission and credit its points once."""
+def _awaiting_review(submission: Submission, reviewer) -> Submission:
+    """Lock the submission; it must await review and not be the reviewer's own."""
     submission = _locked(submission)
     if submission.status != Status.SUBMITTED:
         raise SubmissionAlreadyDecided(
             _("This submission was already decided or is not awaiting review.")
         )
     _check_reviewer(submission, reviewer)
-    entries = _credit_submission(submission, reviewer=reviewer, at=at)
-    submission.decided_by, submission.decided_at, submission.decision_reason = (
-        reviewer,
-        at,
-        "",
-    )
-    _transition(submission, to=Status.APPROVED, actor=reviewer, at=at, origin=origin)
+    return submission
+
+
+def _tell_sender(submission: Submission, *, at: datetime, text: str, **values) -> None:
+    """Notify the sender in the platform's language (text is a msgid with %(title)s)."""
+    values["title"] = str(submission)
     _notify(
         user=submission.submitted_by,
         submission=submission,
         at=at,
-        message=_in_default_language(
-            lambda: (
-                _("Your submission “%(title)s” was approved.")
-                % {"title": str(submission)}
-            )
-        ),
+        message=_in_default_language(lambda: _(text) % values),
+    )
+
+
+@transaction.atomic
+def approve_submission(
+    *, submission: Submission, reviewer, at: datetime, origin: Origin
+) -> list[PointEntry]:
+    """Approve a submission and credit its points once."""
+    submission = _awaiting_review(submission, reviewer)
+    entries = _credit_submission(submission, reviewer=reviewer, at=at)
+    submission.decided_by, submission.decided_at = reviewer, at
+    submission.decision_reason = ""
+    _transition(submission, to=Status.APPROVED, actor=reviewer, at=at, origin=origin)
+    _tell_sender(
+        submission,
+        at=at,
+        text=gettext_noop("Your submission “%(title)s” was approved."),
     )
     _after_decision(submission)
     return entries
@@ -479,19 +488,11 @@ def reject_submission(
     *, submission: Submission, reviewer, reason: str, at: datetime, origin: Origin
 ) -> Submission:
     """Reject a submission, saying why; the unit may appeal."""
-    submission = _locked(submission)
-    if submission.status != Status.SUBMITTED:
-        raise SubmissionAlreadyDecided(
-            _("This submission was already decided or is not awaiting review.")
-        )
-    _check_reviewer(submission, reviewer)
+    submission = _awaiting_review(submission, reviewer)
     if not reason.strip():
         raise SubmissionError(_("Say why the submission is rejected."))
-    submission.decided_by, submission.decided_at, submission.decision_reason = (
-        reviewer,
-        at,
-        reason,
-    )
+    submission.decided_by, submission.decided_at = reviewer, at
+    submission.decision_reason = reason
     _transition(
         submission,
         to=Status.REJECTED,
@@ -500,16 +501,11 @@ def reject_submission(
         origin=origin,
         reason=reason,
     )
-    _notify(
-        user=submission.submitted_by,
-        submission=submission,
+    _tell_sender(
+        submission,
         at=at,
-        message=_in_default_language(
-            lambda: (
-                _("Your submission “%(title)s” was rejected: %(reason)s")
-                % {"title": str(submission), "reason": reason}
-            )
-        ),
+        text=gettext_noop("Your submission “%(title)s” was rejected: %(reason)s"),
+        reason=reason,
     )
     _after_decision(submission)
     return submission
@@ -520,12 +516,7 @@ def return_submission(
     *, submission: Submission, reviewer, reason: str, at: datetime, origin: Origin
 ) -> Submission:
     """Send a submission back to its unit for more evidence."""
-    submission = _locked(submission)
-    if submission.status != Status.SUBMITTED:
-        raise SubmissionAlreadyDecided(
-            _("This submission was already decided or is not awaiting review.")
-        )
-    _check_reviewer(submission, reviewer)
+    submission = _awaiting_review(submission, reviewer)
     if not reason.strip():
         raise SubmissionError(_("Say what evidence is missing."))
     submission.decision_reason = reason
@@ -537,16 +528,13 @@ def return_submission(
         origin=origin,
         reason=reason,
     )
-    _notify(
-        user=submission.submitted_by,
-        submission=submission,
+    _tell_sender(
+        submission,
         at=at,
-        message=_in_default_language(
-            lambda: (
-                _("Your submission “%(title)s” needs more evidence: %(reason)s")
-                % {"title": str(submission), "reason": reason}
-            )
+        text=gettext_noop(
+            "Your submission “%(title)s” needs more evidence: %(reason)s"
         ),
+        reason=reason,
     )
     _after_decision(submission)
     return submission
@@ -612,22 +600,15 @@ def decide_appeal(
         reason=reason,
         action=f"appeal.{to}",
     )
-    _notify(
-        user=submission.submitted_by,
-        submission=submission,
+    accepted = gettext_noop(
+        "Your appeal for “%(title)s” was accepted; the points are credited."
+    )
+    refused = gettext_noop("Your appeal for “%(title)s” was not accepted: %(reason)s")
+    _tell_sender(
+        submission,
         at=at,
-        message=_in_default_language(
-            lambda: (
-                (
-                    _(
-                        "Your appeal for “%(title)s” was accepted; the points are credited."
-                    )
-                    if to == Status.APPROVED
-                    else _("Your appeal for “%(title)s” was not accepted: %(reason)s")
-                )
-                % {"title": str(submission), "reason": reason}
-            )
-        ),
+        text=accepted if to == Status.APPROVED else refused,
+        reason=reason,
     )
     _after_decision(submission)
     return entries
