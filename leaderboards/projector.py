@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from competitions.models import PointEntry
@@ -172,79 +172,106 @@ def catch_up(*, wait: bool = True, max_batches: int = 1000) -> int:
 # Rebuild -------------------------------------------------------------------------
 
 
-def boards_from_ledger(*, today, progress=None) -> dict[str, dict[int, int]]:
-    """Every current board computed from the projected entries of the ledger.
+@dataclass
+class LedgerTotals:
+    """The projected ledger, summed for a rebuild: everything boards are made of.
+
+    `own_people[(competition, scope, instance)]` holds the points of the people
+    credited at that scope itself (the deepest active unit of the credited unit);
+    a scope's people board is its own people plus its child scopes' boards.
+    `unit_boards` are complete (they are small). `parents` links each scope that
+    has a people board to the scope above it.
+    """
+
+    unit_boards: dict[str, dict[int, int]]
+    own_people: dict[tuple[int, int, str], dict[int, int]]
+    parents: dict[int, int | None]
+    depths: dict[int, int]
+
+    def people_boards(self) -> dict[str, dict[int, int]]:
+        """The people boards in full, computed here (the SQL store, reconciliation)."""
+        boards: dict[str, dict[int, int]] = defaultdict(dict)
+        for (competition, scope, instance), people in self.own_people.items():
+            current = scope
+            while current is not None:
+                board = boards[storage_key(competition, current, "people", instance)]
+                for person, points in people.items():
+                    board[person] = board.get(person, 0) + points
+                current = self.parents.get(current)
+        return dict(boards)
+
+    def all_boards(self) -> dict[str, dict[int, int]]:
+        return {**self.unit_boards, **self.people_boards()}
+
+
+def ledger_totals(*, today, progress=None) -> LedgerTotals:
+    """Sum the projected entries for every current board in two grouped queries.
 
     All-time boards and this week's and this month's; older weeks and months are
     history nobody is shown, and are not rebuilt.
     """
-    week_start = today - timedelta(days=today.weekday())
-    month_start = today.replace(day=1)
-    windows = {
-        "all": None,
-        period_instance("month", today): month_start,
-        period_instance("week", today): week_start,
-    }
-    inactive_people = set(
-        Person.objects.filter(is_active=False).values_list("pk", flat=True)
+    week = timezone.make_aware(
+        datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time())
     )
+    month = timezone.make_aware(
+        datetime.combine(today.replace(day=1), datetime.min.time())
+    )
+    instances = ("all", period_instance("month", today), period_instance("week", today))
+    sums = {
+        "total_all": Sum("points"),
+        "total_month": Sum("points", filter=Q(occurred_at__gte=month)),
+        "total_week": Sum("points", filter=Q(occurred_at__gte=week)),
+    }
     projected = PointEntry.objects.filter(projected_at__isnull=False)
-    boards: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    chains_cache: dict[int, list] = {}
-
-    def chain_of(unit_id):
-        if unit_id not in chains_cache:
-            chains_cache.update(
-                {k: _visible_chain(v) for k, v in unit_chains([unit_id]).items()}
-            )
-        return chains_cache[unit_id]
-
-    for step, (instance, start) in enumerate(windows.items()):
-        rows = projected
-        if start is not None:
-            begin = timezone.make_aware(datetime.combine(start, datetime.min.time()))
-            rows = rows.filter(occurred_at__gte=begin)
-        # Units: one row per (competition, unit).
-        unit_rows = (
-            rows.values_list("competition_id", "unit_id")
-            .annotate(total=Sum("points"))
-            .order_by()
-        )
-        unit_rows = list(unit_rows)
-        chains_cache.update(
-            {
-                k: _visible_chain(v)
-                for k, v in unit_chains({u for _c, u, _t in unit_rows}).items()
-            }
-        )
-        for competition_id, unit_id, total in unit_rows:
-            chain = chain_of(unit_id)
+    unit_rows = list(
+        projected.values_list("competition_id", "unit_id").annotate(**sums).order_by()
+    )
+    chains = {
+        k: _visible_chain(v)
+        for k, v in unit_chains({row[1] for row in unit_rows}).items()
+    }
+    unit_boards: dict[str, dict[int, int]] = defaultdict(dict)
+    parents: dict[int, int | None] = {}
+    depths: dict[int, int] = {}
+    for competition_id, unit_id, *totals in unit_rows:
+        chain = chains[unit_id]
+        for depth, (scope_id, _kind) in enumerate(chain):
+            parents[scope_id] = chain[depth - 1][0] if depth else None
+            depths[scope_id] = depth
+        for instance, total in zip(instances, totals, strict=True):
+            if total is None:
+                continue
             for depth, (member, kind) in enumerate(chain):
                 for scope_id, _scope_kind in chain[:depth]:
-                    boards[storage_key(competition_id, scope_id, kind, instance)][
-                        member
-                    ] += total
-        # People: one row per (competition, unit, person).
-        person_rows = (
-            rows.filter(person__isnull=False)
-            .values_list("competition_id", "unit_id", "person_id")
-            .annotate(total=Sum("points"))
-            .order_by()
-        )
-        for competition_id, unit_id, person_id, total in person_rows.iterator(
-            chunk_size=20000
-        ):
-            if person_id in inactive_people:
-                continue
-            for scope_id, _kind in chain_of(unit_id):
-                boards[storage_key(competition_id, scope_id, "people", instance)][
-                    person_id
-                ] += total
-        if progress:
-            progress(step + 1, len(windows))
-    # A member whose entries cancel out (an award and its reversal) has 0 points in
-    # the increments too: keep such zeros, so that both ways agree exactly.
-    return {key: dict(members) for key, members in boards.items()}
+                    board = unit_boards[
+                        storage_key(competition_id, scope_id, kind, instance)
+                    ]
+                    board[member] = board.get(member, 0) + total
+    if progress:
+        progress(1, 2)
+    anchors = {unit_id: chain[-1][0] for unit_id, chain in chains.items() if chain}
+    own: dict[tuple[int, int, str], dict[int, int]] = defaultdict(dict)
+    person_rows = (
+        projected.filter(person__isnull=False, person__is_active=True)
+        .values_list("competition_id", "unit_id", "person_id")
+        .annotate(**sums)
+        .order_by()
+    )
+    for competition_id, unit_id, person_id, *totals in person_rows.iterator(
+        chunk_size=50_000
+    ):
+        anchor = anchors.get(unit_id)
+        if anchor is None:
+            continue
+        for instance, total in zip(instances, totals, strict=True):
+            if total is not None:
+                people = own[(competition_id, anchor, instance)]
+                people[person_id] = people.get(person_id, 0) + total
+    if progress:
+        progress(2, 2)
+    # A member whose entries cancel out (an award and its reversal) keeps 0 points,
+    # as the increments leave it: both ways agree exactly.
+    return LedgerTotals(dict(unit_boards), dict(own), parents, depths)
 
 
 def _current_keys(keys, today) -> list[str]:
@@ -269,14 +296,17 @@ def rebuild(*, progress=None) -> RebuildReport:
         # Entries committed but not yet projected join the rebuild now; anything
         # committed after this line waits for the projector.
         marked = PointEntry.objects.unprojected().update(projected_at=timezone.now())
-        boards = boards_from_ledger(today=timezone.localdate(), progress=progress)
-        store.replace_all(boards)
+        totals = ledger_totals(today=timezone.localdate(), progress=progress)
+        built = store.replace_from_totals(totals)
         ProjectorLock.objects.filter(id=1).update(rebuilt_at=timezone.now())
-        keys = set(boards)
+        keys = set(built)
         transaction.on_commit(lambda: hub.announce(keys))
+        from .selectors import forget_cached
+
+        forget_cached()
     return RebuildReport(
-        boards=len(boards),
-        members=sum(len(m) for m in boards.values()),
+        boards=len(built),
+        members=sum(built.values()),
         marked=marked,
         seconds=time.perf_counter() - started,
     )
@@ -295,7 +325,7 @@ def reconcile() -> Reconciliation:
     with transaction.atomic():
         _lock(wait=True)
         today = timezone.localdate()
-        expected = boards_from_ledger(today=today)
+        expected = ledger_totals(today=today).all_boards()
         mismatches = []
         keys = set(expected) | set(_current_keys(store.keys(), today))
         members = 0

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import connection, transaction
 
-from .boards import Increment
+from .boards import Increment, storage_key
 from .models import Standing
 
 
@@ -41,6 +41,12 @@ class RankingStore:
     def lost_everything(self) -> bool:
         """True when the store came back empty (a restarted Redis has no persistence)."""
         return False
+
+    def replace_from_totals(self, totals) -> dict[str, int]:
+        """Swap in every board built from ledger totals; return members per board."""
+        boards = totals.all_boards()
+        self.replace_all(boards)
+        return {key: len(members) for key, members in boards.items()}
 
     def window(self, key: str, *, offset: int = 0, limit: int = 50) -> tuple[list, int]:
         """A page of rows and the board's size together."""
@@ -124,6 +130,14 @@ class RedisStore(RankingStore):
             decode_responses=False,
         )
         self.breaker = CircuitBreaker()
+        # Rebuilds and reconciliations move millions of members: their own client,
+        # with room to wait; awards and page reads keep the short timeouts.
+        self.bulk_client = redis.Redis.from_url(
+            url,
+            socket_timeout=120,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
 
     def _call(self, function):
         if not self.breaker.allow():
@@ -177,7 +191,7 @@ class RedisStore(RankingStore):
         return self._call(lambda: self.client.zcard(key))
 
     def scores(self, key):
-        rows = self._call(lambda: self.client.zrange(key, 0, -1, withscores=True))
+        rows = self._call(lambda: self.bulk_client.zrange(key, 0, -1, withscores=True))
         return {_decode(member): int(score) for member, score in rows}
 
     # Score and shared rank of one member in one round trip.
@@ -208,6 +222,86 @@ class RedisStore(RankingStore):
         if standing is not None and results[-1]:
             mine = (int(float(results[-1][0])), int(results[-1][1]))
         return pages, mine
+
+    def replace_from_totals(self, totals):
+        """Rebuild in Redis itself: each scope's own people are written once, and the
+        people board of every scope is the union (ZUNIONSTORE, summing) of its own
+        people and its child scopes' boards, deepest scopes first. A million people
+        then cross the wire once, not once per level of the tree."""
+        suffix = f":rebuild{time.time_ns()}"
+        client = self.bulk_client
+        built: dict[str, int] = {}
+        own_keys: dict[tuple[int, int, str], str] = {}
+
+        def write(pipe, key, members):
+            items = list(members.items())
+            for start in range(0, len(items), self.BATCH):
+                pipe.zadd(
+                    key, {_encode(m): p for m, p in items[start : start + self.BATCH]}
+                )
+
+        def run():
+            pipe = client.pipeline(transaction=False)
+            for (competition, scope, instance), people in totals.own_people.items():
+                key = f"lb:own:{competition}:{scope}:{instance}{suffix}"
+                own_keys[(competition, scope, instance)] = key
+                write(pipe, key, people)
+                if len(pipe) > 200:
+                    pipe.execute()
+            for key, members in totals.unit_boards.items():
+                write(pipe, key + suffix, members)
+                built[key] = len(members)
+                if len(pipe) > 200:
+                    pipe.execute()
+            pipe.execute()
+            # Which scopes get a people board, and their children, per (competition, period).
+            children: dict[tuple[int, str], dict[int, set]] = defaultdict(
+                lambda: defaultdict(set)
+            )
+            for competition, scope, instance in own_keys:
+                current = scope
+                while current is not None:
+                    parent = totals.parents.get(current)
+                    tree = children[(competition, instance)]
+                    tree.setdefault(current, set())
+                    if parent is not None:
+                        tree[parent].add(current)
+                    current = parent
+            for (competition, instance), tree in children.items():
+                order = sorted(tree, key=lambda scope: -totals.depths.get(scope, 0))
+                pipe = client.pipeline(transaction=False)
+                for scope in order:
+                    sources = [
+                        storage_key(competition, child, "people", instance) + suffix
+                        for child in sorted(tree[scope])
+                    ]
+                    if (competition, scope, instance) in own_keys:
+                        sources.append(own_keys[(competition, scope, instance)])
+                    destination = storage_key(competition, scope, "people", instance)
+                    pipe.zunionstore(destination + suffix, sources, aggregate="SUM")
+                    built[destination] = -1  # counted below
+                pipe.execute()
+            pipe = client.pipeline(transaction=False)
+            people_keys = [key for key, count in built.items() if count == -1]
+            for key in people_keys:
+                pipe.zcard(key + suffix)
+            for key, count in zip(people_keys, pipe.execute(), strict=True):
+                built[key] = count
+            if own_keys:
+                client.delete(*own_keys.values())
+            old = {k.decode() for k in client.smembers("lb:keys")}
+            swap = client.pipeline(transaction=True)
+            for key in old - set(built):
+                swap.delete(key)
+            for key in built:
+                swap.rename(key + suffix, key)
+            swap.delete("lb:keys")
+            if built:
+                swap.sadd("lb:keys", *built)
+            swap.execute()
+
+        self._call(run)
+        return built
 
     def window(self, key, *, offset=0, limit=50):
         def run():
@@ -266,7 +360,7 @@ class RedisStore(RankingStore):
         suffix = f":rebuild{int(time.time() * 1000)}"
 
         def build():
-            pipe = self.client.pipeline(transaction=False)
+            pipe = self.bulk_client.pipeline(transaction=False)
             queued = 0
             for key, members in boards.items():
                 items = list(members.items())
@@ -278,8 +372,8 @@ class RedisStore(RankingStore):
                         pipe.execute()
                         queued = 0
             pipe.execute()
-            old = {k.decode() for k in self.client.smembers("lb:keys")}
-            swap = self.client.pipeline(transaction=True)
+            old = {k.decode() for k in self.bulk_client.smembers("lb:keys")}
+            swap = self.bulk_client.pipeline(transaction=True)
             for key in old - set(boards):
                 swap.delete(key)
             for key, members in boards.items():
