@@ -49,6 +49,8 @@ def start_worker(env_extra: dict) -> tuple[subprocess.Popen, int]:
         "WS_MAX_PER_ADDRESS": "1000000",
         "LEADERBOARD_CATCH_UP_SECONDS": "0",
         "LOG_LEVEL": "WARNING",
+        # As in production (.env.example): keep database connections open.
+        "DATABASE_CONN_MAX_AGE": "60",
         **env_extra,
     }
     process = subprocess.Popen(

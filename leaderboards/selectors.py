@@ -62,8 +62,16 @@ class _TTLCache:
 _derived_cache = _TTLCache(2.0)
 
 
+_resolved = _TTLCache(30.0)
+
+
 def resolve(board: Board) -> tuple[Competition, Unit]:
-    """The competition and scope of a board, or UnknownBoard."""
+    """The competition and scope of a board, or UnknownBoard (cached half a minute:
+    a crowd reading a board should not cost a query each)."""
+    return _resolved.get((board.competition_id, board.scope_id), lambda: _resolve(board))
+
+
+def _resolve(board: Board) -> tuple[Competition, Unit]:
     try:
         competition = Competition.objects.get(pk=board.competition_id)
         scope = Unit.objects.get(pk=board.scope_id, is_active=True)
@@ -492,3 +500,4 @@ def forget_cached() -> None:
     _snapshot_cache.values.clear()
     _derived_cache.values.clear()
     _name_cache.clear()
+    _resolved.values.clear()
