@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from competitions.models import PointEntry
 from leaderboards import selectors
-from leaderboards.boards import Board, storage_key
+from leaderboards.boards import storage_key
 from leaderboards.stores import get_store
 
 from .timing import measure, ratio
@@ -91,8 +91,6 @@ def redis_rank(key: str, me: int):
 
 
 def endpoint_read(port: int, competition_id: int, province_id: int, me: int):
-    people = Board(competition_id, province_id, "people", period="all").name
-    villages = Board(competition_id, province_id, "village", period="all").name
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
     def get(path):
@@ -102,9 +100,9 @@ def endpoint_read(port: int, competition_id: int, province_id: int, me: int):
         assert response.status == 200, (path, response.status)
 
     def read():
-        get(f"/api/v1/leaderboards/{people}/?limit=50")
-        get(f"/api/v1/leaderboards/{villages}/?limit=50")
-        get(f"/api/v1/leaderboards/{people}/?around=p{me}&limit=2")
+        get(
+            f"/api/v1/overview/{competition_id}-{province_id}/?units=village&limit=50&me=p{me}"
+        )
 
     return read
 

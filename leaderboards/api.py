@@ -62,6 +62,51 @@ def _bounded(request, name, default, low, high):
     return value
 
 
+def _entity_key(raw: str, *, people: bool) -> int:
+    """The id in an entity key such as u12 or p345, checked against the board's kind."""
+    if not (raw[:1] in ("p", "u") and raw[1:].isdigit() and len(raw) < 20):
+        raise ValueError("an entity key looks like u12 (a unit) or p345 (a person)")
+    if (raw[0] == "p") != people:
+        raise ValueError("the entity is of another kind than the board's")
+    return int(raw[1:])
+
+
+@require_GET
+def overview(request, competition, scope):
+    """A scope at a glance in one request: top people, top units of a kind, and, with
+    ?me=p345, that person's rank and points."""
+    entity = request.GET.get("units", "village")
+    try:
+        board = Board(int(competition), int(scope), entity, period="all")
+        Board.parse(board.name)
+        selectors.resolve(board)
+    except (UnknownBoard, ValueError):
+        return _error(404, "unknown_board", "No such competition, scope or unit kind.")
+    try:
+        limit = _bounded(request, "limit", 10, 1, selectors.MAX_LIMIT)
+        me = (
+            _entity_key(request.GET["me"], people=True) if "me" in request.GET else None
+        )
+    except ValueError as error:
+        return _error(400, "bad_parameter", str(error))
+    try:
+        data = selectors.overview(
+            int(competition), int(scope), unit_entity=entity, person_id=me, limit=limit
+        )
+    except StoreUnavailable:
+        return _error(
+            503, "store_unavailable", "The boards are catching up; try again shortly."
+        )
+    payload = {
+        "people": [row.as_dict() for row in data["people"]],
+        "people_count": data["people_count"],
+        "units": [row.as_dict() for row in data["units"]],
+        "units_count": data["units_count"],
+        "me": data["mine"],
+    }
+    return _cached_json(request, payload, max_age=2)
+
+
 @require_GET
 def board_detail(request, board):
     try:

@@ -68,7 +68,9 @@ _resolved = _TTLCache(30.0)
 def resolve(board: Board) -> tuple[Competition, Unit]:
     """The competition and scope of a board, or UnknownBoard (cached half a minute:
     a crowd reading a board should not cost a query each)."""
-    return _resolved.get((board.competition_id, board.scope_id), lambda: _resolve(board))
+    return _resolved.get(
+        (board.competition_id, board.scope_id), lambda: _resolve(board)
+    )
 
 
 def _resolve(board: Board) -> tuple[Competition, Unit]:

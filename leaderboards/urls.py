@@ -9,4 +9,9 @@ urlpatterns = [
     path("leaderboards/<str:board>/", views.board_detail, name="board"),
     path("api/v1/leaderboards/", api.board_list, name="api_list"),
     path("api/v1/leaderboards/<str:board>/", api.board_detail, name="api_board"),
+    path(
+        "api/v1/overview/<int:competition>-<int:scope>/",
+        api.overview,
+        name="api_overview",
+    ),
 ]

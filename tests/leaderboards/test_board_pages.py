@@ -214,3 +214,33 @@ class TestApi:
             "@example.vn",
         ):
             assert private not in text
+
+
+class TestOverviewApi:
+    def test_gives_top_people_top_units_and_my_standing_at_once(
+        self, client, scored, tree, outsider
+    ):
+        body = client.get(
+            f"/api/v1/overview/{scored.pk}-{tree['province'].pk}/",
+            {"units": "village", "me": f"p{outsider.person.pk}", "limit": 5},
+        ).json()
+
+        assert [row["rank"] for row in body["people"]] == [1, 2, 2]
+        assert body["units"][0]["key"] == f"u{tree['ho_lien'].pk}"
+        assert body["me"] == {"points": 40, "rank": 2}
+
+    @pytest.mark.parametrize(
+        "params,status",
+        [
+            ({"me": "u1"}, 400),
+            ({"me": "p"}, 400),
+            ({"limit": "0"}, 400),
+            ({"units": "planet"}, 404),
+        ],
+    )
+    def test_bad_parameters(self, client, scored, tree, params, status):
+        response = client.get(
+            f"/api/v1/overview/{scored.pk}-{tree['province'].pk}/", params
+        )
+
+        assert response.status_code == status
