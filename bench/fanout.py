@@ -58,10 +58,10 @@ def start_worker(env_extra: dict) -> tuple[subprocess.Popen, int]:
             sys.executable,
             "-m",
             "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
+            # Twisted listens with a backlog of 50 unless told: a reconnect storm
+            # overflows it. Production runs daphne the same way (README).
+            "-e",
+            f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
             "config.asgi:application",
         ],
         cwd=ROOT,
@@ -103,6 +103,8 @@ class Clients:
         self.sockets = []
         self.arrivals: list[float] = []
         self.failed = 0
+        self.gave_up = 0
+        self.errors: dict[str, str] = {}
         self.tasks = []
         self.expect_type = "update"
 
@@ -119,20 +121,33 @@ class Clients:
             pass
 
     async def _open(self, limit):
-        async with limit:
-            try:
-                ws = await connect(
-                    self.uri,
-                    origin=self.origin,
-                    open_timeout=30,
-                    ping_interval=None,
-                    max_queue=None,
-                )
-            except Exception:
-                self.failed += 1
-                return
-            self.sockets.append(ws)
-            self.tasks.append(asyncio.create_task(self._reader(ws)))
+        """Connect; on failure retry as board.js does (doubling, jittered delays).
+
+        `failed` counts handshakes that failed at least once, `gave_up` the clients
+        that never got in after five tries.
+        """
+        delay = 1.0
+        for attempt in range(5):
+            async with limit:
+                try:
+                    ws = await connect(
+                        self.uri,
+                        origin=self.origin,
+                        open_timeout=30,
+                        ping_interval=None,
+                        max_queue=None,
+                    )
+                except Exception as error:
+                    if attempt == 0:
+                        self.failed += 1
+                    self.errors.setdefault(type(error).__name__, str(error)[:200])
+                else:
+                    self.sockets.append(ws)
+                    self.tasks.append(asyncio.create_task(self._reader(ws)))
+                    return
+            await asyncio.sleep(delay + random.random() * delay)
+            delay *= 2
+        self.gave_up += 1
 
     async def open(self, *, parallel: int = 100, spread: float = 0.0):
         limit = asyncio.Semaphore(parallel)
@@ -303,6 +318,8 @@ async def run_async(
                     "clients": size,
                     "reconnect_seconds": round(seconds, 2),
                     "failed_handshakes": storm_clients.failed,
+                    "never_connected": storm_clients.gave_up,
+                    "errors": storm_clients.errors,
                     "delivered": delivered.get("received", 0),
                     "delivery_percent": round(
                         100 * delivered.get("received", 0) / size, 2

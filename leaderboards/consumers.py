@@ -13,6 +13,10 @@ MAX_CLIENT_MESSAGE = 256  # clients only ever say "ping"
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
+    # No channel layer: updates come through the worker's hub. With one, every
+    # socket would open its own Redis subscription on connect, and a reconnect storm
+    # of thousands of phones fails in the layer before the socket is accepted.
+    channel_layer_alias = "board-sockets-use-the-hub"
     board_name = None
     address = None
 
@@ -28,8 +32,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.address = address
         try:
             board = Board.parse(self.scope["url_route"]["kwargs"]["board"])
-            await database_sync_to_async(resolve)(board)
-            snapshot = await database_sync_to_async(recent_snapshot)(board)
+            # Off the worker's one sync thread: thousands of phones connecting at
+            # once must not queue behind each other (both reads are cached anyway).
+            await database_sync_to_async(resolve, thread_sensitive=False)(board)
+            read = database_sync_to_async(recent_snapshot, thread_sensitive=False)
+            snapshot = await read(board)
         except UnknownBoard:
             await self._refuse(4404, "unknown_board")
             return
