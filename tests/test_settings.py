@@ -51,3 +51,23 @@ def test_bad_or_missing_values_stop_the_start(env):
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+
+
+def test_production_settings_pass_djangos_deploy_check():
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 20 + "-production-like-secret-key-of-fifty-chars-xyz",
+        "ALLOWED_HOSTS": "thiduaso.example.gov.vn",
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+        "SECURE_HSTS_PRELOAD": "1",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
+
+    assert result.returncode == 0, result.stderr
