@@ -91,6 +91,14 @@ def _data_from(form) -> services.SubmissionData:
     )
 
 
+def _form_token(request) -> uuid.UUID | None:
+    """The hidden token of a new-submission form; a forged one is simply ignored."""
+    try:
+        return uuid.UUID(request.POST.get("form_token", ""))
+    except ValueError:
+        return None
+
+
 def _save_and_maybe_submit(request, form, *, submission=None):
     """Save the draft with its files; send it to review when asked. Returns (submission, error)."""
     now = timezone.now()
@@ -102,7 +110,7 @@ def _save_and_maybe_submit(request, form, *, submission=None):
             at=now,
             origin=origin,
             submission=submission,
-            form_token=request.POST.get("form_token") or None,
+            form_token=_form_token(request),
         )
     except services.SubmissionError as error:
         return submission, error

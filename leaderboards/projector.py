@@ -36,7 +36,9 @@ BATCH = 2000
 def _lock(*, wait: bool) -> bool:
     """Take the projector lock inside the current transaction; False if busy."""
     try:
-        ProjectorLock.objects.select_for_update(nowait=not wait).get_or_create(id=1)
+        # A savepoint: a busy lock fails this statement only, not the transaction.
+        with transaction.atomic():
+            ProjectorLock.objects.select_for_update(nowait=not wait).get_or_create(id=1)
     except DatabaseError:
         return False
     return True
