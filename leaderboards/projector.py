@@ -21,7 +21,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from competitions.models import PointEntry
-from units.models import Person, Unit
+from units.models import Unit
 
 from . import hub
 from .boards import PERIODS, increments_for, period_instance, storage_key
@@ -44,26 +44,37 @@ def _lock(*, wait: bool) -> bool:
     return True
 
 
-def unit_chains(unit_ids) -> dict[int, list[tuple[int, str, bool]]]:
-    """Each unit's ancestors and itself, root first, as (id, kind, active): two queries."""
-    units = {
-        u.pk: u
-        for u in Unit.objects.filter(pk__in=set(unit_ids)).only(
-            "path", "kind", "is_active", "depth"
-        )
+def unit_chains(unit_ids, *, known=None) -> dict[int, list[tuple[int, str, bool]]]:
+    """Each unit's ancestors and itself, root first, as (id, kind, active).
+
+    One query for the ancestors; one more for the units themselves unless the
+    caller already read them (`known`: id -> (path, kind, active)).
+    """
+    if known is None:
+        known = {
+            pk: (path, kind, active)
+            for pk, path, kind, active in Unit.objects.filter(
+                pk__in=set(unit_ids)
+            ).values_list("pk", "path", "kind", "is_active")
+        }
+    step = Unit.steplen
+    ancestors = {
+        path[:end]
+        for path, _kind, _active in known.values()
+        for end in range(step, len(path), step)
     }
-    paths = {path for unit in units.values() for path in unit.ancestor_paths}
     by_path = {
-        u.path: u
-        for u in Unit.objects.filter(path__in=paths).only("path", "kind", "is_active")
+        path: (pk, kind, active)
+        for pk, path, kind, active in Unit.objects.filter(
+            path__in=ancestors
+        ).values_list("pk", "path", "kind", "is_active")
     }
-    by_path.update({u.path: u for u in units.values()})
+    by_path.update(
+        {path: (pk, kind, active) for pk, (path, kind, active) in known.items()}
+    )
     return {
-        unit_id: [
-            (by_path[p].pk, by_path[p].kind, by_path[p].is_active)
-            for p in [*unit.ancestor_paths, unit.path]
-        ]
-        for unit_id, unit in units.items()
+        pk: [by_path[path[:end]] for end in range(step, len(path) + 1, step)]
+        for pk, (path, _kind, _active) in known.items()
     }
 
 
@@ -81,18 +92,41 @@ def local_day(moment: datetime):
     return timezone.localtime(moment).date()
 
 
-def entry_increments(entries, *, inactive_people: set[int]) -> list:
-    chains = unit_chains({entry.unit_id for entry in entries})
+ENTRY_FIELDS = (
+    "pk",
+    "competition_id",
+    "unit_id",
+    "person_id",
+    "points",
+    "occurred_at",
+    "person__is_active",
+    "unit__path",
+    "unit__kind",
+    "unit__is_active",
+)
+
+
+def entry_increments(rows) -> list:
+    """The store changes of entries read as ENTRY_FIELDS tuples."""
+    chains = unit_chains(None, known={row[2]: (row[7], row[8], row[9]) for row in rows})
     changes = []
-    for entry in entries:
-        chain = _visible_chain(chains[entry.unit_id])
-        person = entry.person_id if entry.person_id not in inactive_people else None
+    for (
+        _pk,
+        competition_id,
+        unit_id,
+        person_id,
+        points,
+        occurred,
+        person_active,
+        *_unit,
+    ) in rows:
         changes += increments_for(
-            competition_id=entry.competition_id,
-            person_id=person,
-            points=entry.points,
-            day=local_day(entry.occurred_at),
-            chain=chain,
+            competition_id=competition_id,
+            # A deactivated person leaves the boards; their unit keeps the points.
+            person_id=person_id if person_active else None,
+            points=points,
+            day=local_day(occurred),
+            chain=_visible_chain(chains[unit_id]),
         )
     return changes
 
@@ -113,19 +147,11 @@ def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projec
         pending = PointEntry.objects.unprojected().order_by("pk")
         if entry_ids is not None:
             pending = pending.filter(pk__in=list(entry_ids))
-        entries = list(
-            pending.only(
-                "pk", "competition_id", "unit_id", "person_id", "points", "occurred_at"
-            )[:limit]
-        )
+        # One query: the entries with their person's and unit's state.
+        entries = list(pending.values_list(*ENTRY_FIELDS)[:limit])
         if not entries:
             return result
-        inactive = set(
-            Person.objects.filter(
-                pk__in={e.person_id for e in entries if e.person_id}, is_active=False
-            ).values_list("pk", flat=True)
-        )
-        changes = entry_increments(entries, inactive_people=inactive)
+        changes = entry_increments(entries)
         try:
             store.apply(changes)
         except StoreUnavailable as error:
@@ -134,7 +160,7 @@ def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projec
             )
             transaction.set_rollback(True)
             return Projection()
-        PointEntry.objects.filter(pk__in=[e.pk for e in entries]).update(
+        PointEntry.objects.filter(pk__in=[row[0] for row in entries]).update(
             projected_at=timezone.now()
         )
         result.entries = len(entries)
