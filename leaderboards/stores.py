@@ -241,10 +241,30 @@ class RedisStore(RankingStore):
                 )
 
         def run():
+            # Which scopes get a people board, and their children, per (competition, period).
+            children: dict[tuple[int, str], dict[int, set]] = defaultdict(
+                lambda: defaultdict(set)
+            )
+            for competition, scope, instance in totals.own_people:
+                current = scope
+                while current is not None:
+                    parent = totals.parents.get(current)
+                    tree = children[(competition, instance)]
+                    tree.setdefault(current, set())
+                    if parent is not None:
+                        tree[parent].add(current)
+                    current = parent
             pipe = client.pipeline(transaction=False)
             for (competition, scope, instance), people in totals.own_people.items():
-                key = f"lb:own:{competition}:{scope}:{instance}{suffix}"
-                own_keys[(competition, scope, instance)] = key
+                if children[(competition, instance)][scope]:
+                    key = f"lb:own:{competition}:{scope}:{instance}{suffix}"
+                    own_keys[(competition, scope, instance)] = key
+                else:
+                    # A scope with nothing below it (a village): its own people are its board.
+                    key = storage_key(competition, scope, "people", instance) + suffix
+                    built[storage_key(competition, scope, "people", instance)] = len(
+                        people
+                    )
                 write(pipe, key, people)
                 if len(pipe) > 200:
                     pipe.execute()
@@ -254,23 +274,12 @@ class RedisStore(RankingStore):
                 if len(pipe) > 200:
                     pipe.execute()
             pipe.execute()
-            # Which scopes get a people board, and their children, per (competition, period).
-            children: dict[tuple[int, str], dict[int, set]] = defaultdict(
-                lambda: defaultdict(set)
-            )
-            for competition, scope, instance in own_keys:
-                current = scope
-                while current is not None:
-                    parent = totals.parents.get(current)
-                    tree = children[(competition, instance)]
-                    tree.setdefault(current, set())
-                    if parent is not None:
-                        tree[parent].add(current)
-                    current = parent
             for (competition, instance), tree in children.items():
                 order = sorted(tree, key=lambda scope: -totals.depths.get(scope, 0))
                 pipe = client.pipeline(transaction=False)
                 for scope in order:
+                    if not tree[scope]:
+                        continue  # written directly above
                     sources = [
                         storage_key(competition, child, "people", instance) + suffix
                         for child in sorted(tree[scope])
@@ -280,6 +289,8 @@ class RedisStore(RankingStore):
                     destination = storage_key(competition, scope, "people", instance)
                     pipe.zunionstore(destination + suffix, sources, aggregate="SUM")
                     built[destination] = -1  # counted below
+                    if len(pipe) > 200:
+                        pipe.execute()
                 pipe.execute()
             pipe = client.pipeline(transaction=False)
             people_keys = [key for key, count in built.items() if count == -1]

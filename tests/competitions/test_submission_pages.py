@@ -559,11 +559,15 @@ class TestRulePages:
 
 
 @pytest.mark.parametrize("token", ["not-a-uuid", "", "0" * 200])
-def test_a_forged_form_token_is_ignored_not_a_500(client, tree, officer, competition, community_class, token):
+def test_a_forged_form_token_is_ignored_not_a_500(
+    client, tree, officer, competition, community_class, token
+):
     client.force_login(officer)
 
-    response = client.post(reverse("competitions:submission_new"),
-                           form_data(tree, competition, community_class, action="draft", form_token=token))
+    response = client.post(
+        reverse("competitions:submission_new"),
+        form_data(tree, competition, community_class, action="draft", form_token=token),
+    )
 
     assert response.status_code == 302
     assert Submission.objects.count() == 1

@@ -215,3 +215,38 @@ class TestPropertyBoardsEqualLedger:
         assert projector.reconcile().mismatches == []
         projector.rebuild()
         assert current(store, today) == incremental
+
+
+def test_a_rebuild_rolls_up_people_credited_at_every_level(
+    store, tree, officer, citizen, reviewer, competition, community_class, today
+):
+    """People credited at a commune itself and at its villages add up on the boards above."""
+    from competitions.models import PointEntry
+
+    now = timezone.now()
+    credited = [
+        (officer.person, tree["ke_sat"], 30),
+        (citizen.person, tree["ho_lien"], 20),
+        (citizen.person, tree["ke_sat"], 5),
+        (officer.person, tree["province"], 7),
+    ]
+    for n, (person, unit, points) in enumerate(credited):
+        PointEntry.objects.create(
+            competition=competition,
+            person=person,
+            unit=unit,
+            points=points,
+            activity_type=community_class,
+            source="test",
+            idempotency_key=f"levels:{n}",
+            occurred_at=now,
+            created_at=now,
+        )
+    projector.catch_up()
+    incremental = current(store, today)
+
+    projector.rebuild()
+
+    assert current(store, today) == incremental
+    province = Board(competition.pk, tree["province"].pk, "people").storage_key(today)
+    assert store.scores(province) == {officer.person.pk: 37, citizen.person.pk: 25}
