@@ -126,9 +126,9 @@ async def test_awards_arrive_as_coalesced_updates(
     await socket.receive_from()
 
     @database_sync_to_async
-    def award_several(count):
-        for n in range(count):
-            submission = make_submission(
+    def prepare(count):
+        return [
+            make_submission(
                 officer=officer,
                 unit=tree["ho_lien"],
                 competition=competition,
@@ -136,6 +136,14 @@ async def test_awards_arrive_as_coalesced_updates(
                 quantity=n + 1,
                 photo=noisy_photo(n),
             )
+            for n in range(count)
+        ]
+
+    @database_sync_to_async
+    def approve_all(submissions):
+        # Approvals only (the photos were processed before): a burst well inside
+        # one coalescing window.
+        for submission in submissions:
             services.approve_submission(
                 submission=submission,
                 reviewer=reviewer,
@@ -143,7 +151,7 @@ async def test_awards_arrive_as_coalesced_updates(
                 origin=TEST_ORIGIN,
             )
 
-    await award_several(3)
+    await approve_all(await prepare(3))
     frames = []
     # receive_nothing waits without cancelling the consumer, unlike a timed-out receive.
     while not await socket.receive_nothing(timeout=1.5):
