@@ -345,15 +345,14 @@ def submission_decide(request, pk):
     return redirect("competitions:review")
 
 
-@login_required
-@require_POST
-def submission_appeal(request, pk):
-    submission = _submission_for(request.user, Action.SUBMIT_ACHIEVEMENT, pk)
+def _with_reason(request, pk, *, action: Action, verb, done: str):
+    """Run a submission verb that needs a written reason; errors stay on the page."""
+    submission = _submission_for(request.user, action, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return _detail(request, submission, reason_form=form)
     try:
-        services.appeal_submission(
+        verb(
             submission=submission,
             by=request.user,
             reason=form.cleaned_data["reason"],
@@ -362,8 +361,20 @@ def submission_appeal(request, pk):
         )
     except services.SubmissionError as error:
         return _detail(request, submission, error=error)
-    messages.success(request, _("Appeal sent; another reviewer will decide."))
+    messages.success(request, done)
     return redirect("competitions:submission", pk=submission.pk)
+
+
+@login_required
+@require_POST
+def submission_appeal(request, pk):
+    return _with_reason(
+        request,
+        pk,
+        action=Action.SUBMIT_ACHIEVEMENT,
+        verb=services.appeal_submission,
+        done=_("Appeal sent; another reviewer will decide."),
+    )
 
 
 @login_required
@@ -391,22 +402,13 @@ def appeal_decide(request, pk):
 @login_required
 @require_POST
 def submission_revoke(request, pk):
-    submission = _submission_for(request.user, Action.MANAGE_RULES, pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, submission, reason_form=form)
-    try:
-        services.revoke_entries(
-            submission=submission,
-            by=request.user,
-            reason=form.cleaned_data["reason"],
-            at=timezone.now(),
-            origin=Origin.from_request(request),
-        )
-    except services.SubmissionError as error:
-        return _detail(request, submission, error=error)
-    messages.success(request, _("The points of this submission were revoked."))
-    return redirect("competitions:submission", pk=submission.pk)
+    return _with_reason(
+        request,
+        pk,
+        action=Action.MANAGE_RULES,
+        verb=services.revoke_entries,
+        done=_("The points of this submission were revoked."),
+    )
 
 
 @login_required
