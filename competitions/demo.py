@@ -27,6 +27,7 @@ ACTIVITY_TYPES = [
         True,
     ),
     ("technology-initiative", "Sáng kiến công nghệ được công nhận", "sáng kiến", False),
+    ("class-attendee", "Học viên dự lớp do mình giảng dạy", "học viên", True),
 ]
 
 # code: (points per event, points per quantity, max quantity, cap period, per unit, per person)
@@ -38,6 +39,7 @@ RULES = {
     "vneid-help": (0, 3, 100, "week", None, None),
     "party-thematic-session": (5, 1, 200, "month", 2, None),
     "technology-initiative": (100, 0, 1, "month", 2, None),
+    "class-attendee": (0, 2, 100, "week", None, None),
 }
 
 
@@ -59,9 +61,11 @@ def seed(context: dict) -> bool:
         return False
     province = Unit.objects.get(kind=Unit.Kind.PROVINCE, code="31")
     types = {
-        code: ActivityType.objects.create(
-            code=code, name=name, quantity_label=label, credits_person=person
-        )
+        # Some exist already: the learning app's migration creates the ones it credits.
+        code: ActivityType.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "quantity_label": label, "credits_person": person},
+        )[0]
         for code, name, label, person in ACTIVITY_TYPES
     }
     year = Competition.objects.create(

@@ -62,7 +62,9 @@ def _live_credits(*, competition, activity_type, start: date, end: date):
         reverses__isnull=True,
         reversed_by__isnull=True,
         capped=False,
-        source__in=("submission", "recalculation"),
+        # Every credit that is not a reversal: approvals, recalculations and the
+        # learning app's completions, mentoring and household credits.
+        source__in=("submission", "recalculation", "learning"),
     )
 
 

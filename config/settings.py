@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "treebeard",
     "units",
     "competitions",
+    "learning",
     "leaderboards",
     "badges",
 ]

@@ -166,6 +166,9 @@ class Person(models.Model):
     birth_year = models.PositiveSmallIntegerField(
         _("year of birth"), null=True, blank=True
     )
+    # Only for matching imported completion lists; never shown on a public page.
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    phone_digest = models.CharField(max_length=64, blank=True, db_index=True)
     is_elderly = models.BooleanField(_("elderly"), default=False)
     has_disability = models.BooleanField(_("person with a disability"), default=False)
     is_ethnic_minority = models.BooleanField(_("ethnic minority"), default=False)

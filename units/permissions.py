@@ -25,6 +25,9 @@ class Action(StrEnum):
     VIEW_SUBMISSIONS = "competitions.view_submissions"
     MANAGE_RULES = "competitions.manage_rules"
     VIEW_AUDIT = "units.view_audit"
+    RECORD_LEARNING = "learning.record"
+    REVIEW_COMPLETION = "learning.review"
+    MANAGE_INTEGRATIONS = "learning.manage_integrations"
 
 
 # Which role kinds grant an action. Administrators may do everything in their subtree.
@@ -44,6 +47,11 @@ GRANTS: dict[Action, frozenset[str]] = {
     ),
     Action.MANAGE_RULES: frozenset({Kind.ADMINISTRATOR}),
     Action.VIEW_AUDIT: frozenset({Kind.REVIEWER, Kind.ADMINISTRATOR}),
+    # Attendance, imports, households, VNeID help: the officer's daily work.
+    Action.RECORD_LEARNING: frozenset({Kind.OFFICER, Kind.ADMINISTRATOR}),
+    # Self-reported completions and the mentoring patterns worth a second look.
+    Action.REVIEW_COMPLETION: frozenset({Kind.REVIEWER, Kind.ADMINISTRATOR}),
+    Action.MANAGE_INTEGRATIONS: frozenset({Kind.ADMINISTRATOR}),
 }
 
 _CACHE_ATTR = "_thidua_unit_roles"

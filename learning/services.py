@@ -1,0 +1,276 @@
+"""Recording completions and what they earn: the learner, their mentor, their household.
+
+Every way a completion arrives (self-report, attendance, QR check-in, import, the
+integration API) ends in `record_completion` or `record_completions`, so the rules
+are the same for all: one completion per person and training, points only once it
+is confirmed, the mentor credited for a distinct mentee who completed after the
+pairing was confirmed, the household made digital once.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from units.audit import Origin, record_event
+from units.models import Membership, Person, Unit
+
+from . import crediting
+from .crediting import Award
+from .models import Completion, Household, HouseholdMember, Mentorship, Training
+
+
+class LearningError(Exception):
+    """A request the learning rules refuse; the message is for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def primary_units(person_ids) -> dict[int, Unit]:
+    """Each person's primary unit, in one query."""
+    rows = Membership.objects.filter(
+        person_id__in=list(person_ids), is_primary=True
+    ).select_related("unit")
+    return {row.person_id: row.unit for row in rows}
+
+
+def _completion_award(completion: Completion) -> Award:
+    return Award(
+        activity=crediting.TRAINING_COMPLETED,
+        unit=completion.unit,
+        person=completion.person,
+        on=completion.completed_on,
+        key=f"completion:{completion.pk}",
+        explanation=completion.training.title[:200],
+    )
+
+
+def awards_for(completions: list[Completion], *, at: datetime) -> list[Award]:
+    """What confirmed completions earn: the learner's credit, the mentor's credit for
+    a mentee who completed after the pairing, and a household's first digital credit.
+
+    Marks households digital (inside the caller's transaction).
+    """
+    confirmed = [c for c in completions if c.status == Completion.Status.CONFIRMED]
+    if not confirmed:
+        return []
+    person_ids = {c.person_id for c in confirmed}
+    mentorships = {
+        m.mentee_id: m
+        for m in Mentorship.objects.filter(mentee_id__in=person_ids).select_related(
+            "mentor"
+        )
+    }
+    mentor_units = primary_units({m.mentor_id for m in mentorships.values()})
+    households = {
+        hm.person_id: hm.household
+        for hm in HouseholdMember.objects.filter(
+            person_id__in=person_ids
+        ).select_related("household__unit")
+    }
+    awards = []
+    turned_digital: dict[int, tuple[Household, date]] = {}
+    for completion in confirmed:
+        awards.append(_completion_award(completion))
+        mentorship = mentorships.get(completion.person_id)
+        if (
+            mentorship is not None
+            and mentorship.mentor.is_active
+            and completion.completed_on >= mentorship.confirmed_at.date()
+            and mentorship.mentor_id in mentor_units
+        ):
+            # The key names the mentee and the training, never the mentor: one
+            # mentor per mentee per training, however often it is recorded.
+            awards.append(
+                Award(
+                    activity=crediting.MENTEE_GUIDED,
+                    unit=mentor_units[mentorship.mentor_id],
+                    person=mentorship.mentor,
+                    on=completion.completed_on,
+                    key=f"mentoring:{completion.person_id}:{completion.training_id}",
+                    explanation=completion.training.title[:200],
+                )
+            )
+        household = households.get(completion.person_id)
+        if household is not None and household.digital_since is None:
+            first = turned_digital.get(household.pk)
+            if first is None or completion.completed_on < first[1]:
+                turned_digital[household.pk] = (household, completion.completed_on)
+    for household, day in turned_digital.values():
+        updated = Household.objects.filter(
+            pk=household.pk, digital_since__isnull=True
+        ).update(digital_since=day)
+        if updated:
+            awards.append(
+                Award(
+                    activity=crediting.DIGITAL_HOUSEHOLD,
+                    unit=household.unit,
+                    person=None,
+                    on=day,
+                    key=f"household:{household.pk}",
+                    explanation=household.name[:200],
+                )
+            )
+    return awards
+
+
+@dataclass(frozen=True)
+class NewCompletion:
+    person: Person
+    training: Training
+    unit: Unit
+    completed_on: date
+    source: str
+    certificate_number: str = ""
+    session_id: int | None = None
+    import_batch_id: int | None = None
+    integration_id: int | None = None
+
+
+def check_completion_date(day: date, *, today: date) -> None:
+    if day > today:
+        raise LearningError(_("The completion date cannot be in the future."))
+    if day.year < 2020:
+        raise LearningError(_("The completion date is too far in the past."))
+
+
+def _completion(item: NewCompletion, *, status: str, by, at: datetime) -> Completion:
+    return Completion(
+        person=item.person,
+        training=item.training,
+        unit=item.unit,
+        completed_on=item.completed_on,
+        source=item.source,
+        status=status,
+        certificate_number=item.certificate_number[:64],
+        session_id=item.session_id,
+        import_batch_id=item.import_batch_id,
+        integration_id=item.integration_id,
+        recorded_by=by if getattr(by, "pk", None) else None,
+        recorded_at=at,
+    )
+
+
+@transaction.atomic
+def record_completion(
+    item: NewCompletion,
+    *,
+    by,
+    at: datetime,
+    origin: Origin,
+    status: str = Completion.Status.CONFIRMED,
+    certificate=None,
+) -> tuple[Completion, bool]:
+    """Record one completion; (the existing one, False) if the person had it already.
+
+    A confirmed completion is credited in the same transaction.
+    """
+    existing = Completion.objects.filter(
+        person=item.person, training=item.training
+    ).first()
+    if existing is not None:
+        return existing, False
+    completion = _completion(item, status=status, by=by, at=at)
+    if certificate is not None:
+        completion.certificate = certificate
+    try:
+        with transaction.atomic():
+            completion.save(force_insert=True)
+    except IntegrityError:
+        # Recorded by someone else a moment ago (two officers, two check-ins).
+        return Completion.objects.get(person=item.person, training=item.training), False
+    record_event(
+        actor=by,
+        action="completion.record",
+        obj=completion,
+        at=at,
+        origin=origin,
+        unit=completion.unit,
+        to_state=completion.status,
+        reason=completion.get_source_display(),
+    )
+    crediting.record(awards_for([completion], at=at), by=by, at=at)
+    return completion, True
+
+
+def record_completions(
+    items: list[NewCompletion], *, by, at: datetime
+) -> list[Completion]:
+    """The bulk path (imports, the integration API): confirmed completions, one INSERT
+    per thousand, those a person already had skipped. Returns the ones added.
+
+    Must run inside the caller's transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_completions must run inside a transaction")
+    if not items:
+        return []
+    pairs = {(item.person.pk, item.training.pk) for item in items}
+    Completion.objects.bulk_create(
+        [
+            _completion(item, status=Completion.Status.CONFIRMED, by=by, at=at)
+            for item in items
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    # The rows written now are the ones with this recording time among the pairs.
+    added = list(
+        Completion.objects.filter(
+            person_id__in={p for p, _t in pairs},
+            recorded_at=at,
+            training_id__in={t for _p, t in pairs},
+        ).select_related("person", "training", "unit")
+    )
+    added = [c for c in added if (c.person_id, c.training_id) in pairs]
+    crediting.record_many(awards_for(added, at=at), by=by, at=at)
+    return added
+
+
+@transaction.atomic
+def review_completion(
+    *,
+    completion: Completion,
+    reviewer,
+    approve: bool,
+    reason: str,
+    at: datetime,
+    origin: Origin,
+) -> Completion:
+    """Confirm or reject a self-reported completion; a learner never reviews their own."""
+    completion = Completion.objects.select_for_update().get(pk=completion.pk)
+    if completion.status != Completion.Status.PENDING:
+        raise LearningError(_("This completion was already reviewed."))
+    if reviewer.pk == completion.recorded_by_id or (
+        completion.person.user_id and completion.person.user_id == reviewer.pk
+    ):
+        raise LearningError(_("You cannot review your own completion."))
+    if not approve and not reason.strip():
+        raise LearningError(_("Say why the completion is rejected."))
+    before = completion.status
+    completion.status = (
+        Completion.Status.CONFIRMED if approve else Completion.Status.REJECTED
+    )
+    completion.reviewed_by = reviewer
+    completion.reviewed_at = at
+    completion.review_reason = reason.strip()
+    completion.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"]
+    )
+    record_event(
+        actor=reviewer,
+        action="completion.review",
+        obj=completion,
+        at=at,
+        origin=origin,
+        unit=completion.unit,
+        from_state=before,
+        to_state=completion.status,
+        reason=completion.review_reason,
+    )
+    if approve:
+        crediting.record(awards_for([completion], at=at), by=reviewer, at=at)
+    return completion
