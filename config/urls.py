@@ -19,6 +19,7 @@ urlpatterns = [
     path("units/", include("units.urls")),
     path("", include("leaderboards.urls")),
     path("", include("competitions.urls")),
+    path("", include("learning.urls")),
 ]
 
 handler400 = "units.views.bad_request"

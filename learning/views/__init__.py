@@ -1,0 +1,1 @@
+"""The learning app's pages, one module per journey; each lists its own urlpatterns."""

@@ -1,0 +1,3 @@
+"""Pages: completions."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: integrations."""
+
+urlpatterns: list = []

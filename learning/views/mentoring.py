@@ -1,0 +1,3 @@
+"""Pages: mentoring."""
+
+urlpatterns: list = []
