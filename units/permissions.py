@@ -90,6 +90,13 @@ def can(user, action: Action, unit: Unit) -> bool:
     return any(unit.path.startswith(path) for path in _scope_paths(user, action))
 
 
+def can_somewhere(user, action: Action) -> bool:
+    """Whether the user may do the action on at least one unit (for menus)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return bool(_scope_paths(user, action))
+
+
 def units_where(user, action: Action):
     """Every unit on which the user may do the action, as one queryset."""
     if getattr(user, "is_superuser", False) and user.is_active:

@@ -7,8 +7,9 @@ from units.models import Membership, Person, Role, Unit
 
 
 @pytest.fixture
-def seeded(db, settings):
+def seeded(db, settings, tmp_path):
     settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", verbosity=0)
 
 
