@@ -217,6 +217,15 @@ class ImportBatch(models.Model):
     rows_valid = models.PositiveIntegerField(default=0)
     rows_invalid = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
+    # What the preview found: the same person and course again in the file, people
+    # who already had the course, learners nobody in the unit matched.
+    rows_duplicate = models.PositiveIntegerField(default=0)
+    rows_recorded = models.PositiveIntegerField(default=0)
+    new_learners = models.PositiveIntegerField(default=0)
+    ignored_columns = models.JSONField(default=list, blank=True)
+    # The applying worker's heartbeat: a batch silent for long died with its process
+    # and may be applied again.
+    progress_at = models.DateTimeField(null=True, blank=True)
     # What applying added: the rest of the valid rows were already there.
     completions_added = models.PositiveIntegerField(default=0)
     people_added = models.PositiveIntegerField(default=0)
