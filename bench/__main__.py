@@ -2,6 +2,7 @@
 measured in the same run. Needs PostgreSQL and Redis (`make bench` starts both).
 
     python -m bench [--people 1000000] [--units 20000] [--small 10000] [--fanout 1000,5000]
+    python -m bench --only imports [--import-rows 100000]   (writes bench-results/imports.json)
 """
 
 import argparse
@@ -86,6 +87,10 @@ def table(results: dict) -> str:
         f"{'(c) durable awards/s vs Redis-only pipelined ZINCRBY':58} {c['durable']['per_second']:>12} {c['redis_only']['per_second']:>12} {c['share_of_ceiling_percent']:>8}%",
         f"{'(e) cold rebuild (s) / reconcile (s) / mismatches':58} {e['rebuild_seconds']:>12} {e['reconcile_seconds']:>12} {e['mismatches']:>9}",
     ]
+    if "imports" in results:
+        from bench import imports
+
+        lines += imports.table_lines(results["imports"])
     if "award_to_one_subscriber" in f:
         one = f["award_to_one_subscriber"]
         lines.append(
@@ -113,8 +118,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--awards", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=300)
-    parser.add_argument("--output", default=str(ROOT / "bench-results" / "latest.json"))
+    parser.add_argument("--only", choices=["all", "imports"], default="all")
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--output")
     args = parser.parse_args()
+    if args.output is None:
+        name = "imports.json" if args.only == "imports" else "latest.json"
+        args.output = str(ROOT / "bench-results" / name)
     if not os.environ.get("REDIS_URL") or not os.environ.get(
         "DATABASE_URL", ""
     ).startswith("postgres"):
@@ -131,7 +141,7 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from bench import data, fanout, ingest, reads
+    from bench import data, fanout, imports, ingest, reads
 
     results = {
         "machine": machine(),
@@ -139,6 +149,14 @@ def main() -> int:
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     call_command("migrate", verbosity=0)
+    if args.only == "imports":
+        results["imports"] = imports.run(rows=args.import_rows)
+        results["machine"]["load_after"] = os.getloadavg()
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(results, indent=2, default=str))
+        print("\n".join(imports.table_lines(results["imports"])))
+        print(f"Written to {args.output}")
+        return 0
     print(f"Building {args.people:,} people and {args.units:,} units ...", flush=True)
     big = data.build(people=args.people, units=args.units, label="A")
     small = data.build(people=args.small, units=max(201, args.units // 100), label="B")
@@ -168,6 +186,7 @@ def main() -> int:
         results["fanout"] = fanout.run(
             big, sizes=sizes, rounds=args.rounds, storm=max(sizes)
         )
+    results["imports"] = imports.run(rows=args.import_rows)
     results["machine"]["load_after"] = os.getloadavg()
     for dataset in (big, small):
         dataset.pop("totals", None)
