@@ -59,6 +59,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+# Keys the hash people's phone numbers are matched by (units/text.py). Separate from
+# SECRET_KEY so that rotating that one does not orphan every stored phone hash.
+PERSON_MATCH_KEY = env_str("PERSON_MATCH_KEY") or SECRET_KEY
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []

@@ -17,9 +17,10 @@ def trainings(
     if kind:
         found = found.filter(kind=kind)
     if target_group:
-        # An empty list means "every target group".
+        # An empty list means "every target group". Matched on the JSON text: the
+        # values are fixed codes, and SQLite has no JSON containment.
         found = found.filter(
-            Q(target_groups__contains=[target_group]) | Q(target_groups=[])
+            Q(target_groups__icontains=f'"{target_group}"') | Q(target_groups=[])
         )
     if area is not None:
         found = found.filter(areas=area)

@@ -10,9 +10,13 @@ pairing was confirmed, the household made digital once.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from competitions.models import Notification
 from units.audit import Origin, record_event
 from units.models import Membership, Person, Unit
 
@@ -27,6 +31,10 @@ class LearningError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class AlreadyCompleted(LearningError):
+    """The person already has this training on record."""
 
 
 def primary_units(person_ids) -> dict[int, Unit]:
@@ -273,4 +281,27 @@ def review_completion(
     )
     if approve:
         crediting.record(awards_for([completion], at=at), by=reviewer, at=at)
+    _tell_learner(completion, at=at)
     return completion
+
+
+def _tell_learner(completion: Completion, *, at: datetime) -> None:
+    """Notify the learner of the decision, in the platform's language (stored text)."""
+    user_id = completion.person.user_id
+    if not user_id:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        if completion.status == Completion.Status.CONFIRMED:
+            message = _("Your completion of “%(title)s” was confirmed.")
+        else:
+            message = _("Your completion of “%(title)s” was not confirmed: %(reason)s")
+        message = message % {
+            "title": completion.training.title,
+            "reason": completion.review_reason,
+        }
+    Notification.objects.create(
+        user_id=user_id,
+        message=message[:300],
+        link=reverse("learning:completion", args=[completion.pk]),
+        created_at=at,
+    )

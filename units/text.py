@@ -36,5 +36,5 @@ def phone_digest(raw: str) -> str:
     digits = phone_digits(raw)
     if not digits:
         return ""
-    key = settings.SECRET_KEY.encode()
+    key = settings.PERSON_MATCH_KEY.encode()
     return hmac.new(key, b"phone:" + digits.encode(), hashlib.sha256).hexdigest()

@@ -12,8 +12,8 @@ from learning.models import (
     Completion,
     Household,
     HouseholdMember,
-    Mentorship,
     MentorInvite,
+    Mentorship,
 )
 from units.audit import COMMAND
 
