@@ -96,3 +96,14 @@ def villagers(tree):
         "Đỗ Văn Khánh",
     ]
     return [make_person(tree["ho_lien"], name) for name in names]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # Counters kept in the cache (wrong invite codes, API rate limits) must not leak
+    # from one test to the next: user and integration ids repeat.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,305 @@
+"""The "Đại sứ số" network: invites, honest confirmations, progress, patterns."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from competitions.models import PointEntry
+from learning import mentoring, services
+from learning.models import MentorInvite, Mentorship
+from tests.conftest import make_user
+from units.audit import COMMAND
+
+from .conftest import make_person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mentor_user(tree):
+    return make_user("daisu", unit=tree["ho_lien"], person_name="Đại Sứ Số")
+
+
+def _invite(mentor, *, days=7, at=None):
+    at = at or timezone.now()
+    return MentorInvite.objects.create(
+        mentor=mentor, created_at=at, expires_at=at + timedelta(days=days)
+    )
+
+
+def _mentor_points(person) -> int:
+    return (
+        PointEntry.objects.filter(
+            person=person, activity_type__code="mentee-guided"
+        ).aggregate(t=Sum("points"))["t"]
+        or 0
+    )
+
+
+class TestCreateInvite:
+    def test_mentor_page_creates_an_invite_with_link_qr_and_code(
+        self, client, mentor_user
+    ):
+        client.force_login(mentor_user)
+
+        client.post(reverse("learning:mentoring"))
+        page = client.get(reverse("learning:mentoring"))
+
+        invite = MentorInvite.objects.get()
+        assert invite.token in page.text and invite.code in page.text
+        assert "<svg" in page.text
+        assert "0 trên 5" in page.text or "0 of 5" in page.text
+
+    def test_open_invites_are_limited(self, mentor_user):
+        for _ in range(mentoring.MAX_OPEN_INVITES):
+            _invite(mentor_user.person, at=timezone.now() - timedelta(hours=2))
+
+        with pytest.raises(services.LearningError):
+            mentoring.create_invite(mentor=mentor_user.person, at=timezone.now())
+
+
+class TestConfirmInvite:
+    def test_mentee_confirms_by_link_after_signing_in(
+        self, client, mentor_user, citizen
+    ):
+        invite = _invite(mentor_user.person)
+        url = reverse("learning:invite", args=[invite.token])
+
+        assert "/accounts/login/" in client.get(url).url
+        client.force_login(citizen)
+        response = client.post(url)
+
+        assert response.status_code == 302
+        assert Mentorship.objects.get().mentee == citizen.person
+
+    def test_a_replayed_confirmation_is_a_friendly_409(
+        self, client, mentor_user, citizen
+    ):
+        invite = _invite(mentor_user.person)
+        client.force_login(citizen)
+        client.post(reverse("learning:invite", args=[invite.token]))
+
+        again = client.post(reverse("learning:invite", args=[invite.token]))
+
+        assert again.status_code == 409
+        assert Mentorship.objects.count() == 1
+
+    def test_an_expired_invite_is_410(self, client, mentor_user, citizen):
+        invite = _invite(mentor_user.person, days=-1)
+        client.force_login(citizen)
+
+        assert (
+            client.get(reverse("learning:invite", args=[invite.token])).status_code
+            == 410
+        )
+        assert (
+            client.post(reverse("learning:invite", args=[invite.token])).status_code
+            == 410
+        )
+        assert not Mentorship.objects.exists()
+
+    def test_an_invite_used_by_someone_else_is_409(
+        self, client, mentor_user, citizen, tree
+    ):
+        invite = _invite(mentor_user.person)
+        client.force_login(citizen)
+        client.post(reverse("learning:invite", args=[invite.token]))
+        other = make_user("nguoikhac", unit=tree["ho_lien"])
+        client.force_login(other)
+
+        response = client.post(reverse("learning:invite", args=[invite.token]))
+
+        assert response.status_code == 409
+        assert not Mentorship.objects.filter(mentee=other.person).exists()
+
+    def test_confirming_ones_own_invite_is_refused(self, client, mentor_user):
+        invite = _invite(mentor_user.person)
+        client.force_login(mentor_user)
+
+        response = client.post(reverse("learning:invite", args=[invite.token]))
+
+        assert response.status_code == 400
+        assert not Mentorship.objects.exists()
+
+    def test_a_circular_pair_is_refused(self, client, mentor_user, citizen):
+        first = _invite(mentor_user.person)
+        client.force_login(citizen)
+        client.post(reverse("learning:invite", args=[first.token]))
+        back = _invite(citizen.person)
+        client.force_login(mentor_user)
+
+        response = client.post(reverse("learning:invite", args=[back.token]))
+
+        assert response.status_code == 400
+        assert Mentorship.objects.count() == 1
+
+    def test_a_mentee_has_one_mentor(self, client, mentor_user, citizen, tree):
+        other_mentor = make_person(tree["ho_lien"], "Người Hướng Dẫn Khác")
+        client.force_login(citizen)
+        client.post(
+            reverse("learning:invite", args=[_invite(mentor_user.person).token])
+        )
+
+        response = client.post(
+            reverse("learning:invite", args=[_invite(other_mentor).token])
+        )
+
+        assert response.status_code == 409
+        assert Mentorship.objects.get().mentor == mentor_user.person
+
+    def test_an_unknown_token_is_404(self, client, citizen):
+        client.force_login(citizen)
+
+        assert client.get("/learning/invite/khong-ton-tai/").status_code == 404
+
+    def test_a_code_confirms_and_wrong_codes_are_limited(
+        self, client, mentor_user, citizen
+    ):
+        invite = _invite(mentor_user.person)
+        client.force_login(citizen)
+        wrong = "000000" if invite.code != "000000" else "111111"
+
+        for _ in range(mentoring.WRONG_CODES_ALLOWED):
+            assert (
+                client.post(
+                    reverse("learning:invite_code"), {"code": wrong}
+                ).status_code
+                == 400
+            )
+        blocked = client.post(reverse("learning:invite_code"), {"code": invite.code})
+
+        assert blocked.status_code == 400
+        assert not Mentorship.objects.exists()
+
+    def test_a_right_code_confirms(self, client, mentor_user, citizen):
+        invite = _invite(mentor_user.person)
+        client.force_login(citizen)
+
+        response = client.post(
+            reverse("learning:invite_code"), {"code": f" {invite.code} "}
+        )
+
+        assert response.status_code == 302
+        assert Mentorship.objects.get().invite == invite
+
+
+class TestMentorPoints:
+    def test_mentor_earns_when_a_confirmed_mentee_completes(
+        self, client, mentor_user, citizen, course, learning_competition, officer
+    ):
+        client.force_login(citizen)
+        client.post(
+            reverse("learning:invite", args=[_invite(mentor_user.person).token])
+        )
+
+        for _ in range(2):
+            services.record_completion(
+                services.NewCompletion(
+                    person=citizen.person,
+                    training=course,
+                    unit=citizen.person.units.get(),
+                    completed_on=timezone.localdate(),
+                    source="attendance",
+                ),
+                by=officer,
+                at=timezone.now(),
+                origin=COMMAND,
+            )
+
+        assert _mentor_points(mentor_user.person) == 5
+        client.force_login(mentor_user)
+        page = client.get(reverse("learning:mentoring"))
+        assert page.context["progress"].guided == 1
+
+    def test_mentor_page_costs_the_same_queries_for_many_mentees(
+        self, client, mentor_user, tree, django_assert_max_num_queries
+    ):
+        now = timezone.now()
+        for n in range(8):
+            mentee = make_person(tree["ho_lien"], f"Học Viên {n}")
+            invite = _invite(mentor_user.person)
+            Mentorship.objects.create(
+                mentor=mentor_user.person,
+                mentee=mentee,
+                invite=invite,
+                confirmed_at=now,
+            )
+        client.force_login(mentor_user)
+
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse("learning:mentoring"))
+
+        assert len(response.context["progress"].mentees) == 8
+
+
+class TestPatterns:
+    def test_a_burst_of_confirmations_is_flagged_and_a_normal_mentor_is_not(
+        self, client, reviewer, mentor_user, tree
+    ):
+        calm = make_person(tree["ho_lien"], "Đại Sứ Bình Thường")
+        now = timezone.now()
+        for n in range(12):
+            mentee = make_person(tree["quan_goi"], f"Người {n}")
+            Mentorship.objects.create(
+                mentor=mentor_user.person,
+                mentee=mentee,
+                invite=_invite(mentor_user.person),
+                confirmed_at=now - timedelta(seconds=20 * n),
+            )
+        for n in range(3):
+            mentee = make_person(tree["quan_goi"], f"Học trò {n}")
+            Mentorship.objects.create(
+                mentor=calm,
+                mentee=mentee,
+                invite=_invite(calm),
+                confirmed_at=now - timedelta(days=n),
+            )
+        client.force_login(reviewer)
+
+        response = client.get(reverse("learning:mentoring_patterns"))
+
+        flagged = [flag.mentor for flag in response.context["page"]]
+        assert flagged == [mentor_user.person]
+
+    def test_a_citizen_cannot_see_patterns(self, client, citizen):
+        client.force_login(citizen)
+
+        assert client.get(reverse("learning:mentoring_patterns")).status_code == 404
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_mentees_racing_for_one_invite_make_one_mentorship(tree):
+    import threading
+
+    from django.db import connection
+
+    mentor = make_person(tree["ho_lien"], "Đại Sứ")
+    users = [make_user(f"hv{n}", unit=tree["ho_lien"]) for n in range(4)]
+    invite = _invite(mentor)
+    barrier = threading.Barrier(len(users))
+    outcomes = []
+
+    def confirm(user):
+        try:
+            barrier.wait()
+            mentoring.confirm_invite(
+                invite=invite, user=user, at=timezone.now(), origin=COMMAND
+            )
+            outcomes.append("ok")
+        except services.LearningError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
+    assert Mentorship.objects.count() == 1
