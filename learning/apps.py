@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class LearningConfig(AppConfig):
     name = "learning"
     verbose_name = _("Learning and mentoring")
+
+    def ready(self):
+        from units.panels import register_unit_panel
+
+        from .panels import learning_panel
+
+        register_unit_panel(learning_panel)

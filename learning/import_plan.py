@@ -658,6 +658,11 @@ def plan_import(*, data: bytes, unit: Unit, today: date) -> Plan:
         table = read_table(data, max_rows=_max_rows(), max_unzipped=_max_unzipped())
     except UnreadableFile as error:
         raise ImportRefused(error.message) from None
+    return plan_table(table, unit=unit, today=today)
+
+
+def plan_table(table: Table, *, unit: Unit, today: date) -> Plan:
+    """Check and match the rows of a table (a file's, or an API request's)."""
     plan = Plan(file_format=table.file_format, encoding=table.encoding)
     checker = _RowChecker(table, unit=unit, today=today, plan=plan)
     rows = []

@@ -208,6 +208,35 @@ def _record(batch: ImportBatch, *, by, at: datetime, origin: Origin) -> None:
 @transaction.atomic
 def _apply_chunk(batch: ImportBatch, chunk: list[Planned], *, by, at: datetime) -> None:
     """Create the chunk's newcomers, record its completions, move the progress on."""
+    added, people_added = record_planned(
+        chunk,
+        source=Completion.Source.IMPORT,
+        by=by,
+        at=at,
+        import_batch_id=batch.pk,
+    )
+    batch.rows_done += len(chunk)
+    batch.completions_added += len(added)
+    batch.people_added += people_added
+    # The heartbeat is wall-clock time on purpose: it tells a live worker from one
+    # that died with its process, whatever `at` the apply started with.
+    batch.progress_at = timezone.now()
+    batch.save(
+        update_fields=["rows_done", "completions_added", "people_added", "progress_at"]
+    )
+
+
+def record_planned(
+    chunk: list[Planned],
+    *,
+    source: str,
+    by,
+    at: datetime,
+    import_batch_id: int | None = None,
+    integration_id: int | None = None,
+) -> tuple[list[Completion], int]:
+    """Create the newcomers of planned rows and record their completions (inside the
+    caller's transaction); returns the completions added and the people created."""
     newcomers = list({id(i.newcomer): i.newcomer for i in chunk if i.newcomer}.values())
     fresh = [n for n in newcomers if n.person is None]
     people = Person.objects.bulk_create(
@@ -238,24 +267,17 @@ def _apply_chunk(batch: ImportBatch, chunk: list[Planned], *, by, at: datetime) 
                 training=i.training,
                 unit=units[i.unit_id],
                 completed_on=i.completed_on,
-                source=Completion.Source.IMPORT,
+                source=source,
                 certificate_number=i.certificate,
-                import_batch_id=batch.pk,
+                import_batch_id=import_batch_id,
+                integration_id=integration_id,
             )
             for i in chunk
         ],
         by=by,
         at=at,
     )
-    batch.rows_done += len(chunk)
-    batch.completions_added += len(added)
-    batch.people_added += len(fresh)
-    # The heartbeat is wall-clock time on purpose: it tells a live worker from one
-    # that died with its process, whatever `at` the apply started with.
-    batch.progress_at = timezone.now()
-    batch.save(
-        update_fields=["rows_done", "completions_added", "people_added", "progress_at"]
-    )
+    return added, len(fresh)
 
 
 # Files for the officer ---------------------------------------------------------
