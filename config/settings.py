@@ -181,6 +181,12 @@ WS_MAX_PER_ADDRESS = env_int("WS_MAX_PER_ADDRESS", 200)
 # (the store was down, or another worker held the projector); 0 turns it off.
 LEADERBOARD_CATCH_UP_SECONDS = float(env_str("LEADERBOARD_CATCH_UP_SECONDS", "5"))
 
+# Completion imports (learning/import_plan.py, learning/imports.py) and mentoring.
+LEARNING_IMPORT_MAX_BYTES = env_int("LEARNING_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+LEARNING_IMPORT_MAX_ROWS = env_int("LEARNING_IMPORT_MAX_ROWS", 200_000)
+LEARNING_IMPORT_INLINE = env_bool("LEARNING_IMPORT_INLINE", False)
+LEARNING_INVITE_DAYS = env_int("LEARNING_INVITE_DAYS", 7)
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

@@ -15,6 +15,12 @@ from django.db import connection
 
 # Competition fixtures, shared with the browser journeys.
 from tests.competitions.conftest import community_class, competition, today  # noqa: F401
+from tests.learning.conftest import (  # noqa: F401
+    community_training,
+    course,
+    fresh_cache,
+    learning_competition,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

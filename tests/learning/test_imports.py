@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from competitions.models import PointEntry
@@ -46,6 +46,15 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LEARNING_IMPORT_INLINE = True
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def in_english(client, settings):
+    """These tests read the messages in English, as the footer's switcher shows them
+    (the msgids); one test below checks that the Vietnamese ones reach the officer."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 def days_ago(days: int) -> str:
@@ -144,6 +153,14 @@ class TestRefusedFiles:
         assert response.status_code == 400
         assert "neither a CSV nor an XLSX" in response.content.decode()
         assert not ImportBatch.objects.exists()
+
+    def test_the_officer_reads_why_in_vietnamese(self, signed_in, tree, settings):
+        del signed_in.cookies[settings.LANGUAGE_COOKIE_NAME]
+
+        response = upload(signed_in, tree["ho_lien"], b"%PDF-1.7\n", name="a.csv")
+
+        assert response.status_code == 400
+        assert "Tệp này không phải tệp CSV hay XLSX" in response.content.decode()
 
     def test_a_zip_without_a_workbook_is_refused(self, signed_in, tree):
         out = io.BytesIO()

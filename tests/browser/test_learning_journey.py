@@ -1,0 +1,90 @@
+"""In a real browser: a class session checked in by QR, a mentee confirming an invite,
+and the learning pages checked with axe-core."""
+
+import re
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import serious_accessibility_violations
+from tests.conftest import PASSWORD, make_user
+
+
+def _sign_in(page, username):
+    page.get_by_label("Tên đăng nhập hoặc email").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def test_officer_opens_a_class_and_a_villager_checks_in_by_its_qr_link(
+    browser,
+    page,
+    live_asgi,
+    tree,
+    officer,
+    citizen,
+    community_training,
+    learning_competition,
+):
+    page.goto(live_asgi + "/accounts/login/")
+    _sign_in(page, "officer")
+    page.goto(live_asgi + "/learning/sessions/new/")
+    page.get_by_label("Lớp học hoặc buổi chuyên đề").select_option(
+        label=community_training.title
+    )
+    page.get_by_label("Đơn vị tổ chức").select_option(label="Thôn Hồ Liễn")
+    page.get_by_label("Ngày").fill(date.today().isoformat())
+    page.get_by_label("Địa điểm").fill("Nhà văn hóa thôn")
+    page.get_by_role("button", name="Tạo buổi học").click()
+
+    expect(page.get_by_role("img", name="Mã QR để điểm danh")).to_be_visible()
+    assert serious_accessibility_violations(page) == []
+    checkin_url = page.locator("a[href*='/learning/checkin/']").first.get_attribute(
+        "href"
+    )
+
+    villager = browser.new_context(locale="vi-VN").new_page()
+    villager.goto(checkin_url)
+    _sign_in(villager, "citizen")
+    villager.get_by_role("button", name="Tôi có mặt").click()
+
+    expect(villager).to_have_url(re.compile(r"/learning/mine/$"))
+    expect(villager.get_by_text(community_training.title)).to_be_visible()
+    assert serious_accessibility_violations(villager) == []
+    page.reload()
+    expect(page.get_by_text("Nguyễn Văn An")).to_be_visible()
+
+
+def test_a_mentee_confirms_an_invite_and_the_mentor_sees_one_of_five(
+    browser, page, live_asgi, tree, citizen
+):
+    make_user("daisu", unit=tree["ho_lien"], person_name="Đại Sứ Số")
+    page.goto(live_asgi + "/accounts/login/")
+    _sign_in(page, "daisu")
+    page.goto(live_asgi + "/learning/mentoring/")
+    page.get_by_role("button", name="Tạo lời mời").click()
+    expect(page.get_by_role("img", name="Mã QR của lời mời")).to_be_visible()
+    invite_url = page.locator("a[href*='/learning/invite/']").first.get_attribute(
+        "href"
+    )
+    assert serious_accessibility_violations(page) == []
+
+    mentee = browser.new_context(locale="vi-VN").new_page()
+    mentee.goto(invite_url)
+    _sign_in(mentee, "citizen")
+    mentee.get_by_role("button", name="Tôi đồng ý").click()
+    expect(mentee.get_by_text("Bạn đã được Đại Sứ Số hướng dẫn")).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_text("1 trên 5 người học")).to_be_visible()
+    expect(page.get_by_text("Nguyễn Văn An")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/learning/", "/learning/frameworks/"])
+def test_learning_pages_have_no_serious_accessibility_violations(
+    page, live_asgi, tree, course, path
+):
+    page.goto(live_asgi + path)
+
+    assert serious_accessibility_violations(page) == []
