@@ -154,7 +154,7 @@ def record_attendance(
 ) -> Attendance:
     """Record named attendees and a count of attendees not named (once per session)."""
     session = (
-        ClassSession.objects.select_for_update()
+        ClassSession.objects.select_for_update(of=("self",))
         .select_related("training", "unit", "trainer")
         .get(pk=session.pk)
     )

@@ -34,7 +34,7 @@ def test_officer_opens_a_class_and_a_villager_checks_in_by_its_qr_link(
         label=community_training.title
     )
     page.get_by_label("Đơn vị tổ chức").select_option(label="Thôn Hồ Liễn")
-    page.get_by_label("Ngày").fill(date.today().isoformat())
+    page.get_by_role("textbox", name="Ngày:").fill(date.today().isoformat())
     page.get_by_label("Địa điểm").fill("Nhà văn hóa thôn")
     page.get_by_role("button", name="Tạo buổi học").click()
 
@@ -53,7 +53,11 @@ def test_officer_opens_a_class_and_a_villager_checks_in_by_its_qr_link(
     expect(villager.get_by_text(community_training.title)).to_be_visible()
     assert serious_accessibility_violations(villager) == []
     page.reload()
-    expect(page.get_by_text("Nguyễn Văn An")).to_be_visible()
+    expect(
+        page.get_by_role("listitem").filter(
+            has_text="Nguyễn Văn An (Điểm danh bằng mã QR"
+        )
+    ).to_be_visible()
 
 
 def test_a_mentee_confirms_an_invite_and_the_mentor_sees_one_of_five(

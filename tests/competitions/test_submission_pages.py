@@ -573,16 +573,30 @@ def test_a_forged_form_token_is_ignored_not_a_500(
     assert Submission.objects.count() == 1
 
 
-def test_an_administrator_revokes_points_from_the_page(client, tree, officer, reviewer, administrator, competition, community_class):
+def test_an_administrator_revokes_points_from_the_page(
+    client, tree, officer, reviewer, administrator, competition, community_class
+):
     from competitions import services
     from tests.competitions.conftest import TEST_ORIGIN
 
-    submission = make_submission(officer=officer, unit=tree["ho_lien"], competition=competition, activity_type=community_class)
-    services.approve_submission(submission=submission, reviewer=reviewer, at=timezone.now(), origin=TEST_ORIGIN)
+    submission = make_submission(
+        officer=officer,
+        unit=tree["ho_lien"],
+        competition=competition,
+        activity_type=community_class,
+    )
+    services.approve_submission(
+        submission=submission, reviewer=reviewer, at=timezone.now(), origin=TEST_ORIGIN
+    )
     client.force_login(administrator)
 
-    refused = client.post(reverse("competitions:submission_revoke", args=[submission.pk]), {"reason": ""})
-    response = client.post(reverse("competitions:submission_revoke", args=[submission.pk]), {"reason": "Khai không đúng"})
+    refused = client.post(
+        reverse("competitions:submission_revoke", args=[submission.pk]), {"reason": ""}
+    )
+    response = client.post(
+        reverse("competitions:submission_revoke", args=[submission.pk]),
+        {"reason": "Khai không đúng"},
+    )
 
     assert refused.status_code == 400
     assert response.status_code == 302

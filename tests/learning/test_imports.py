@@ -834,9 +834,7 @@ class TestPages:
 
 
 @pytest.mark.services
-# The flush after a transactional test empties the activity types the learning
-# migration made; the serialized rollback puts them back for the next test.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 class TestOnPostgresql:
     def test_two_applies_racing_write_each_completion_once(
         self, tree, officer, learning_competition, course, binh
