@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
+from units import bulk
 from units.models import Person, Unit
 
 from .models import ActivityType, Competition, PointEntry, PointRule, Submission
@@ -103,16 +104,31 @@ def credit_many(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
         )
     if any(item.points < 0 for item in credits):
         raise ValueError("a credit cannot be negative; use reverse()")
-    PointEntry.objects.bulk_create(
-        [_entry(item, by=by, at=at) for item in credits],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
-    written = list(
-        PointEntry.objects.filter(
-            idempotency_key__in=[c.idempotency_key for c in credits], created_at=at
+    entries = [_entry(item, by=by, at=at) for item in credits]
+    if bulk.available():
+        bulk.insert_new(entries, key_fields=("idempotency_key",))
+        written = [entry for entry in entries if entry.pk is not None]
+        _announce(written)
+        return written
+    try:
+        # Usually every key is new: one INSERT ... RETURNING gives the ids, and
+        # nothing has to be read back.
+        with transaction.atomic():
+            PointEntry.objects.bulk_create(entries, batch_size=1000)
+        written = entries
+    except IntegrityError:
+        # Some keys were there already (a replay): let the database skip those,
+        # then tell the entries written now by their creation time.
+        PointEntry.objects.bulk_create(
+            [_entry(item, by=by, at=at) for item in credits],
+            ignore_conflicts=True,
+            batch_size=1000,
         )
-    )
+        written = list(
+            PointEntry.objects.filter(
+                idempotency_key__in=[c.idempotency_key for c in credits], created_at=at
+            )
+        )
     _announce(written)
     return written
 

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from competitions.models import Notification
+from units import bulk
 from units.audit import Origin, record_event
 from units.models import Membership, Person, Unit
 
@@ -217,6 +218,25 @@ def record_completions(
     if not items:
         return []
     pairs = {(item.person.pk, item.training.pk) for item in items}
+    fresh = [
+        _completion(item, status=Completion.Status.CONFIRMED, by=by, at=at)
+        for item in items
+    ]
+    if bulk.available():
+        bulk.insert_new(fresh, key_fields=("person", "training"))
+        added = [completion for completion in fresh if completion.pk is not None]
+        crediting.record_many(awards_for(added, at=at), by=by, at=at)
+        return added
+    try:
+        # Callers leave out what a person already had, so usually every row is new:
+        # one INSERT ... RETURNING, nothing read back.
+        with transaction.atomic():
+            Completion.objects.bulk_create(fresh, batch_size=1000)
+    except IntegrityError:
+        pass
+    else:
+        crediting.record_many(awards_for(fresh, at=at), by=by, at=at)
+        return fresh
     Completion.objects.bulk_create(
         [
             _completion(item, status=Completion.Status.CONFIRMED, by=by, at=at)
