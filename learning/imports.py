@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from units import bulk
 from units.audit import Origin, record_event
 from units.models import Membership, Person, Unit
 from units.permissions import Action, can
@@ -239,25 +240,29 @@ def record_planned(
     caller's transaction); returns the completions added and the people created."""
     newcomers = list({id(i.newcomer): i.newcomer for i in chunk if i.newcomer}.values())
     fresh = [n for n in newcomers if n.person is None]
-    people = Person.objects.bulk_create(
-        [
-            Person(
-                display_name=n.display_name,
-                target_group=n.target_group,
-                birth_date=n.birth_date,
-                birth_year=n.birth_year,
-                phone_digest=n.phone_digest,
-            )
-            for n in fresh
-        ],
-        batch_size=1000,
-    )
+    people = [
+        Person(
+            display_name=n.display_name,
+            target_group=n.target_group,
+            birth_date=n.birth_date,
+            birth_year=n.birth_year,
+            phone_digest=n.phone_digest,
+        )
+        for n in fresh
+    ]
+    if bulk.available():
+        bulk.insert_all(people)
+    else:
+        Person.objects.bulk_create(people, batch_size=1000)
     for newcomer, person in zip(fresh, people, strict=True):
         newcomer.person = person
-    Membership.objects.bulk_create(
-        [Membership(person=n.person, unit=n.unit, is_primary=True) for n in fresh],
-        batch_size=1000,
-    )
+    memberships = [
+        Membership(person=n.person, unit=n.unit, is_primary=True) for n in fresh
+    ]
+    if bulk.available():
+        bulk.insert_all(memberships)
+    else:
+        Membership.objects.bulk_create(memberships, batch_size=1000)
     known = Person.objects.in_bulk({i.person_id for i in chunk if i.person_id})
     units = Unit.objects.in_bulk({i.unit_id for i in chunk})
     added = services.record_completions(

@@ -12,6 +12,11 @@ from django.db import connection
 from django.db.models import Model
 
 
+def _values(obj: Model, fields) -> list:
+    # pre_save fills auto_now_add timestamps, as bulk_create does.
+    return [field.get_prep_value(field.pre_save(obj, True)) for field in fields]
+
+
 def available() -> bool:
     return connection.vendor == "postgresql"
 
@@ -39,12 +44,7 @@ def insert_new(
         )
         with cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
             for obj in objects:
-                copy.write_row(
-                    [
-                        field.get_prep_value(getattr(obj, field.attname))
-                        for field in fields
-                    ]
-                )
+                copy.write_row(_values(obj, fields))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} "
             f"ON CONFLICT DO NOTHING RETURNING id, {returning}"
@@ -56,3 +56,26 @@ def insert_new(
         if pk is not None:
             obj.pk = pk
     return written
+
+
+def insert_all(objects: list[Model]) -> None:
+    """Insert new rows that no constraint can refuse (people just created, their
+    memberships): ids drawn from the table's sequence, then one COPY. PostgreSQL
+    only; inside the caller's transaction."""
+    if not objects:
+        return
+    meta = objects[0]._meta
+    fields = meta.concrete_fields
+    table = meta.db_table
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, meta.pk.column, len(objects)],
+        )
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        quoted = connection.ops.quote_name(table)
+        with cursor.copy(f"COPY {quoted} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row(_values(obj, fields))
