@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from units.audit import Origin
+from units.forms import posted_form_token
 from units.models import AuditEvent, Person
 from units.permissions import Action, can, units_where
+from units.selectors import people_to_choose
 
 from . import rules, selectors, services
 from .evidence import MAX_PHOTO_BYTES
@@ -64,15 +66,7 @@ def _uploads(request) -> list[tuple[str, bytes]]:
 def _submission_form(request, *, data=None, initial=None):
     units = units_where(request.user, Action.SUBMIT_ACHIEVEMENT).filter(is_active=True)
     competitions = selectors.running_competitions()
-    people = (
-        Person.objects.active()
-        .filter(memberships__unit__in=units)
-        .distinct()
-        .order_by("display_name", "pk")
-    )
-    people = Person.objects.filter(
-        pk__in=list(people.values_list("pk", flat=True)[:MAX_PEOPLE_IN_SELECT])
-    ).order_by("display_name", "pk")
+    people = people_to_choose(units, limit=MAX_PEOPLE_IN_SELECT)
     return SubmissionForm(
         data, initial=initial, units=units, competitions=competitions, people=people
     )
@@ -91,14 +85,6 @@ def _data_from(form) -> services.SubmissionData:
     )
 
 
-def _form_token(request) -> uuid.UUID | None:
-    """The hidden token of a new-submission form; a forged one is simply ignored."""
-    try:
-        return uuid.UUID(request.POST.get("form_token", ""))
-    except ValueError:
-        return None
-
-
 def _save_and_maybe_submit(request, form, *, submission=None):
     """Save the draft with its files; send it to review when asked. Returns (submission, error)."""
     now = timezone.now()
@@ -110,7 +96,7 @@ def _save_and_maybe_submit(request, form, *, submission=None):
             at=now,
             origin=origin,
             submission=submission,
-            form_token=_form_token(request),
+            form_token=posted_form_token(request),
         )
     except services.SubmissionError as error:
         return submission, error

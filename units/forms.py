@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -55,3 +57,12 @@ class ProfileForm(forms.ModelForm):
                 "points still count for your unit."
             )
         }
+
+
+def posted_form_token(request) -> uuid.UUID | None:
+    """The hidden token a creating form carries, so that a replayed POST finds what
+    the first one made; a forged or missing token is simply None."""
+    try:
+        return uuid.UUID(request.POST.get("form_token", ""))
+    except ValueError:
+        return None

@@ -92,3 +92,15 @@ def headcount_totals(unit: Unit) -> dict[str, int]:
         .aggregate(**{name: Sum(name) for name in Unit.HEADCOUNT_FIELDS})
     )
     return {name: totals[name] or 0 for name in Unit.HEADCOUNT_FIELDS}
+
+
+def people_to_choose(units, *, limit: int) -> QuerySet[Person]:
+    """Active people of the units, sorted by name, at most `limit` of them: the
+    choices a form offers (a phone page cannot carry a village of thousands)."""
+    ids = (
+        Person.objects.active()
+        .filter(memberships__unit__in=units)
+        .values_list("pk", flat=True)
+        .distinct()[:limit]
+    )
+    return Person.objects.filter(pk__in=list(ids)).order_by("display_name", "pk")

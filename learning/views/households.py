@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from units.audit import Origin
+from units.forms import posted_form_token
 from units.models import Person
 from units.permissions import Action, can, get_unit_for, units_where
+from units.selectors import people_to_choose
 
 from .. import households
 from ..forms import DATE_ERRORS, DATE_FORMATS, MAX_PEOPLE_IN_LIST
@@ -173,15 +175,7 @@ def vneid(request):
     units = units_where(request.user, Action.RECORD_LEARNING)
     if not units.exists():
         raise Http404("units")
-    people_ids = (
-        Person.objects.active()
-        .filter(memberships__unit__in=units)
-        .values_list("pk", flat=True)
-        .distinct()[:MAX_PEOPLE_IN_LIST]
-    )
-    people = Person.objects.filter(pk__in=list(people_ids)).order_by(
-        "display_name", "pk"
-    )
+    people = people_to_choose(units, limit=MAX_PEOPLE_IN_LIST)
     form = VneidForm(
         request.POST or None, units=units.filter(is_active=True), people=people
     )
@@ -190,10 +184,7 @@ def vneid(request):
         status = 400
         if form.is_valid():
             values = form.cleaned_data
-            try:
-                token = uuid.UUID(request.POST.get("form_token", ""))
-            except ValueError:
-                token = None
+            token = posted_form_token(request)
             try:
                 _record, created = households.record_vneid_help(
                     unit=values["unit"],

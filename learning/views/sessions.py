@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from units.audit import Origin
-from units.models import Person
+from units.forms import posted_form_token
 from units.permissions import Action, can, units_where
+from units.selectors import people_to_choose
 
 from .. import services, sessions
 from ..forms import MAX_PEOPLE_IN_LIST, AttendanceForm, SessionForm
@@ -24,14 +25,7 @@ from ..models import ClassSession, Completion
 
 
 def _people_of(units):
-    """Active people of the units' subtrees, for choosing; bounded for a phone page."""
-    ids = (
-        Person.objects.active()
-        .filter(memberships__unit__in=units)
-        .values_list("pk", flat=True)
-        .distinct()[:MAX_PEOPLE_IN_LIST]
-    )
-    return Person.objects.filter(pk__in=list(ids)).order_by("display_name", "pk")
+    return people_to_choose(units, limit=MAX_PEOPLE_IN_LIST)
 
 
 def _session_for(user, pk) -> ClassSession:
@@ -44,13 +38,6 @@ def _session_for(user, pk) -> ClassSession:
     if not can(user, Action.RECORD_LEARNING, session.unit):
         raise Http404("session")
     return session
-
-
-def _form_token(request) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(request.POST.get("form_token", ""))
-    except ValueError:
-        return None
 
 
 @login_required
@@ -86,7 +73,7 @@ def session_new(request):
                     place=values["place"],
                     checkin_until=day_start + timedelta(hours=values["checkin_hours"]),
                 ),
-                form_token=_form_token(request),
+                form_token=posted_form_token(request),
                 by=request.user,
                 at=timezone.now(),
                 origin=Origin.from_request(request),
