@@ -156,14 +156,25 @@ class RedisStore(RankingStore):
         if not totals:
             return
 
+        arguments = []
+        for (key, member), delta in totals.items():
+            arguments += (key, _encode(member), delta)
+
         def run():
-            pipe = self.client.pipeline(transaction=True)
-            for (key, member), delta in totals.items():
-                pipe.zincrby(key, delta, _encode(member))
-            pipe.sadd("lb:keys", *{key for key, _member in totals})
-            pipe.execute()
+            # One script call instead of a MULTI of thousands of ZINCRBYs: atomic all
+            # the same, and the client packs one command instead of one per member
+            # (a 2,000-entry import chunk moves ~18,000 members).
+            self.client.eval(self.INCREMENT, 0, *arguments)
 
         self._call(run)
+
+    INCREMENT = """
+    for i = 1, #ARGV, 3 do
+        redis.call('ZINCRBY', ARGV[i], ARGV[i + 2], ARGV[i + 1])
+        redis.call('SADD', 'lb:keys', ARGV[i])
+    end
+    return #ARGV / 3
+    """
 
     def top(self, key, *, offset=0, limit=50):
         rows = self._call(
