@@ -93,10 +93,12 @@ def credit(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
 
 
 def credit_many(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
-    """The bulk path (imports, the benchmark): one INSERT for many credits.
+    """The bulk path (imports, the benchmark): many credits in one statement.
 
     Keys already in the ledger are skipped by the database (ON CONFLICT DO NOTHING);
-    the entries written now are returned, told apart by their creation time.
+    the entries written now are returned. On PostgreSQL they are written by COPY
+    and their ids come back with the INSERT; elsewhere they are told apart by their
+    creation time.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
@@ -108,22 +110,8 @@ def credit_many(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
     if bulk.available():
         bulk.insert_new(entries, key_fields=("idempotency_key",))
         written = [entry for entry in entries if entry.pk is not None]
-        _announce(written)
-        return written
-    try:
-        # Usually every key is new: one INSERT ... RETURNING gives the ids, and
-        # nothing has to be read back.
-        with transaction.atomic():
-            PointEntry.objects.bulk_create(entries, batch_size=1000)
-        written = entries
-    except IntegrityError:
-        # Some keys were there already (a replay): let the database skip those,
-        # then tell the entries written now by their creation time.
-        PointEntry.objects.bulk_create(
-            [_entry(item, by=by, at=at) for item in credits],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
+    else:
+        PointEntry.objects.bulk_create(entries, ignore_conflicts=True, batch_size=1000)
         written = list(
             PointEntry.objects.filter(
                 idempotency_key__in=[c.idempotency_key for c in credits], created_at=at

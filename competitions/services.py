@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -162,7 +162,7 @@ def save_draft(
     form_token=None,
 ) -> Submission:
     """Create or update a draft; a replayed create (same form token) returns the first."""
-    validate_submission_data(data, today=at.date())
+    validate_submission_data(data, today=timezone.localdate(at))
     if submission is None:
         existing = (
             Submission.objects.filter(form_token=form_token).first()
@@ -342,7 +342,7 @@ def submit_submission(
             description=submission.description,
             person=submission.person,
         ),
-        today=at.date(),
+        today=timezone.localdate(at),
     )
     if not submission.evidence.exists():
         raise SubmissionError(

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from competitions.models import Notification
@@ -88,7 +88,7 @@ def awards_for(completions: list[Completion], *, at: datetime) -> list[Award]:
         if (
             mentorship is not None
             and mentorship.mentor.is_active
-            and completion.completed_on >= mentorship.confirmed_at.date()
+            and completion.completed_on >= timezone.localdate(mentorship.confirmed_at)
             and mentorship.mentor_id in mentor_units
         ):
             # The key names the mentee and the training, never the mentor: one
@@ -208,8 +208,9 @@ def record_completion(
 def record_completions(
     items: list[NewCompletion], *, by, at: datetime
 ) -> list[Completion]:
-    """The bulk path (imports, the integration API): confirmed completions, one INSERT
-    per thousand, those a person already had skipped. Returns the ones added.
+    """The bulk path (imports, the integration API): confirmed completions written
+    together (by COPY on PostgreSQL), those a person already had skipped. Returns the
+    ones added.
 
     Must run inside the caller's transaction.
     """
@@ -225,35 +226,18 @@ def record_completions(
     if bulk.available():
         bulk.insert_new(fresh, key_fields=("person", "training"))
         added = [completion for completion in fresh if completion.pk is not None]
-        crediting.record_many(awards_for(added, at=at), by=by, at=at)
-        return added
-    try:
-        # Callers leave out what a person already had, so usually every row is new:
-        # one INSERT ... RETURNING, nothing read back.
-        with transaction.atomic():
-            Completion.objects.bulk_create(fresh, batch_size=1000)
-    except IntegrityError:
-        pass
     else:
-        crediting.record_many(awards_for(fresh, at=at), by=by, at=at)
-        return fresh
-    Completion.objects.bulk_create(
-        [
-            _completion(item, status=Completion.Status.CONFIRMED, by=by, at=at)
-            for item in items
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
-    # The rows written now are the ones with this recording time among the pairs.
-    added = list(
-        Completion.objects.filter(
-            person_id__in={p for p, _t in pairs},
-            recorded_at=at,
-            training_id__in={t for _p, t in pairs},
-        ).select_related("person", "training", "unit")
-    )
-    added = [c for c in added if (c.person_id, c.training_id) in pairs]
+        Completion.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
+        # The rows written now are the ones with this recording time among the pairs.
+        added = [
+            c
+            for c in Completion.objects.filter(
+                person_id__in={p for p, _t in pairs},
+                recorded_at=at,
+                training_id__in={t for _p, t in pairs},
+            ).select_related("person", "training", "unit")
+            if (c.person_id, c.training_id) in pairs
+        ]
     crediting.record_many(awards_for(added, at=at), by=by, at=at)
     return added
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 import segno
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competitions.evidence import InvalidEvidence, clean_photo
@@ -75,7 +76,7 @@ def create_session(
         [data.trainer.pk], data.unit
     ):
         raise LearningError(_("The trainer must be a member of the host unit."))
-    if data.checkin_until.date() < data.held_on:
+    if timezone.localdate(data.checkin_until) < data.held_on:
         raise LearningError(
             _("Check-in must stay open until the session day at least.")
         )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from competitions.evidence import MAX_PHOTO_BYTES
 from competitions.models import PointEntry
 from units.audit import Origin
-from units.permissions import Action, can, units_where
+from units.permissions import Action, can, can_somewhere, units_where
 
 from .. import crediting, services, sessions
 from ..forms import ReasonForm, SelfReportForm
@@ -133,7 +133,7 @@ def certificate(request, pk):
 @login_required
 @require_GET
 def completion_review(request):
-    if not units_where(request.user, Action.REVIEW_COMPLETION).exists():
+    if not can_somewhere(request.user, Action.REVIEW_COMPLETION):
         raise Http404("review")
     pending = (
         Completion.objects.filter(
@@ -155,7 +155,12 @@ def completion_decide(request, pk):
     form = ReasonForm(request.POST)
     approve = request.POST.get("decision") == "approve"
     if not form.is_valid():
-        raise Http404("form")  # only a forged form is longer than the field allows
+        return render(
+            request,
+            "learning/completion_detail.html",
+            {"completion": completion, "can_review": True, "form": form},
+            status=400,
+        )
     try:
         services.review_completion(
             completion=completion,

@@ -24,10 +24,6 @@ from ..forms import MAX_PEOPLE_IN_LIST, AttendanceForm, SessionForm
 from ..models import ClassSession, Completion
 
 
-def _people_of(units):
-    return people_to_choose(units, limit=MAX_PEOPLE_IN_LIST)
-
-
 def _session_for(user, pk) -> ClassSession:
     try:
         session = ClassSession.objects.select_related(
@@ -59,7 +55,11 @@ def session_new(request):
     units = units_where(request.user, Action.RECORD_LEARNING).filter(is_active=True)
     if not units.exists():
         raise Http404("units")
-    form = SessionForm(request.POST or None, units=units, people=_people_of(units))
+    form = SessionForm(
+        request.POST or None,
+        units=units,
+        people=people_to_choose(units, limit=MAX_PEOPLE_IN_LIST),
+    )
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         day_start = timezone.make_aware(datetime.combine(values["held_on"], time.min))
@@ -98,7 +98,7 @@ def session_new(request):
 @require_http_methods(["GET", "POST"])
 def session_detail(request, pk):
     session = _session_for(request.user, pk)
-    people = _people_of([session.unit])
+    people = people_to_choose([session.unit], limit=MAX_PEOPLE_IN_LIST)
     form = AttendanceForm(request.POST or None, people=people)
     status = 200
     if request.method == "POST":

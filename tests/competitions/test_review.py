@@ -1,6 +1,6 @@
 """Reviewing achievements: decisions, their guards, caps and plausibility flags."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -417,6 +417,32 @@ class TestSubmissionGuards:
             )
 
         assert not Submission.objects.exists()
+
+    @pytest.mark.parametrize("local_hour", [0, 6, 23])
+    def test_today_is_the_day_in_vietnam_not_in_utc(
+        self, tree, officer, competition, initiative, today, local_hour
+    ):
+        # 06:00 in Hà Nội is 23:00 UTC the day before: an officer sending a class
+        # held this morning must not be told that it lies in the future.
+        at = timezone.make_aware(datetime.combine(today, time(local_hour))).astimezone(
+            UTC
+        )
+
+        draft = services.save_draft(
+            data=services.SubmissionData(
+                competition=competition,
+                unit=tree["ho_lien"],
+                activity_type=initiative,
+                occurred_on=today,
+                quantity=1,
+                description="",
+            ),
+            by=officer,
+            at=at,
+            origin=TEST_ORIGIN,
+        )
+
+        assert draft.occurred_on == today
 
     def test_a_closed_competition_takes_no_submissions(
         self, tree, officer, competition, initiative

@@ -119,6 +119,23 @@ class TestSelfReport:
         completion.refresh_from_db()
         assert completion.status == "pending"
 
+    def test_an_overlong_reason_is_a_400_and_nothing_is_decided(
+        self, client, citizen, reviewer, course
+    ):
+        client.force_login(citizen)
+        _report(client, course)
+        completion = Completion.objects.get()
+        client.force_login(reviewer)
+
+        response = client.post(
+            reverse("learning:completion_decide", args=[completion.pk]),
+            {"decision": "reject", "reason": "x" * 2001},
+        )
+
+        assert response.status_code == 400
+        completion.refresh_from_db()
+        assert completion.status == "pending"
+
     def test_the_certificate_is_shown_to_the_learner_and_reviewer_only(
         self, client, citizen, reviewer, outsider, course
     ):
