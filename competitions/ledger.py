@@ -58,9 +58,12 @@ def _entry(item: Credit, *, by, at: datetime) -> PointEntry:
 
 
 def _announce(entries: list[PointEntry]) -> None:
-    if not entries:
+    _announce_ids([entry.pk for entry in entries])
+
+
+def _announce_ids(ids: list[int]) -> None:
+    if not ids:
         return
-    ids = [entry.pk for entry in entries]
     # After commit: the projector must only ever see entries that exist.
     transaction.on_commit(
         lambda: entries_recorded.send(sender=PointEntry, entry_ids=ids)
@@ -92,13 +95,40 @@ def credit(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
     return written
 
 
-def credit_many(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
+def _columns() -> list[str]:
+    return [f.column for f in PointEntry._meta.concrete_fields if not f.primary_key]
+
+
+def _row(item: Credit, *, by_id, at: datetime) -> dict:
+    """The database values of the ledger line a credit becomes (the bulk path)."""
+    return {
+        "competition_id": item.competition.pk,
+        "person_id": item.person.pk if item.person is not None else None,
+        "unit_id": item.unit.pk,
+        "points": item.points,
+        "activity_type_id": item.activity_type.pk,
+        "rule_id": item.rule.pk if item.rule is not None else None,
+        "quantity": item.quantity,
+        "submission_id": item.submission.pk if item.submission is not None else None,
+        "source": item.source,
+        "explanation": item.explanation[:300],
+        "capped": item.capped,
+        "reverses_id": None,
+        "idempotency_key": item.idempotency_key,
+        "occurred_at": item.occurred_at,
+        "created_at": at,
+        "created_by_id": by_id,
+        "projected_at": None,
+    }
+
+
+def credit_many(*, credits: list[Credit], by, at: datetime) -> dict[str, int]:
     """The bulk path (imports, the benchmark): many credits in one statement.
 
-    Keys already in the ledger are skipped by the database (ON CONFLICT DO NOTHING);
-    the entries written now are returned. On PostgreSQL they are written by COPY
-    and their ids come back with the INSERT; elsewhere they are told apart by their
-    creation time.
+    Keys already in the ledger are skipped by the database (ON CONFLICT DO NOTHING).
+    Returns {idempotency key: entry id} of the entries written now. On PostgreSQL
+    they are written by COPY, without a model instance each; elsewhere they are
+    told apart by their creation time.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
@@ -106,18 +136,33 @@ def credit_many(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
         )
     if any(item.points < 0 for item in credits):
         raise ValueError("a credit cannot be negative; use reverse()")
-    entries = [_entry(item, by=by, at=at) for item in credits]
+    if not credits:
+        return {}
     if bulk.available():
-        bulk.insert_new(entries, key_fields=("idempotency_key",))
-        written = [entry for entry in entries if entry.pk is not None]
+        by_id = by.pk if getattr(by, "pk", None) else None
+        columns = _columns()
+        rows = (_row(item, by_id=by_id, at=at) for item in credits)
+        written = {
+            key: pk
+            for (key,), pk in bulk.insert_new_rows(
+                PointEntry,
+                columns,
+                ([values[c] for c in columns] for values in rows),
+                key_columns=["idempotency_key"],
+            ).items()
+        }
     else:
-        PointEntry.objects.bulk_create(entries, ignore_conflicts=True, batch_size=1000)
-        written = list(
+        PointEntry.objects.bulk_create(
+            [_entry(item, by=by, at=at) for item in credits],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        written = dict(
             PointEntry.objects.filter(
                 idempotency_key__in=[c.idempotency_key for c in credits], created_at=at
-            )
+            ).values_list("idempotency_key", "pk")
         )
-    _announce(written)
+    _announce_ids(sorted(written.values()))
     return written
 
 

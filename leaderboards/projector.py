@@ -24,7 +24,7 @@ from competitions.models import PointEntry
 from units.models import Unit
 
 from . import hub
-from .boards import PERIODS, increments_for, period_instance, storage_key
+from .boards import PERIODS, Changes, period_instance, storage_key
 from .models import ProjectorLock
 from .stores import StoreUnavailable, get_store
 
@@ -106,10 +106,11 @@ ENTRY_FIELDS = (
 )
 
 
-def entry_increments(rows) -> list:
-    """The store changes of entries read as ENTRY_FIELDS tuples."""
+def entry_changes(rows) -> Changes:
+    """The store changes of entries read as ENTRY_FIELDS tuples, summed."""
     chains = unit_chains(None, known={row[2]: (row[7], row[8], row[9]) for row in rows})
-    changes = []
+    visible = {unit_id: _visible_chain(chain) for unit_id, chain in chains.items()}
+    changes = Changes()
     for (
         _pk,
         competition_id,
@@ -120,13 +121,13 @@ def entry_increments(rows) -> list:
         person_active,
         *_unit,
     ) in rows:
-        changes += increments_for(
+        changes.add_entry(
             competition_id=competition_id,
             # A deactivated person leaves the boards; their unit keeps the points.
             person_id=person_id if person_active else None,
             points=points,
             day=local_day(occurred),
-            chain=_visible_chain(chains[unit_id]),
+            chain=visible[unit_id],
         )
     return changes
 
@@ -151,7 +152,7 @@ def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projec
         entries = list(pending.values_list(*ENTRY_FIELDS)[:limit])
         if not entries:
             return result
-        changes = entry_increments(entries)
+        changes = entry_changes(entries)
         try:
             store.apply(changes)
         except StoreUnavailable as error:
@@ -164,7 +165,7 @@ def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projec
             projected_at=timezone.now()
         )
         result.entries = len(entries)
-        result.keys = {change.key for change in changes}
+        result.keys = changes.keys()
         keys = result.keys
         transaction.on_commit(lambda: hub.announce(keys))
     return result

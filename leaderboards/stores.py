@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import connection, transaction
 
-from .boards import Increment, storage_key
+from .boards import Changes, Increment, storage_key
 from .models import Standing
 
 
@@ -25,7 +25,7 @@ class StoreUnavailable(Exception):
 class RankingStore:
     name = ""
 
-    def apply(self, increments: Iterable[Increment]) -> None: ...
+    def apply(self, changes: Changes | Iterable[Increment]) -> None: ...
     def top(
         self, key: str, *, offset: int = 0, limit: int = 50
     ) -> list[tuple[int, int]]: ...
@@ -149,16 +149,22 @@ class RedisStore(RankingStore):
             raise StoreUnavailable(str(error)) from error
         return result
 
-    def apply(self, increments):
-        totals: dict[tuple[str, int], int] = defaultdict(int)
-        for item in increments:
-            totals[(item.key, item.member)] += item.delta
-        if not totals:
+    def apply(self, changes):
+        if not isinstance(changes, Changes):
+            changes = Changes(changes)
+        if not changes:
             return
-
-        arguments = []
-        for (key, member), delta in totals.items():
-            arguments += (key, _encode(member), delta)
+        # Per key: the key, how many members follow, then member and delta pairs.
+        # Each member is encoded once however many boards it moves on.
+        encoded: dict[int, str] = {}
+        arguments: list = []
+        for key, members in changes.by_key.items():
+            arguments += (key, len(members))
+            for member, delta in members.items():
+                name = encoded.get(member)
+                if name is None:
+                    name = encoded[member] = _encode(member)
+                arguments += (name, delta)
 
         def run():
             # One script call instead of a MULTI of thousands of ZINCRBYs: atomic all
@@ -169,11 +175,17 @@ class RedisStore(RankingStore):
         self._call(run)
 
     INCREMENT = """
-    for i = 1, #ARGV, 3 do
-        redis.call('ZINCRBY', ARGV[i], ARGV[i + 2], ARGV[i + 1])
-        redis.call('SADD', 'lb:keys', ARGV[i])
+    local i = 1
+    while i <= #ARGV do
+        local key, count = ARGV[i], tonumber(ARGV[i + 1])
+        i = i + 2
+        for j = i, i + 2 * count - 1, 2 do
+            redis.call('ZINCRBY', key, ARGV[j + 1], ARGV[j])
+        end
+        i = i + 2 * count
+        redis.call('SADD', 'lb:keys', key)
     end
-    return #ARGV / 3
+    return 1
     """
 
     def top(self, key, *, offset=0, limit=50):
@@ -419,11 +431,10 @@ class SqlStore(RankingStore):
 
     name = "sql"
 
-    def apply(self, increments):
-        totals: dict[tuple[str, int], int] = defaultdict(int)
-        for item in increments:
-            totals[(item.key, item.member)] += item.delta
-        if not totals:
+    def apply(self, changes):
+        if not isinstance(changes, Changes):
+            changes = Changes(changes)
+        if not changes:
             return
         table = Standing._meta.db_table
         sql = (
@@ -432,7 +443,12 @@ class SqlStore(RankingStore):
         )
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(
-                sql, [(key, member, delta) for (key, member), delta in totals.items()]
+                sql,
+                [
+                    (key, member, delta)
+                    for key, members in changes.by_key.items()
+                    for member, delta in members.items()
+                ],
             )
 
     def top(self, key, *, offset=0, limit=50):

@@ -222,8 +222,8 @@ def record(awards: list[Award], *, by, at: datetime) -> list[PointEntry]:
     return ledger.credit(credits=credits_for(awards), by=by, at=at)
 
 
-def record_many(awards: list[Award], *, by, at: datetime) -> list[PointEntry]:
-    """Credit many awards at once (imports): one INSERT per thousand lines."""
+def record_many(awards: list[Award], *, by, at: datetime) -> dict[str, int]:
+    """Credit many awards at once (imports); return {key: entry id} of those written."""
     if not awards:
-        return []
+        return {}
     return ledger.credit_many(credits=credits_for(awards), by=by, at=at)

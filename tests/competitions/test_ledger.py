@@ -126,5 +126,6 @@ class TestCreditMany:
             )
 
         assert len(first) == 5
-        assert [entry.idempotency_key for entry in second] == ["import:new"]
+        assert list(second) == ["import:new"]
+        assert PointEntry.objects.get(pk=second["import:new"]).unit == tree["cay"]
         assert PointEntry.objects.count() == 6
