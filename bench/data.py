@@ -2,8 +2,8 @@
 
 One province, communes, villages (20,000 units in all) and N people spread over the
 villages, one membership and one ledger entry each (Pareto-distributed points, dates
-over the past four weeks), all in one competition. The entries are marked projected, as the projector would
-have left them; the benchmark's cold rebuild then builds every board from them.
+over the past four weeks), all in one competition. The entries are not queued for the projector, as if it had
+applied them; the benchmark's cold rebuild then builds every board from them.
 """
 
 import random
@@ -205,7 +205,6 @@ def build(*, people: int, units: int, label: str, seed: int = 7) -> dict:
             "idempotency_key",
             "occurred_at",
             "created_at",
-            "projected_at",
         ],
         (
             (
@@ -222,7 +221,6 @@ def build(*, people: int, units: int, label: str, seed: int = 7) -> dict:
                 False,
                 f"bench:{label}:{i}",
                 now - timedelta(days=rng.randint(0, 27), seconds=rng.randint(0, 86399)),
-                now,
                 now,
             )
             for i in range(people)

@@ -12,9 +12,12 @@ from competitions.models import ActivityType, PointRule
 from leaderboards import projector
 from leaderboards.boards import increments_for
 from leaderboards.stores import get_store
+from learning.imports import CHUNK_ROWS
 from units.models import Membership
 
-BATCH = 500
+# The bulk path's own batch: a completion import commits and projects 2,000 rows at
+# a time.
+BATCH = CHUNK_ROWS
 
 
 def durable_awards(dataset: dict, *, count: int) -> dict:

@@ -1,19 +1,27 @@
 """The points ledger: append-only, idempotent, every entry explaining itself.
 
-`credit` and `reverse` are the only writers of PointEntry. Both must run inside the
-caller's transaction, so that the source object's change of state and its ledger
-entries commit together or not at all.
+`credit`, `credit_many` and `reverse` are the only writers of PointEntry. They must
+run inside the caller's transaction, so that the source object's change of state
+and its ledger entries commit together or not at all. Each new entry is queued for
+the projector (UnprojectedEntry) in that same transaction.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from units import bulk
 from units.models import Person, Unit
 
-from .models import ActivityType, Competition, PointEntry, PointRule, Submission
+from .models import (
+    ActivityType,
+    Competition,
+    PointEntry,
+    PointRule,
+    Submission,
+    UnprojectedEntry,
+)
 from .signals import entries_recorded
 
 
@@ -57,13 +65,26 @@ def _entry(item: Credit, *, by, at: datetime) -> PointEntry:
     )
 
 
-def _announce(entries: list[PointEntry]) -> None:
-    _announce_ids([entry.pk for entry in entries])
+def _queue_entries(entries: list[PointEntry]) -> None:
+    _queue([entry.pk for entry in entries])
 
 
-def _announce_ids(ids: list[int]) -> None:
+def _queue(ids: list[int]) -> None:
+    """Queue new entries for the projector, in their own transaction, and tell the
+    projector after commit."""
     if not ids:
         return
+    if bulk.available():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {UnprojectedEntry._meta.db_table} (entry_id) "
+                "SELECT unnest(%s::bigint[])",
+                [ids],
+            )
+    else:
+        UnprojectedEntry.objects.bulk_create(
+            [UnprojectedEntry(entry_id=pk) for pk in ids], batch_size=1000
+        )
     # After commit: the projector must only ever see entries that exist.
     transaction.on_commit(
         lambda: entries_recorded.send(sender=PointEntry, entry_ids=ids)
@@ -91,7 +112,7 @@ def credit(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
                 continue
             raise
         written.append(entry)
-    _announce(written)
+    _queue_entries(written)
     return written
 
 
@@ -118,7 +139,6 @@ def _row(item: Credit, *, by_id, at: datetime) -> dict:
         "occurred_at": item.occurred_at,
         "created_at": at,
         "created_by_id": by_id,
-        "projected_at": None,
     }
 
 
@@ -162,7 +182,7 @@ def credit_many(*, credits: list[Credit], by, at: datetime) -> dict[str, int]:
                 idempotency_key__in=[c.idempotency_key for c in credits], created_at=at
             ).values_list("idempotency_key", "pk")
         )
-    _announce_ids(sorted(written.values()))
+    _queue(sorted(written.values()))
     return written
 
 
@@ -197,5 +217,5 @@ def reverse(*, entry: PointEntry, reason: str, by, at: datetime) -> PointEntry |
         if PointEntry.objects.filter(idempotency_key=key).exists():
             return None
         raise
-    _announce([reversal])
+    _queue_entries([reversal])
     return reversal

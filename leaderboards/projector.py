@@ -1,10 +1,12 @@
 """The projector: puts ledger entries on the boards, exactly once, after commit.
 
-Projection and rebuilds take one row lock (ProjectorLock), so only one of them
-changes the store at a time, across every worker. An award's own projection does
-not wait for that lock (nor for a stopped Redis): whatever it skips stays
-unprojected in the ledger, and the catch-up timer applies it a few seconds later.
-The store always equals the sum of the projected entries, so a rebuild from the
+The ledger queues every new entry (UnprojectedEntry) in the entry's transaction;
+the projector applies queued entries to the store and unqueues them in one
+transaction. Projection and rebuilds take one row lock (ProjectorLock), so only one
+of them changes the store at a time, across every worker. An award's own
+projection does not wait for that lock (nor for a stopped Redis): whatever it skips
+stays queued, and the catch-up timer applies it a few seconds later. The store
+always equals the sum of the entries no longer queued, so a rebuild from the
 ledger gives exactly what the increments gave.
 """
 
@@ -20,7 +22,7 @@ from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from competitions.models import PointEntry
+from competitions.models import PointEntry, UnprojectedEntry
 from units.models import Unit
 
 from . import hub
@@ -139,19 +141,28 @@ class Projection:
 
 
 def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projection:
-    """Apply unprojected entries (those given, or the oldest) to the store; mark them."""
+    """Apply queued entries (those given, or the oldest) to the store; unqueue them."""
     result = Projection()
     store = get_store()
     with transaction.atomic():
         if not _lock(wait=wait):
             return result
-        pending = PointEntry.objects.unprojected().order_by("pk")
+        queued = UnprojectedEntry.objects.order_by("entry_id")
         if entry_ids is not None:
-            pending = pending.filter(pk__in=list(entry_ids))
+            queued = queued.filter(entry_id__in=list(entry_ids))
         # One query: the entries with their person's and unit's state.
-        entries = list(pending.values_list(*ENTRY_FIELDS)[:limit])
+        entries = list(
+            PointEntry.objects.filter(
+                pk__in=queued.values("entry_id")[:limit]
+            ).values_list(*ENTRY_FIELDS)
+        )
         if not entries:
             return result
+        # Unqueued before the store is touched: should the store fail, the rollback
+        # queues them again; only a failed commit could leave the store ahead.
+        UnprojectedEntry.objects.filter(
+            entry_id__in=[row[0] for row in entries]
+        ).delete()
         changes = entry_changes(entries)
         try:
             store.apply(changes)
@@ -161,9 +172,6 @@ def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projec
             )
             transaction.set_rollback(True)
             return Projection()
-        PointEntry.objects.filter(pk__in=[row[0] for row in entries]).update(
-            projected_at=timezone.now()
-        )
         result.entries = len(entries)
         result.keys = changes.keys()
         keys = result.keys
@@ -179,10 +187,7 @@ def catch_up(*, wait: bool = True, max_batches: int = 1000) -> int:
     """
     store = get_store()
     try:
-        if (
-            store.lost_everything()
-            and PointEntry.objects.filter(projected_at__isnull=False).exists()
-        ):
+        if store.lost_everything() and PointEntry.objects.projected().exists():
             logger.warning(
                 "the ranking store came back empty; rebuilding from the ledger"
             )
@@ -251,7 +256,7 @@ def ledger_totals(*, today, progress=None) -> LedgerTotals:
         "total_month": Sum("points", filter=Q(occurred_at__gte=month)),
         "total_week": Sum("points", filter=Q(occurred_at__gte=week)),
     }
-    projected = PointEntry.objects.filter(projected_at__isnull=False)
+    projected = PointEntry.objects.projected()
     unit_rows = list(
         projected.values_list("competition_id", "unit_id").annotate(**sums).order_by()
     )
@@ -324,7 +329,7 @@ def rebuild(*, progress=None) -> RebuildReport:
         _lock(wait=True)
         # Entries committed but not yet projected join the rebuild now; anything
         # committed after this line waits for the projector.
-        marked = PointEntry.objects.unprojected().update(projected_at=timezone.now())
+        marked, _kinds = UnprojectedEntry.objects.all().delete()
         totals = ledger_totals(today=timezone.localdate(), progress=progress)
         built = store.replace_from_totals(totals)
         ProjectorLock.objects.filter(id=1).update(rebuilt_at=timezone.now())

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from competitions import services
-from competitions.models import PointEntry, Submission
+from competitions.models import PointEntry, Submission, UnprojectedEntry
 from tests.competitions.conftest import TEST_ORIGIN, make_submission, noisy_photo
 from units.models import AuditEvent
 
@@ -144,6 +144,7 @@ class TestAppendOnly:
             "UPDATE units_auditevent SET reason = 'sửa' ",
             "DELETE FROM units_auditevent",
             "UPDATE competitions_pointentry SET points = 999",
+            "UPDATE competitions_pointentry SET explanation = explanation",
             "DELETE FROM competitions_pointentry",
         ],
     )
@@ -165,10 +166,14 @@ class TestAppendOnly:
             list(PointEntry.objects.values_list("pk", "points")),
         ) == before
 
-    def test_the_projector_may_still_mark_an_entry_projected(self, entry):
-        PointEntry.objects.filter(pk=entry.pk).update(projected_at=timezone.now())
+    def test_the_projector_queue_may_be_emptied(self, entry):
+        # The projector takes applied entries off its queue; the entry stays.
+        UnprojectedEntry.objects.get_or_create(entry=entry)
 
-        assert PointEntry.objects.get(pk=entry.pk).projected_at is not None
+        UnprojectedEntry.objects.filter(entry=entry).delete()
+
+        assert not UnprojectedEntry.objects.exists()
+        assert PointEntry.objects.filter(pk=entry.pk).exists()
 
     def test_orm_deletes_are_refused_too(self, entry):
         with pytest.raises(DatabaseError), transaction.atomic():

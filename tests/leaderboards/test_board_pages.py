@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
-from competitions.models import PointEntry
+from competitions import ledger
 from leaderboards import projector
 from leaderboards.boards import Board
 from units.models import Person
@@ -23,17 +24,26 @@ def scored(sql_store, tree, officer, citizen, outsider, competition, community_c
         (outsider.person, tree["cay"], 40),
     ]
     for n, (person, unit, points) in enumerate(rows):
-        PointEntry.objects.create(
-            competition=competition,
-            person=person,
-            unit=unit,
-            points=points,
-            activity_type=community_class,
-            source="submission",
-            idempotency_key=f"test:{n}",
-            occurred_at=now,
-            created_at=now,
-        )
+        with transaction.atomic():
+            ledger.credit(
+                credits=[
+                    ledger.Credit(
+                        competition=competition,
+                        unit=unit,
+                        person=person,
+                        activity_type=community_class,
+                        rule=None,
+                        points=points,
+                        quantity=1,
+                        source="submission",
+                        explanation="",
+                        idempotency_key=f"test:{n}",
+                        occurred_at=now,
+                    )
+                ],
+                by=None,
+                at=now,
+            )
     projector.catch_up()
     return competition
 

@@ -4,11 +4,12 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from competitions import rules, services
+from competitions import ledger, rules, services
 from competitions.models import PointEntry, PointRule
 from leaderboards import projector
 from leaderboards.boards import Board
@@ -221,8 +222,6 @@ def test_a_rebuild_rolls_up_people_credited_at_every_level(
     store, tree, officer, citizen, reviewer, competition, community_class, today
 ):
     """People credited at a commune itself and at its villages add up on the boards above."""
-    from competitions.models import PointEntry
-
     now = timezone.now()
     credited = [
         (officer.person, tree["ke_sat"], 30),
@@ -231,17 +230,26 @@ def test_a_rebuild_rolls_up_people_credited_at_every_level(
         (officer.person, tree["province"], 7),
     ]
     for n, (person, unit, points) in enumerate(credited):
-        PointEntry.objects.create(
-            competition=competition,
-            person=person,
-            unit=unit,
-            points=points,
-            activity_type=community_class,
-            source="test",
-            idempotency_key=f"levels:{n}",
-            occurred_at=now,
-            created_at=now,
-        )
+        with transaction.atomic():
+            ledger.credit(
+                credits=[
+                    ledger.Credit(
+                        competition=competition,
+                        unit=unit,
+                        person=person,
+                        activity_type=community_class,
+                        rule=None,
+                        points=points,
+                        quantity=1,
+                        source="test",
+                        explanation="",
+                        idempotency_key=f"levels:{n}",
+                        occurred_at=now,
+                    )
+                ],
+                by=None,
+                at=now,
+            )
     projector.catch_up()
     incremental = current(store, today)
 

@@ -144,4 +144,4 @@ def test_a_rebuild_waits_for_redis_and_changes_nothing_while_it_is_down(
     with pytest.raises(stores.StoreUnavailable):
         projector.rebuild()
 
-    assert not PointEntry.objects.filter(projected_at__isnull=False).exists()
+    assert not PointEntry.objects.projected().exists()
