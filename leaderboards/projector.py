@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -238,6 +238,20 @@ class LedgerTotals:
         return {**self.unit_boards, **self.people_boards()}
 
 
+def _raw_rows(queryset, *, chunk: int = 50_000):
+    """The rows of a values_list queryset as the database sends them, streamed.
+
+    Skips Django's per-value converters: integers and sums need none, and over a
+    million grouped rows they cost more than the query itself (3.7 s against 2.3 s,
+    measured).
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+
+
 def ledger_totals(*, today, progress=None) -> LedgerTotals:
     """Sum the projected entries for every current board in two grouped queries.
 
@@ -291,21 +305,30 @@ def ledger_totals(*, today, progress=None) -> LedgerTotals:
         .annotate(**sums)
         .order_by()
     )
-    for competition_id, unit_id, person_id, *totals in person_rows.iterator(
-        chunk_size=50_000
-    ):
-        anchor = anchors.get(unit_id)
-        if anchor is None:
+    # (competition, credited unit) -> the own-people dicts of its anchor, one per
+    # instance: a million rows then cost three dict updates each.
+    targets: dict[tuple[int, int], tuple | None] = {}
+    for competition_id, unit_id, person_id, *totals in _raw_rows(person_rows):
+        target = targets.get((competition_id, unit_id), ())
+        if target == ():
+            anchor = anchors.get(unit_id)
+            target = targets[(competition_id, unit_id)] = (
+                None
+                if anchor is None
+                else tuple(own[(competition_id, anchor, i)] for i in instances)
+            )
+        if target is None:
             continue
-        for instance, total in zip(instances, totals, strict=True):
+        for people, total in zip(target, totals, strict=True):
             if total is not None:
-                people = own[(competition_id, anchor, instance)]
                 people[person_id] = people.get(person_id, 0) + total
     if progress:
         progress(2, 2)
     # A member whose entries cancel out (an award and its reversal) keeps 0 points,
-    # as the increments leave it: both ways agree exactly.
-    return LedgerTotals(dict(unit_boards), dict(own), parents, depths)
+    # as the increments leave it: both ways agree exactly. A period with no entry
+    # at a scope has no board there.
+    own_people = {key: people for key, people in own.items() if people}
+    return LedgerTotals(dict(unit_boards), own_people, parents, depths)
 
 
 def _current_keys(keys, today) -> list[str]:
@@ -363,8 +386,7 @@ def reconcile() -> Reconciliation:
         mismatches = []
         keys = set(expected) | set(_current_keys(store.keys(), today))
         members = 0
-        for key in sorted(keys):
-            actual = store.scores(key)
+        for key, actual in store.scores_many(sorted(keys)):
             wanted = expected.get(key, {})
             members += len(wanted)
             for member in set(actual) | set(wanted):
