@@ -52,4 +52,4 @@ clean:
 
 ## make bench: the leaderboard benchmark on throwaway PostgreSQL and Redis (table + JSON)
 bench: venv
-	scripts/with-services.sh $(PY) -m bench $(BENCH_ARGS)
+	PG_DURABLE=1 scripts/with-services.sh $(PY) -m bench $(BENCH_ARGS)
