@@ -4,6 +4,7 @@ import hashlib
 import json
 
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import selectors
@@ -13,6 +14,12 @@ from .stores import StoreUnavailable
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": code, "message": message}, status=status)
+
+
+def _store_unavailable() -> JsonResponse:
+    return _error(
+        503, "store_unavailable", _("The boards are catching up; try again shortly.")
+    )
 
 
 def _cached_json(request, payload: dict, *, max_age: int) -> HttpResponse:
@@ -51,24 +58,34 @@ def _bounded(request, name, default, low, high):
     raw = request.GET.get(name)
     if raw is None:
         return default
+    message = _("%(name)s must be a whole number from %(low)s to %(high)s.") % {
+        "name": name,
+        "low": low,
+        "high": high,
+    }
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(
-            f"{name} must be a whole number between {low} and {high}"
-        ) from None
+        raise ValueError(message) from None
     if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}")
+        raise ValueError(message)
     return value
 
 
 def _entity_key(raw: str, *, people: bool) -> int:
     """The id in an entity key such as u12 or p345, checked against the board's kind."""
-    if not (raw[:1] in ("p", "u") and raw[1:].isdigit() and len(raw) < 20):
-        raise ValueError("an entity key looks like u12 (a unit) or p345 (a person)")
+    digits = raw[1:]
+    # isascii: "²".isdigit() is true, and int("²") fails.
+    if not (
+        raw[:1] in ("p", "u")
+        and digits.isascii()
+        and digits.isdigit()
+        and len(digits) < 19
+    ):
+        raise ValueError(_("An entity key looks like u12 (a unit) or p345 (a person)."))
     if (raw[0] == "p") != people:
-        raise ValueError("the entity is of another kind than the board's")
-    return int(raw[1:])
+        raise ValueError(_("The entity is of another kind than the board's."))
+    return int(digits)
 
 
 @require_GET
@@ -81,7 +98,9 @@ def overview(request, competition, scope):
         Board.parse(board.name)
         selectors.resolve(board)
     except (UnknownBoard, ValueError):
-        return _error(404, "unknown_board", "No such competition, scope or unit kind.")
+        return _error(
+            404, "unknown_board", _("No such competition, scope or unit kind.")
+        )
     try:
         limit = _bounded(request, "limit", 10, 1, selectors.MAX_LIMIT)
         me = (
@@ -94,9 +113,7 @@ def overview(request, competition, scope):
             int(competition), int(scope), unit_entity=entity, person_id=me, limit=limit
         )
     except StoreUnavailable:
-        return _error(
-            503, "store_unavailable", "The boards are catching up; try again shortly."
-        )
+        return _store_unavailable()
     payload = {
         "people": [row.as_dict() for row in data["people"]],
         "people_count": data["people_count"],
@@ -113,7 +130,7 @@ def board_detail(request, board):
         board = Board.parse(board)
         selectors.resolve(board)
     except UnknownBoard:
-        return _error(404, "unknown_board", "No such board.")
+        return _error(404, "unknown_board", _("No such board."))
     try:
         limit = _bounded(
             request, "limit", selectors.DEFAULT_LIMIT, 1, selectors.MAX_LIMIT
@@ -121,31 +138,21 @@ def board_detail(request, board):
         offset = _bounded(request, "offset", 0, 0, 10_000_000)
     except ValueError as error:
         return _error(400, "bad_parameter", str(error))
-    around = request.GET.get("around")
     try:
-        if around is not None:
-            if not (
-                around[:1] in ("p", "u") and around[1:].isdigit() and len(around) < 20
-            ):
-                return _error(
-                    400,
-                    "bad_parameter",
-                    "around must be an entity key such as u12 or p345",
-                )
-            if (around[0] == "p") != board.is_people:
-                return _error(
-                    400,
-                    "bad_parameter",
-                    "around names an entity of another kind than the board's",
-                )
-            rows = selectors.around(board, int(around[1:]), radius=min(limit // 2, 25))
+        around = request.GET.get("around")
+        member = (
+            _entity_key(around, people=board.is_people) if around is not None else None
+        )
+    except ValueError as error:
+        return _error(400, "bad_parameter", str(error))
+    try:
+        if member is not None:
+            rows = selectors.around(board, member, radius=min(limit // 2, 25))
             total = None
         else:
             rows, total = selectors.board_rows(board, offset=offset, limit=limit)
     except StoreUnavailable:
-        return _error(
-            503, "store_unavailable", "The boards are catching up; try again shortly."
-        )
+        return _store_unavailable()
     payload = {
         "board": board.name,
         "period": board.period,

@@ -81,7 +81,8 @@ class Board:
         if len(parts) != 5:
             raise UnknownBoard(name)
         competition, scope, entity, period, measure = parts
-        if not (competition.isdigit() and scope.isdigit()):
+        # isascii: "²".isdigit() is true, and int("²") fails.
+        if not all(part.isascii() and part.isdigit() for part in (competition, scope)):
             raise UnknownBoard(name)
         if entity not in ENTITIES or period not in PERIODS or measure not in MEASURES:
             raise UnknownBoard(name)

@@ -22,8 +22,14 @@ from .models import Completion, Household, HouseholdMember, VneidHelp
 from .services import LearningError
 
 MAX_CITIZENS_PER_RECORD = 500
-# A 12-digit citizen ID (CCCD) or a 9-digit old ID (CMND): never stored.
+# A 12-digit citizen ID (CCCD) or a 9-digit old ID (CMND): never stored, however
+# its digits are grouped (spaces, dots, dashes, slashes between them).
 _ID_NUMBER = re.compile(r"(?<!\d)(\d{12}|\d{9})(?!\d)")
+_DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s.\-/_]+(?=\d)")
+
+
+def looks_like_an_id_number(text: str) -> bool:
+    return _ID_NUMBER.search(_DIGIT_SEPARATORS.sub("", text)) is not None
 
 
 @transaction.atomic
@@ -171,7 +177,7 @@ def record_vneid_help(
         existing = VneidHelp.objects.filter(form_token=form_token).first()
         if existing is not None:
             return existing, False
-    if _ID_NUMBER.search(note.replace(" ", "").replace(".", "")):
+    if looks_like_an_id_number(note):
         raise LearningError(
             _(
                 "Do not enter citizen ID numbers: only the count of people helped is recorded."

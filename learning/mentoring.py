@@ -19,7 +19,7 @@ from units.audit import Origin, record_event
 from units.models import Membership, Person
 
 from . import crediting
-from .models import Completion, MentorInvite, Mentorship
+from .models import Completion, MentorInvite, Mentorship, invite_code
 from .services import LearningError
 
 MENTEE_TARGET = 5  # seed 001, IV.6.1: every mentor guides at least five
@@ -62,9 +62,24 @@ def create_invite(*, mentor: Person, at: datetime) -> MentorInvite:
         raise LearningError(_("Too many invites in an hour; try again later."))
     return MentorInvite.objects.create(
         mentor=mentor,
+        code=_free_code(at=at),
         created_at=at,
         expires_at=at + timedelta(days=_setting("LEARNING_INVITE_DAYS", 7)),
     )
+
+
+def _free_code(*, at: datetime) -> str:
+    """A one-time code no other open invite has, so a code names one invite.
+
+    Two mentors drawing the same code in the same instant remain possible; a
+    mentee typing it is then sent to the invite link ("ambiguous").
+    """
+    open_codes = MentorInvite.objects.filter(used_at__isnull=True, expires_at__gt=at)
+    for _attempt in range(20):
+        code = invite_code()
+        if not open_codes.filter(code=code).exists():
+            return code
+    return code
 
 
 def _mentor_chain(person_id: int) -> set[int]:
@@ -88,8 +103,11 @@ def confirm_invite(
     *, invite: MentorInvite, user, at: datetime, origin: Origin
 ) -> Mentorship:
     """The signed-in mentee accepts the invite; refused when it would not be honest."""
+    # Only the invite row here (of=self): the mentor's row is locked below, in id
+    # order with the mentee's; locking it through the join deadlocked two people
+    # confirming each other's invites.
     invite = (
-        MentorInvite.objects.select_for_update()
+        MentorInvite.objects.select_for_update(of=("self",))
         .select_related("mentor")
         .get(pk=invite.pk)
     )
@@ -98,6 +116,14 @@ def confirm_invite(
         raise LearningError(
             _("Your account has no active learner record; ask your unit's officer.")
         )
+    # Both people locked, in id order: two people confirming each other's invites
+    # at the same moment would otherwise both find no cycle and make one.
+    list(
+        Person.objects.select_for_update()
+        .filter(pk__in=[invite.mentor_id, mentee.pk])
+        .order_by("pk")
+        .values_list("pk")
+    )
     if invite.used_at is not None:
         if invite.used_by_id == mentee.pk:
             raise InviteConflict(_("You already confirmed this invite."))

@@ -130,10 +130,13 @@ class TestBoardPage:
             "1-1-people-year-points",
             "1-1-people-week-kpi",
             "999-1-people-week-points",
+            "²-1-people-week-points",
+            "1-١-people-week-points",
         ],
     )
     def test_unknown_boards_are_404(self, client, scored, name):
         assert client.get(f"/leaderboards/{name}/").status_code == 404
+        assert client.get(f"/api/v1/leaderboards/{name}/").status_code == 404
 
     def test_a_board_page_weighs_under_100_kb(self, client, scored, tree):
         html = client.get(f"/leaderboards/{board(scored, tree).name}/").content
@@ -194,6 +197,8 @@ class TestApi:
             {"around": "p"},
             {"around": "u12"},
             {"around": "p" + "9" * 30},
+            {"around": "p²"},
+            {"around": "p-1"},
         ],
     )
     def test_bad_parameters_are_400_with_a_reason(self, client, scored, tree, params):
@@ -203,6 +208,7 @@ class TestApi:
 
         assert response.status_code == 400
         assert response.json()["error"] == "bad_parameter"
+        assert response.json()["message"]
 
     def test_an_unknown_board_is_404_json(self, client, scored):
         response = client.get("/api/v1/leaderboards/1-1-nothing-week-points/")
@@ -210,6 +216,7 @@ class TestApi:
         assert (
             response.status_code == 404 and response.json()["error"] == "unknown_board"
         )
+        assert response.json()["message"] == "Không có bảng xếp hạng này."
 
     def test_rows_carry_no_private_data(self, client, scored, tree):
         text = client.get(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competitions.models import PointEntry
-from learning import services
+from learning import households, services
 from learning.models import Household, HouseholdMember, VneidHelp
 from units.audit import COMMAND
 
@@ -204,7 +204,15 @@ class TestVneidHelp:
         assert _points(activity_type__code="vneid-help") == 21
 
     @pytest.mark.parametrize(
-        "note", ["CCCD 001203004567", "số 123456789", "0012 0300 4567".replace(" ", "")]
+        "note",
+        [
+            "CCCD 001203004567",
+            "số 123456789",
+            "0012 0300 4567",
+            "001.203.004.567",
+            "CMND: 123-456-789",
+            "cccd 0012/0300/4567 bà Lan",
+        ],
     )
     def test_an_id_number_in_the_note_is_refused(self, client, officer, tree, note):
         client.force_login(officer)
@@ -212,7 +220,14 @@ class TestVneidHelp:
         response = self._post(client, tree["ho_lien"], note=note)
 
         assert response.status_code == 400
+        assert "Không nhập số định danh cá nhân" in response.content.decode()
         assert not VneidHelp.objects.exists()
+
+    @pytest.mark.parametrize(
+        "note", ["Giúp 3 người cao tuổi ngày 12/5", "SĐT 0912 345 678", "2 cụ, 80 tuổi"]
+    )
+    def test_counts_dates_and_phone_numbers_are_not_id_numbers(self, note):
+        assert not households.looks_like_an_id_number(note)
 
     @pytest.mark.parametrize(
         "fields", [{"citizens": 0}, {"citizens": 501}, {"helped_on": "2099-01-01"}]

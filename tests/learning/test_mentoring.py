@@ -40,6 +40,16 @@ def _mentor_points(person) -> int:
 
 
 class TestCreateInvite:
+    def test_no_two_open_invites_share_a_code(self, mentor_user, monkeypatch):
+        now = timezone.now()
+        taken = _invite(mentor_user.person)
+        drawn = iter([taken.code, taken.code, "424242"])
+        monkeypatch.setattr(mentoring, "invite_code", lambda: next(drawn))
+
+        invite = mentoring.create_invite(mentor=mentor_user.person, at=now)
+
+        assert invite.code == "424242"
+
     def test_mentor_page_creates_an_invite_with_link_qr_and_code(
         self, client, mentor_user
     ):
@@ -135,6 +145,28 @@ class TestConfirmInvite:
 
         assert response.status_code == 400
         assert Mentorship.objects.count() == 1
+
+    def test_a_longer_circle_is_refused_too(self, mentor_user, citizen, tree):
+        third = make_user("hv3", unit=tree["ho_lien"], person_name="Người Thứ Ba")
+        now = timezone.now()
+        # citizen guides third, third guides the mentor; the mentor may not now
+        # guide the citizen (citizen -> third -> mentor -> citizen).
+        mentoring.confirm_invite(
+            invite=_invite(citizen.person), user=third, at=now, origin=COMMAND
+        )
+        mentoring.confirm_invite(
+            invite=_invite(third.person), user=mentor_user, at=now, origin=COMMAND
+        )
+
+        with pytest.raises(services.LearningError):
+            mentoring.confirm_invite(
+                invite=_invite(mentor_user.person),
+                user=citizen,
+                at=now,
+                origin=COMMAND,
+            )
+
+        assert Mentorship.objects.count() == 2
 
     def test_a_mentee_has_one_mentor(self, client, mentor_user, citizen, tree):
         other_mentor = make_person(tree["ho_lien"], "Người Hướng Dẫn Khác")
@@ -302,4 +334,39 @@ def test_two_mentees_racing_for_one_invite_make_one_mentorship(tree):
         thread.join()
 
     assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
+    assert Mentorship.objects.count() == 1
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_people_confirming_each_others_invites_at_once_make_no_circle(tree):
+    import threading
+
+    from django.db import connection
+
+    first = make_user("hv-a", unit=tree["ho_lien"], person_name="Người A")
+    second = make_user("hv-b", unit=tree["ho_lien"], person_name="Người B")
+    invites = {first: _invite(second.person), second: _invite(first.person)}
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def confirm(user):
+        try:
+            barrier.wait()
+            mentoring.confirm_invite(
+                invite=invites[user], user=user, at=timezone.now(), origin=COMMAND
+            )
+            outcomes.append("ok")
+        except services.LearningError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(user,)) for user in invites]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["ok", "refused"]
     assert Mentorship.objects.count() == 1
