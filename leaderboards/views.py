@@ -1,7 +1,7 @@
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.cache import cache_control
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from . import selectors
@@ -9,12 +9,22 @@ from .boards import MEASURES, PERIODS, Board, UnknownBoard
 from .stores import StoreUnavailable
 
 
+def _shared_cache(request, response, *, max_age: int):
+    """Anonymous pages are the same for everyone: let a proxy absorb the crowd.
+    A signed-in visitor's page carries their menu: for their browser only."""
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, max_age=0)
+    else:
+        patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
 @require_GET
-@cache_control(public=True, max_age=30)
 def board_list(request):
-    return render(
+    response = render(
         request, "leaderboards/index.html", {"directory": selectors.board_directory()}
     )
+    return _shared_cache(request, response, max_age=30)
 
 
 def _int(value, default, low, high):
@@ -34,7 +44,8 @@ def board_detail(request, board):
     limit = _int(
         request.GET.get("limit"), selectors.DEFAULT_LIMIT, 1, selectors.MAX_LIMIT
     )
-    query = request.GET.get("q", "").strip()[:60]
+    # PostgreSQL refuses NUL in text; nobody types one.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:60]
     context = {
         "board": board,
         "competition": competition,
@@ -59,7 +70,4 @@ def board_detail(request, board):
         context["unavailable"] = True
         return render(request, "leaderboards/board.html", context, status=503)
     response = render(request, "leaderboards/board.html", context)
-    if not request.user.is_authenticated:
-        # Anonymous pages are the same for everyone: let the proxy absorb the crowd.
-        response["Cache-Control"] = "public, max-age=5"
-    return response
+    return _shared_cache(request, response, max_age=5)

@@ -84,6 +84,37 @@ class TestBoardPage:
 
         assert [row.name for row in response.context["found"]] == ["Nguyễn Văn An"]
 
+    def test_a_nul_in_the_search_is_ignored(self, client, scored, tree):
+        response = client.get(
+            f"/leaderboards/{board(scored, tree).name}/", {"q": "Văn\x00 An"}
+        )
+
+        assert response.status_code == 200
+
+    @pytest.mark.parametrize("path", ["/leaderboards/", "board"])
+    def test_anonymous_pages_may_be_cached_by_a_proxy(self, client, scored, tree, path):
+        url = f"/leaderboards/{board(scored, tree).name}/" if path == "board" else path
+
+        response = client.get(url)
+
+        assert "public" in response["Cache-Control"]
+        # Nothing personal: no cookie set, and the language cookie tells pages apart.
+        assert not response.cookies
+        assert "Cookie" in response["Vary"]
+        assert "Accept-Language" not in response["Vary"]
+
+    @pytest.mark.parametrize("path", ["/leaderboards/", "board"])
+    def test_a_signed_in_visitors_page_is_for_their_browser_only(
+        self, client, scored, tree, citizen, path
+    ):
+        client.force_login(citizen)
+        url = f"/leaderboards/{board(scored, tree).name}/" if path == "board" else path
+
+        response = client.get(url)
+
+        assert "private" in response["Cache-Control"]
+        assert "public" not in response["Cache-Control"]
+
     def test_a_signed_in_person_sees_around_them(self, client, scored, tree, citizen):
         client.force_login(citizen)
 

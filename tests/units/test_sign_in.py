@@ -112,6 +112,29 @@ class TestAccountJourneys:
 
 
 class TestLanguage:
+    def test_the_footer_link_switches_to_english_and_back(self, client, db):
+        home = client.get("/leaderboards/")
+        assert 'href="/i18n/choose/en/?next=/leaderboards/"' in home.content.decode()
+
+        response = client.get("/i18n/choose/en/", {"next": "/leaderboards/"})
+
+        assert response.status_code == 302
+        assert response["Location"] == "/leaderboards/"
+        assert client.get("/leaderboards/")["Content-Language"] == "en"
+        client.get("/i18n/choose/vi/", {"next": "/"})
+        assert client.get("/leaderboards/")["Content-Language"] == "vi"
+
+    @pytest.mark.parametrize(
+        "next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"]
+    )
+    def test_the_switch_never_sends_anyone_off_site(self, client, db, next_url):
+        response = client.get("/i18n/choose/en/", {"next": next_url})
+
+        assert response["Location"] == "/"
+
+    def test_an_unknown_language_is_404(self, client, db):
+        assert client.get("/i18n/choose/fr/").status_code == 404
+
     def test_english_can_be_chosen(self, client, db):
         client.post("/i18n/setlang/", {"language": "en", "next": "/"})
 

@@ -28,7 +28,7 @@ class TestPublicPages:
         links = set(re.findall(r'href="(/[^"]*)"', html))
 
         for link in links:
-            assert client.get(link).status_code == 200, link
+            assert client.get(link, follow=True).status_code == 200, link
 
     def test_leaderboards_page_exists(self, client, tree):
         assert client.get("/leaderboards/").status_code == 200
