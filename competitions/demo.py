@@ -125,13 +125,15 @@ def _history(
     """Approved achievements over the past weeks, so that every board has a story.
 
     Written in bulk (submission, ledger entry and audit event per achievement) with
-    the same idempotency keys and rules as the review pages use.
+    the same idempotency keys and rules as the review pages use; the ledger's bulk
+    path queues the entries for the boards.
     """
     import random
 
-    from units.models import AuditEvent, Membership
+    from units.models import AuditEvent, Membership, Person
 
-    from .models import PointEntry, Submission
+    from . import ledger
+    from .models import Submission
     from .rules import occurred_at, rule_for
 
     rng = random.Random(seed)
@@ -155,7 +157,9 @@ def _history(
             [c for c, _w in HISTORY_MIX], weights=[w for _c, w in HISTORY_MIX]
         )[0]
         activity = types[code]
-        day = today - timedelta(days=rng.randint(1, weeks * 7))
+        # From today back: on a Monday or the 1st, this week's and this month's
+        # boards (the default views) must not open empty.
+        day = today - timedelta(days=rng.randint(0, weeks * 7))
         competition = (
             festival
             if festival.starts_on <= day <= festival.ends_on and rng.random() < 0.5
@@ -190,26 +194,26 @@ def _history(
         )
         plans.append(rule)
     Submission.objects.bulk_create(submissions, batch_size=1000)
-    PointEntry.objects.bulk_create(
-        [
-            PointEntry(
+    ledger.credit_many(
+        credits=[
+            ledger.Credit(
                 competition=s.competition,
-                unit_id=s.unit_id,
-                person_id=s.person_id,
-                points=rule.points_for(s.quantity),
+                unit=Unit(pk=s.unit_id),
+                person=Person(pk=s.person_id) if s.person_id else None,
                 activity_type=s.activity_type,
                 rule=rule,
+                points=rule.points_for(s.quantity),
                 quantity=min(s.quantity, rule.max_quantity),
-                submission=s,
                 source="submission",
+                explanation="",
                 idempotency_key=f"submission:{s.pk}:approved",
                 occurred_at=occurred_at(s.occurred_on),
-                created_at=now,
-                created_by=reviewer,
+                submission=s,
             )
             for s, rule in zip(submissions, plans, strict=True)
         ],
-        batch_size=1000,
+        by=reviewer,
+        at=now,
     )
     AuditEvent.objects.bulk_create(
         [

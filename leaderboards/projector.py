@@ -399,30 +399,47 @@ def reconcile() -> Reconciliation:
 
 # Catch-up timer --------------------------------------------------------------------
 
-_timer_started = False
+_timer: threading.Thread | None = None
+_timer_stop = threading.Event()
+
+
+def catch_up_round() -> int:
+    """One pass of the timer: project what is waiting, with fresh connections."""
+    try:
+        close_old_connections()
+        return catch_up(wait=True)
+    except Exception:  # keep the timer alive whatever one round met
+        logger.exception("catch-up failed")
+        return 0
+    finally:
+        close_old_connections()
 
 
 def start_catch_up_timer() -> None:
     """Project what awards left behind (Redis down, lock busy), now and periodically."""
-    global _timer_started
-    if _timer_started:
+    global _timer
+    if _timer is not None and _timer.is_alive():
         return
-    _timer_started = True
+    _timer_stop.clear()
 
     def loop():
-        while True:
+        while not _timer_stop.is_set():
             interval = settings.LEADERBOARD_CATCH_UP_SECONDS
             if interval > 0:
-                try:
-                    close_old_connections()
-                    catch_up(wait=True)
-                except Exception:  # keep the timer alive whatever one round met
-                    logger.exception("catch-up failed")
-                finally:
-                    close_old_connections()
-            time.sleep(interval if interval > 0 else 1.0)
+                catch_up_round()
+            _timer_stop.wait(interval if interval > 0 else 1.0)
 
-    threading.Thread(target=loop, name="leaderboard-catch-up", daemon=True).start()
+    _timer = threading.Thread(target=loop, name="leaderboard-catch-up", daemon=True)
+    _timer.start()
+
+
+def stop_catch_up_timer(timeout: float = 10.0) -> None:
+    """Stop the timer after its current round (tests; a worker just exits)."""
+    global _timer
+    _timer_stop.set()
+    if _timer is not None:
+        _timer.join(timeout)
+    _timer = None
 
 
 __all__ = [
@@ -432,4 +449,5 @@ __all__ = [
     "rebuild",
     "reconcile",
     "start_catch_up_timer",
+    "stop_catch_up_timer",
 ]

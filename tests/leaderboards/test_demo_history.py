@@ -1,0 +1,44 @@
+"""`seed_demo` leaves boards that are alive on the first `make run`."""
+
+import pytest
+from django.core.management import call_command
+
+from competitions.models import Competition
+from leaderboards import selectors
+from leaderboards.boards import Board
+from units.models import Unit
+
+
+@pytest.fixture
+def seeded(sql_store, settings, tmp_path):
+    settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", verbosity=0)
+    return Competition.objects.filter(status=Competition.Status.RUNNING).first()
+
+
+def _count(board: Board) -> int:
+    _rows, count = selectors.board_rows(board, limit=1)
+    return count
+
+
+def test_this_week_this_month_and_all_time_have_rows(seeded):
+    province = seeded.scope_unit
+    people = {
+        period: _count(Board(seeded.pk, province.pk, "people", period))
+        for period in ("week", "month", "all")
+    }
+
+    assert people["week"] >= 10
+    assert people["month"] >= 1
+    # A week can reach into last month, so only all time bounds both; weeks of
+    # history, not one burst.
+    assert people["all"] > max(people["week"], people["month"])
+
+
+def test_villages_of_ke_sat_compete_this_week(seeded):
+    ke_sat = Unit.objects.get(name="Xã Kê Sặt")
+    rows, count = selectors.board_rows(Board(seeded.pk, ke_sat.pk, "village", "week"))
+
+    assert count >= 5
+    assert rows[0].value > rows[-1].value  # a race, not a tie
