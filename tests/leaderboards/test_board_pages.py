@@ -10,6 +10,7 @@ from competitions import ledger
 from leaderboards import projector
 from leaderboards.boards import Board
 from units.models import Person
+from units.services import add_member
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,6 +49,12 @@ def scored(sql_store, tree, officer, citizen, outsider, competition, community_c
     return competition
 
 
+def _member(unit, name):
+    person = Person.objects.create(display_name=name, target_group="citizen")
+    add_member(person=person, unit=unit)
+    return person
+
+
 def board(competition, tree, entity="people", scope="province", **kwargs):
     return Board(competition.pk, tree[scope].pk, entity, **kwargs)
 
@@ -76,6 +83,18 @@ class TestBoardPage:
         html = client.get(f"/leaderboards/{board(scored, tree).name}/").content.decode()
 
         assert "Ẩn danh" in html and "Nguyễn Văn An" not in html
+
+    def test_anonymous_people_are_anonymous_in_the_api_and_search_too(
+        self, client, scored, tree, citizen
+    ):
+        Person.objects.filter(pk=citizen.person.pk).update(appears_anonymously=True)
+        name = board(scored, tree).name
+
+        api = client.get(f"/api/v1/leaderboards/{name}/").content.decode()
+        found = client.get(f"/leaderboards/{name}/", {"q": "Văn An"}).context["found"]
+
+        assert "Ẩn danh" in api and "Nguyễn Văn An" not in api
+        assert found == []
 
     def test_search_finds_a_name(self, client, scored, tree):
         response = client.get(
@@ -121,6 +140,41 @@ class TestBoardPage:
         response = client.get(f"/leaderboards/{board(scored, tree).name}/")
 
         assert citizen.person.pk in [row.member for row in response.context["mine"]]
+
+    def test_someone_far_below_the_top_finds_their_rank_on_the_page(
+        self, client, scored, tree, citizen, community_class
+    ):
+        now = timezone.now()
+        with transaction.atomic():
+            ledger.credit_many(
+                credits=[
+                    ledger.Credit(
+                        competition=scored,
+                        unit=tree["cay"],
+                        person=_member(tree["cay"], f"Người Dẫn Đầu {n}"),
+                        activity_type=community_class,
+                        rule=None,
+                        points=100 + n,
+                        quantity=1,
+                        source="test",
+                        explanation="",
+                        idempotency_key=f"ahead:{n}",
+                        occurred_at=now,
+                    )
+                    for n in range(60)
+                ],
+                by=None,
+                at=now,
+            )
+        projector.catch_up()
+        client.force_login(citizen)
+
+        html = client.get(f"/leaderboards/{board(scored, tree).name}/").content.decode()
+
+        top, _sep, mine = html.partition("Vị trí của tôi")
+        assert citizen.person.display_name not in top
+        assert citizen.person.display_name in mine
+        assert ">62<" in mine  # 60 ahead, then the officer, then the citizen
 
     def test_a_signed_in_person_sees_their_village_on_a_village_board(
         self, client, scored, tree, citizen
