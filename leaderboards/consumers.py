@@ -2,14 +2,22 @@
 
 import json
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from .boards import Board, UnknownBoard
 from .hub import HUB
-from .selectors import recent_snapshot, resolve
+from .selectors import cached_snapshot, recent_snapshot, resolve, resolved_if_cached
 
 MAX_CLIENT_MESSAGE = 256  # clients only ever say "ping"
+
+
+def _read_snapshot(board: Board) -> dict:
+    """Check the board exists, then its recent snapshot (one thread hop for both)."""
+    resolve(board)
+    return recent_snapshot(board)
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
@@ -19,6 +27,23 @@ class BoardConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "board-sockets-use-the-hub"
     board_name = None
     address = None
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler, by a hop
+        # to the worker's one sync thread. Every connect and disconnect of a
+        # reconnect storm then queues there for the GIL (up to 5 ms a turn while the
+        # loop is busy) and handshakes pass daphne's 5 s timeout. This consumer
+        # reads the database only through database_sync_to_async, which closes
+        # stale connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_disconnect(self, message):
+        # As the base class, without its hop to close connections (see dispatch).
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def connect(self):
         await self.accept()
@@ -32,19 +57,24 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.address = address
         try:
             board = Board.parse(self.scope["url_route"]["kwargs"]["board"])
-            # Off the worker's one sync thread: thousands of phones connecting at
-            # once must not queue behind each other (both reads are cached anyway).
-            await database_sync_to_async(resolve, thread_sensitive=False)(board)
-            read = database_sync_to_async(recent_snapshot, thread_sensitive=False)
-            snapshot = await read(board)
+            snapshot = await self._snapshot(board)
         except UnknownBoard:
             await self._refuse(4404, "unknown_board")
             return
         self.board_name = board.name
-        await self.send_frame(
-            json.dumps({"type": "snapshot", **snapshot}, ensure_ascii=False)
-        )
+        await self.send_frame(HUB.snapshot_frame(snapshot))
         HUB.subscribe(board.name, self)
+
+    async def _snapshot(self, board: Board) -> dict:
+        # A crowd connecting at once is served from the per-process caches without
+        # leaving the event loop; only a miss goes to a thread (off the worker's
+        # one sync thread, so it does not queue behind page views).
+        if resolved_if_cached(board) is not None:
+            snapshot = cached_snapshot(board)
+            if snapshot is not None:
+                return snapshot
+        read = database_sync_to_async(_read_snapshot, thread_sensitive=False)
+        return await read(board)
 
     async def _refuse(self, code: int, reason: str):
         self._leave()

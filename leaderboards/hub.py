@@ -52,6 +52,9 @@ class Hub:
         self.scheduled: set[str] = set()
         self.listener: asyncio.Task | None = None
         self.frames_sent = 0
+        # board name -> (snapshot, its encoded frame): a crowd connecting within the
+        # snapshot's second gets the same string, encoded once.
+        self.snapshot_frames: dict[str, tuple[dict, str]] = {}
 
     # Sockets -------------------------------------------------------------------
 
@@ -79,6 +82,17 @@ class Hub:
             watchers.discard(consumer)
             if not watchers:
                 self.sockets.pop(board_name, None)
+
+    def snapshot_frame(self, snapshot: dict) -> str:
+        """The "snapshot" frame of a board's snapshot, encoded once per snapshot."""
+        known = self.snapshot_frames.get(snapshot["board"])
+        if known is not None and known[0] is snapshot:
+            return known[1]
+        frame = json.dumps({"type": "snapshot", **snapshot}, ensure_ascii=False)
+        if len(self.snapshot_frames) > 5000:
+            self.snapshot_frames.clear()
+        self.snapshot_frames[snapshot["board"]] = (snapshot, frame)
+        return frame
 
     # Changes -------------------------------------------------------------------
 

@@ -58,6 +58,13 @@ class _TTLCache:
                 self.values.clear()
         return value
 
+    def fresh(self, key):
+        """The value if it is cached and not expired, else None; never computes."""
+        hit = self.values.get(key)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        return None
+
 
 _derived_cache = _TTLCache(2.0)
 
@@ -71,6 +78,12 @@ def resolve(board: Board) -> tuple[Competition, Unit]:
     return _resolved.get(
         (board.competition_id, board.scope_id), lambda: _resolve(board)
     )
+
+
+def resolved_if_cached(board: Board) -> tuple[Competition, Unit] | None:
+    """What resolve() answers, if cached; None otherwise. No query, so safe to call
+    in the event loop."""
+    return _resolved.fresh((board.competition_id, board.scope_id))
 
 
 def _resolve(board: Board) -> tuple[Competition, Unit]:
@@ -379,6 +392,11 @@ def recent_snapshot(board: Board, *, limit: int = DEFAULT_LIMIT) -> dict:
     return _snapshot_cache.get(
         (board.name, limit), lambda: board_snapshot(board, limit=limit)
     )
+
+
+def cached_snapshot(board: Board, *, limit: int = DEFAULT_LIMIT) -> dict | None:
+    """recent_snapshot() if it needs no read, else None: safe in the event loop."""
+    return _snapshot_cache.fresh((board.name, limit))
 
 
 def search(board: Board, query: str, *, limit: int = 10) -> list[Row]:

@@ -1,8 +1,14 @@
 """The live board socket, through the real ASGI application (origin check included)."""
 
+import asyncio
+import contextlib
+import functools
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
@@ -44,6 +50,61 @@ async def test_sends_a_snapshot_on_connect(board_name):
         and message["rows"] == []
     )
     await socket.disconnect()
+
+
+@contextlib.asynccontextmanager
+async def threads_held(*, pool: bool):
+    """Keep the worker's one sync thread busy (a slow page view), and with `pool` the
+    thread pool of the event loop too."""
+    release = threading.Event()
+    # Held for 3 s at most: a consumer that does wait for them then fails its
+    # timeout instead of hanging the test run.
+    hold = functools.partial(release.wait, 3)
+    held = [asyncio.ensure_future(sync_to_async(hold)())]
+    executor = None
+    if pool:
+        executor = ThreadPoolExecutor(max_workers=1)
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(executor)
+        held.append(loop.run_in_executor(None, hold))
+    await asyncio.sleep(0.05)  # the blockers hold their threads
+    try:
+        yield
+    finally:
+        release.set()
+        await asyncio.gather(*held)
+        if executor is not None:
+            executor.shutdown()
+
+
+async def test_a_busy_sync_thread_does_not_hold_up_sockets(board_name):
+    async with threads_held(pool=False):
+        socket = communicator(board_name)
+
+        connected, _ = await socket.connect(timeout=2)
+        message = json.loads(await socket.receive_from(timeout=2))
+        await socket.disconnect(timeout=2)
+
+    assert connected and message["type"] == "snapshot"
+
+
+async def test_a_crowd_on_a_warm_board_is_served_without_threads(board_name):
+    first = communicator(board_name)
+    await first.connect()
+    warm = await first.receive_from()
+
+    async with threads_held(pool=True):
+        crowd = [
+            communicator(board_name, client=(f"198.51.100.{n}", 1)) for n in (1, 2)
+        ]
+        frames = []
+        for socket in crowd:
+            await socket.connect(timeout=1)
+            frames.append(await socket.receive_from(timeout=1))
+        for socket in (first, *crowd):
+            await socket.disconnect(timeout=1)
+
+    assert frames == [warm, warm]  # the same snapshot, encoded once
 
 
 @pytest.mark.parametrize(
