@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from competitions.models import PointEntry
 from learning import mentoring, services
-from learning.models import MentorInvite, Mentorship
+from learning.models import Completion, MentorInvite, Mentorship
 from tests.conftest import make_user
 from units.audit import COMMAND
 
@@ -295,6 +295,38 @@ class TestPatterns:
 
         flagged = [flag.mentor for flag in response.context["page"]]
         assert flagged == [mentor_user.person]
+
+    def test_mentees_with_nothing_done_weeks_later_are_flagged(self, tree, course):
+        now = timezone.now()
+        idle_mentor = make_person(tree["ho_lien"], "Đại Sứ Hình Thức")
+        busy_mentor = make_person(tree["ho_lien"], "Đại Sứ Tận Tâm")
+        for mentor in (idle_mentor, busy_mentor):
+            for n in range(5):
+                mentee = make_person(tree["quan_goi"], f"Học viên {mentor.pk}.{n}")
+                Mentorship.objects.create(
+                    mentor=mentor,
+                    mentee=mentee,
+                    invite=_invite(mentor),
+                    # A day apart, weeks ago: no burst, time enough to learn.
+                    confirmed_at=now - timedelta(days=20 + n),
+                )
+                if mentor == busy_mentor and n < 3:
+                    Completion.objects.create(
+                        person=mentee,
+                        training=course,
+                        unit=tree["quan_goi"],
+                        completed_on=timezone.localdate(),
+                        source=Completion.Source.IMPORT,
+                        status=Completion.Status.CONFIRMED,
+                        recorded_at=now,
+                    )
+
+        flags = mentoring.suspicious_mentors(units=[tree["ho_lien"]], at=now)
+
+        assert [flag.mentor for flag in flags] == [idle_mentor]
+        assert flags[0].reasons == [
+            "5 trên 5 người học chưa hoàn thành khóa nào sau 14 ngày"
+        ]
 
     def test_a_citizen_cannot_see_patterns(self, client, citizen):
         client.force_login(citizen)
