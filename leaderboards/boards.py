@@ -11,8 +11,10 @@ derived from it when read.
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+
+from django.utils import timezone
 
 from units.models import Unit
 
@@ -37,6 +39,19 @@ def period_instance(period: str, day: date) -> str:
     if period == "month":
         return f"m{day.year}{day.month:02d}"
     raise UnknownBoard(period)
+
+
+def period_start(period: str, day: date) -> datetime | None:
+    """The local midnight a period that contains `day` begins at; None for all time."""
+    if period == "all":
+        return None
+    if period == "week":
+        first = day - timedelta(days=day.weekday())
+    elif period == "month":
+        first = day.replace(day=1)
+    else:
+        raise UnknownBoard(period)
+    return timezone.make_aware(datetime.combine(first, datetime.min.time()))
 
 
 @dataclass(frozen=True)

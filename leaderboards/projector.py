@@ -15,7 +15,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
@@ -26,7 +26,7 @@ from competitions.models import PointEntry, UnprojectedEntry
 from units.models import Unit
 
 from . import hub
-from .boards import PERIODS, Changes, period_instance, storage_key
+from .boards import PERIODS, Changes, period_instance, period_start, storage_key
 from .models import ProjectorLock
 from .stores import StoreUnavailable, get_store
 
@@ -258,12 +258,7 @@ def ledger_totals(*, today, progress=None) -> LedgerTotals:
     All-time boards and this week's and this month's; older weeks and months are
     history nobody is shown, and are not rebuilt.
     """
-    week = timezone.make_aware(
-        datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time())
-    )
-    month = timezone.make_aware(
-        datetime.combine(today.replace(day=1), datetime.min.time())
-    )
+    week, month = period_start("week", today), period_start("month", today)
     instances = ("all", period_instance("month", today), period_instance("week", today))
     sums = {
         "total_all": Sum("points"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from competitions.models import Competition, PointEntry
 from units.models import Membership, Person, Unit
 
-from .boards import PEOPLE, Board, UnknownBoard
+from .boards import PEOPLE, Board, UnknownBoard, period_start
 from .stores import get_store
 
 DEFAULT_LIMIT = 50
@@ -215,16 +215,21 @@ def _derived_scores(board: Board, today) -> list[tuple[int, float]]:
                 .order_by()
             )
         else:
-            # KPI: distinct people with a completed training, over the target headcount.
+            # KPI: distinct people with a completed training in the board's period,
+            # over the target headcount. A completion credited at zero (a cap was
+            # reached) still reached a person; a reversed one did not.
+            completed = PointEntry.objects.filter(
+                competition=competition,
+                unit__path__startswith=scope.path,
+                reverses__isnull=True,
+                reversed_by__isnull=True,
+                activity_type__code="training-completed",
+            )
+            since = period_start(board.period, today)
+            if since is not None:
+                completed = completed.filter(occurred_at__gte=since)
             counts = dict(
-                PointEntry.objects.filter(
-                    competition=competition,
-                    unit__path__startswith=scope.path,
-                    points__gt=0,
-                    reversed_by__isnull=True,
-                    activity_type__code="training-completed",
-                )
-                .values_list("unit__path")
+                completed.values_list("unit__path")
                 .annotate(n=Count("person", distinct=True))
                 .order_by()
             )

@@ -1,5 +1,6 @@
 """Public board pages and the JSON API, read without signing in."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -7,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from competitions import ledger
+from competitions.models import ActivityType
 from leaderboards import projector
 from leaderboards.boards import Board
-from units.models import Person
+from units.models import Person, Unit
 from units.services import add_member
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,6 +207,59 @@ class TestBoardPage:
         values = {row.member: row.value for row in response.context["rows"]}
         assert values[tree["ho_lien"].pk] == 55.0  # 110 points, 2 members
         assert values[tree["cay"].pk] == 40.0
+
+    def test_target_reached_counts_people_trained_in_the_period(
+        self, client, scored, tree, officer, citizen, outsider
+    ):
+        Unit.objects.filter(pk__in=[tree["ho_lien"].pk, tree["cay"].pk]).update(
+            adult_residents=10, students=0, public_servants=0, enterprise_workers=0
+        )
+        trained = ActivityType.objects.get(code="training-completed")
+        now = timezone.now()
+        dropped = _member(tree["ho_lien"], "Người Bị Thu Hồi")
+
+        def complete(person, unit, *, points=10, days_ago=0, capped=False):
+            with transaction.atomic():
+                [entry] = ledger.credit(
+                    credits=[
+                        ledger.Credit(
+                            competition=scored,
+                            unit=unit,
+                            person=person,
+                            activity_type=trained,
+                            rule=None,
+                            points=points,
+                            quantity=1,
+                            source="test",
+                            explanation="",
+                            idempotency_key=f"kpi:{person.pk}",
+                            occurred_at=now - timedelta(days=days_ago),
+                            capped=capped,
+                        )
+                    ],
+                    by=None,
+                    at=now,
+                )
+            return entry
+
+        complete(citizen.person, tree["ho_lien"])
+        # Credited at zero because a cap was reached: still a person trained.
+        complete(officer.person, tree["ho_lien"], points=0, capped=True)
+        with transaction.atomic():
+            ledger.reverse(
+                entry=complete(dropped, tree["ho_lien"]), reason="sai", by=None, at=now
+            )
+        complete(outsider.person, tree["cay"], days_ago=40)
+        projector.catch_up()
+
+        def kpi(period):
+            name = board(scored, tree, "village", period=period, measure="kpi").name
+            rows = client.get(f"/leaderboards/{name}/").context["rows"]
+            return {row.member: row.value for row in rows}
+
+        assert kpi("week")[tree["ho_lien"].pk] == 20.0  # 2 of 10 adults
+        assert kpi("week")[tree["cay"].pk] == 0
+        assert kpi("all")[tree["cay"].pk] == 10.0
 
     @pytest.mark.parametrize(
         "name",
