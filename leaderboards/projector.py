@@ -418,11 +418,14 @@ def start_catch_up_timer() -> None:
     _timer_stop.clear()
 
     def loop():
-        while not _timer_stop.is_set():
-            interval = settings.LEADERBOARD_CATCH_UP_SECONDS
-            if interval > 0:
-                catch_up_round()
-            _timer_stop.wait(interval if interval > 0 else 1.0)
+        try:
+            while not _timer_stop.is_set():
+                interval = settings.LEADERBOARD_CATCH_UP_SECONDS
+                if interval > 0:
+                    catch_up_round()
+                _timer_stop.wait(interval if interval > 0 else 1.0)
+        finally:
+            connection.close()  # this thread's own connection
 
     _timer = threading.Thread(target=loop, name="leaderboard-catch-up", daemon=True)
     _timer.start()
