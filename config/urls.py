@@ -15,9 +15,7 @@ urlpatterns = [
     path("healthz", unit_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path(
-        "i18n/choose/<str:code>/", unit_views.choose_language, name="choose_language"
-    ),
+    path("i18n/choose/<str:code>/", unit_views.choose_language, name="choose_language"),
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
     path("", include("leaderboards.urls")),
