@@ -1,6 +1,7 @@
 """The live board socket: a snapshot on connect, then coalesced updates."""
 
 import json
+import logging
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -10,6 +11,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from .boards import Board, UnknownBoard
 from .hub import HUB
 from .selectors import cached_snapshot, recent_snapshot, resolve, resolved_if_cached
+from .stores import StoreUnavailable
+
+logger = logging.getLogger(__name__)
 
 MAX_CLIENT_MESSAGE = 256  # clients only ever say "ping"
 
@@ -60,6 +64,16 @@ class BoardConsumer(AsyncWebsocketConsumer):
             snapshot = await self._snapshot(board)
         except UnknownBoard:
             await self._refuse(4404, "unknown_board")
+            return
+        except StoreUnavailable:
+            # The page shows "reconnecting" and board.js retries with backoff; the
+            # address's slot is given back, or phones behind one carrier NAT would
+            # use up the cap while Redis is away.
+            await self._refuse(4503, "store_unavailable")
+            return
+        except Exception:
+            logger.exception("board socket could not start")
+            await self._refuse(4500, "internal_error")
             return
         self.board_name = board.name
         await self.send_frame(HUB.snapshot_frame(snapshot))

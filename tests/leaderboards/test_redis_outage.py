@@ -1,5 +1,6 @@
 """A real redis-server stopped in the middle: awards go on, boards catch up after."""
 
+import json
 import shutil
 import socket
 import subprocess
@@ -11,6 +12,8 @@ from django.utils import timezone
 from competitions import services
 from competitions.models import PointEntry
 from leaderboards import projector, stores
+from leaderboards.boards import Board
+from leaderboards.hub import HUB
 from tests.competitions.conftest import TEST_ORIGIN, make_submission, noisy_photo
 
 pytestmark = pytest.mark.services
@@ -145,3 +148,30 @@ def test_a_rebuild_waits_for_redis_and_changes_nothing_while_it_is_down(
         projector.rebuild()
 
     assert not PointEntry.objects.projected().exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_socket_opened_while_redis_is_down_is_refused_and_frees_its_slot(
+    own_redis, tree, competition
+):
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    name = Board(competition.pk, tree["province"].pk, "village").name
+    own_redis.stop()
+    socket = WebsocketCommunicator(
+        application,
+        f"/ws/leaderboards/{name}/",
+        headers=[(b"origin", b"http://127.0.0.1")],
+    )
+    socket.scope["client"] = ("203.0.113.7", 5000)
+
+    await socket.connect()
+    message = json.loads(await socket.receive_from())
+    closed = await socket.receive_output()
+
+    assert message == {"type": "error", "code": "store_unavailable"}
+    assert closed == {"type": "websocket.close", "code": 4503}
+    assert "203.0.113.7" not in HUB.by_address
