@@ -8,7 +8,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from units.audit import Origin
 from units.forms import posted_form_token
@@ -265,7 +269,7 @@ def _detail(request, submission, *, error=None, reason_form=None, comment_form=N
 
 
 @login_required
-@require_GET
+@require_safe
 def submission_detail(request, pk):
     return _detail(request, _submission_for(request.user, Action.VIEW_SUBMISSIONS, pk))
 
@@ -424,7 +428,7 @@ def _evidence_for(user, action: Action, pk) -> Evidence:
 
 
 @login_required
-@require_GET
+@require_safe
 def evidence_file(request, pk):
     """Serve an evidence file to people allowed to see its submission, never publicly."""
     evidence = _evidence_for(request.user, Action.VIEW_SUBMISSIONS, pk)
@@ -452,7 +456,7 @@ def evidence_delete(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def submission_list(request):
     units = units_where(request.user, Action.VIEW_SUBMISSIONS)
     submissions = selectors.submissions_of_units(units)
@@ -473,7 +477,7 @@ def submission_list(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def review_queue(request):
     units = units_where(request.user, Action.REVIEW_ACHIEVEMENT)
     if not units.exists():
@@ -513,7 +517,7 @@ def review_queue(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def person_points(request, pk):
     """Why a person has their points: every ledger line, explained."""
     try:
@@ -544,7 +548,7 @@ def person_points(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def audit_log(request):
     units = units_where(request.user, Action.VIEW_AUDIT)
     if not units.exists():
@@ -574,7 +578,7 @@ def notifications(request):
     return render(request, "competitions/notifications.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def competition_list(request):
     return render(
         request,
@@ -594,7 +598,7 @@ def _competition(pk) -> Competition:
         raise Http404("competition") from None
 
 
-@require_GET
+@require_safe
 def competition_detail(request, pk):
     competition = _competition(pk)
     return render(

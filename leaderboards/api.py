@@ -5,7 +5,7 @@ import json
 
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import selectors
 from .boards import MEASURES, PERIODS, Board, UnknownBoard
@@ -34,7 +34,7 @@ def _cached_json(request, payload: dict, *, max_age: int) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def board_list(request):
     boards = []
     for entry in selectors.board_directory():
@@ -88,7 +88,7 @@ def _entity_key(raw: str, *, people: bool) -> int:
     return int(digits)
 
 
-@require_GET
+@require_safe
 def overview(request, competition, scope):
     """A scope at a glance in one request: top people, top units of a kind, and, with
     ?me=p345, that person's rank and points."""
@@ -124,7 +124,7 @@ def overview(request, competition, scope):
     return _cached_json(request, payload, max_age=2)
 
 
-@require_GET
+@require_safe
 def board_detail(request, board):
     try:
         board = Board.parse(board)

@@ -2,7 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import selectors
 from .boards import MEASURES, PERIODS, Board, UnknownBoard
@@ -19,7 +19,7 @@ def _shared_cache(request, response, *, max_age: int):
     return response
 
 
-@require_GET
+@require_safe
 def board_list(request):
     response = render(
         request, "leaderboards/index.html", {"directory": selectors.board_directory()}
@@ -34,7 +34,7 @@ def _int(value, default, low, high):
         return default
 
 
-@require_GET
+@require_safe
 def board_detail(request, board):
     try:
         board = Board.parse(board)

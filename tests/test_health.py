@@ -4,6 +4,12 @@ import pytest
 
 
 class TestHealthz:
+    def test_answers_head_as_proxies_and_monitors_ask(self, client, db):
+        response = client.head("/healthz")
+
+        assert response.status_code == 200
+        assert response.content == b""
+
     def test_reports_the_database_and_the_ranking_store(self, client, db, settings):
         response = client.get("/healthz")
 

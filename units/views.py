@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors, services
 from .audit import Origin
@@ -19,12 +19,12 @@ from .panels import unit_panels
 from .permissions import Action, can, get_unit_for, units_where
 
 
-@require_GET
+@require_safe
 def home(request):
     return render(request, "home.html", {"roots": selectors.root_units()[:20]})
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     report, healthy = check_health()
@@ -38,14 +38,14 @@ def _public_unit(pk) -> Unit:
         raise Http404("unit") from None
 
 
-@require_GET
+@require_safe
 def directory(request):
     query = request.GET.get("q", "").strip()[:100]
     units = selectors.search_units(query) if query else selectors.root_units()
     return render(request, "units/directory.html", {"units": units, "query": query})
 
 
-@require_GET
+@require_safe
 def unit_detail(request, pk):
     unit = _public_unit(pk)
     context = {
@@ -63,7 +63,7 @@ def unit_detail(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def unit_members(request, pk):
     unit = get_unit_for(request.user, Action.VIEW_MEMBERS, pk)
     subtree = request.GET.get("subtree") == "1"
@@ -129,7 +129,7 @@ def move(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def mine(request):
     return render(
         request,
@@ -183,7 +183,7 @@ def server_error(request):
     return render(request, "errors/500.html", status=500)
 
 
-@require_GET
+@require_safe
 def choose_language(request, code):
     """Switch the interface language with a plain link, then go back.
 

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from units.models import TargetGroup
 
@@ -25,7 +25,7 @@ def _area(value: str) -> SkillArea | None:
         return None
 
 
-@require_GET
+@require_safe
 def training_list(request):
     kind = request.GET.get("kind", "")
     kind = kind if kind in Training.Kind.values else ""
@@ -52,7 +52,7 @@ def training_list(request):
     )
 
 
-@require_GET
+@require_safe
 def training_detail(request, pk: int):
     try:
         training = selectors.training_detail(pk)
@@ -75,7 +75,7 @@ def training_detail(request, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def framework_list(request):
     return render(
         request,

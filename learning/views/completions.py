@@ -9,7 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from competitions.evidence import MAX_PHOTO_BYTES
 from competitions.models import PointEntry
@@ -36,7 +40,7 @@ def _completion_for(user, pk, *, review: bool = False) -> Completion:
 
 
 @login_required
-@require_GET
+@require_safe
 def my_learning(request):
     person = getattr(request.user, "person", None)
     completions = (
@@ -100,7 +104,7 @@ def completion_new(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def completion_detail(request, pk):
     completion = _completion_for(request.user, pk)
     can_review = (
@@ -116,7 +120,7 @@ def completion_detail(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def certificate(request, pk):
     """The certificate photo, only to the learner and reviewers above them."""
     completion = _completion_for(request.user, pk)
@@ -131,7 +135,7 @@ def certificate(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def completion_review(request):
     if not can_somewhere(request.user, Action.REVIEW_COMPLETION):
         raise Http404("review")

@@ -11,7 +11,11 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from units.audit import Origin
 from units.permissions import Action, can, units_where
@@ -96,7 +100,7 @@ def _csv_download(text: str, filename: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def import_list(request):
     batches = ImportBatch.objects.filter(
         unit__in=_officer_units(request.user)
@@ -143,7 +147,7 @@ def import_new(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def import_detail(request, pk):
     batch = _batch_for(request.user, pk)
     earlier = (
@@ -199,14 +203,14 @@ def import_apply(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def import_errors(request, pk):
     batch = _batch_for(request.user, pk)
     return _csv_download(imports.error_report(batch), f"loi-nhap-{batch.pk}.csv")
 
 
 @login_required
-@require_GET
+@require_safe
 def import_template(request):
     _officer_units(request.user)
     return _csv_download(imports.template_csv(), "mau-danh-sach-hoan-thanh.csv")

@@ -14,7 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from units.audit import Origin
 from units.permissions import Action, can, units_where
@@ -149,7 +153,7 @@ def api_completions(request):
     )
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=300)
 def openapi_document(request):
     return JsonResponse(openapi.document(), json_dumps_params={"ensure_ascii": False})

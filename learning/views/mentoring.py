@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from units.audit import Origin
 from units.permissions import Action, can_somewhere, units_where
@@ -141,7 +141,7 @@ def invite_code(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def patterns(request):
     if not can_somewhere(request.user, Action.REVIEW_COMPLETION):
         raise Http404("patterns")

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from units.audit import Origin
 from units.forms import posted_form_token
@@ -37,7 +37,7 @@ def _session_for(user, pk) -> ClassSession:
 
 
 @login_required
-@require_GET
+@require_safe
 def session_list(request):
     units = units_where(request.user, Action.RECORD_LEARNING)
     found = (

@@ -105,6 +105,12 @@ class TestBoardPage:
 
         assert [row.name for row in response.context["found"]] == ["Nguyễn Văn An"]
 
+    def test_link_previews_may_ask_with_head(self, client, scored, tree):
+        assert (
+            client.head(f"/leaderboards/{board(scored, tree).name}/").status_code == 200
+        )
+        assert client.head("/leaderboards/").status_code == 200
+
     def test_a_nul_in_the_search_is_ignored(self, client, scored, tree):
         response = client.get(
             f"/leaderboards/{board(scored, tree).name}/", {"q": "Văn\x00 An"}
