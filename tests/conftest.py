@@ -163,3 +163,23 @@ def fresh_board_caches():
     forget_cached()
     yield
     forget_cached()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, dropped cleanly at the end on PostgreSQL.
+
+    Socket tests read boards in the event loop's thread pool, whose threads keep
+    their database connections until the process ends; PostgreSQL then refuses to
+    drop a database "being accessed by other users". Those sessions are ended first.
+    """
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
