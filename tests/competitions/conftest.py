@@ -4,10 +4,11 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
-from competitions import services
+from competitions import ledger, services
 from competitions.models import ActivityType, Competition, PointRule
 from units.audit import Origin
 
@@ -158,3 +159,38 @@ def _isolated_media(media_root):
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def a_credit(
+    competition,
+    activity_type,
+    unit,
+    *,
+    key="k1",
+    points=10,
+    person=None,
+    occurred_at=None,
+    capped=False,
+):
+    """One ledger line, as a source hands it to the ledger."""
+    return ledger.Credit(
+        competition=competition,
+        unit=unit,
+        person=person,
+        activity_type=activity_type,
+        rule=None,
+        points=points,
+        quantity=1,
+        source="test",
+        explanation="",
+        idempotency_key=key,
+        occurred_at=occurred_at or timezone.now(),
+        capped=capped,
+    )
+
+
+def credit_one(credit):
+    """Write one credit in its own transaction, as an approval does; the entry."""
+    with transaction.atomic():
+        [entry] = ledger.credit(credits=[credit], by=None, at=timezone.now())
+    return entry

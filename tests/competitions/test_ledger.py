@@ -4,22 +4,7 @@ from django.utils import timezone
 
 from competitions import ledger
 from competitions.models import PointEntry
-
-
-def a_credit(competition, activity_type, unit, *, key="k1", points=10, person=None):
-    return ledger.Credit(
-        competition=competition,
-        unit=unit,
-        person=person,
-        activity_type=activity_type,
-        rule=None,
-        points=points,
-        quantity=1,
-        source="test",
-        explanation="",
-        idempotency_key=key,
-        occurred_at=timezone.now(),
-    )
+from tests.competitions.conftest import a_credit
 
 
 class TestCredit:

@@ -11,6 +11,7 @@ from competitions import ledger
 from competitions.models import ActivityType
 from leaderboards import projector
 from leaderboards.boards import Board
+from tests.competitions.conftest import a_credit, credit_one
 from units.models import Person, Unit
 from units.services import add_member
 
@@ -27,26 +28,17 @@ def scored(sql_store, tree, officer, citizen, outsider, competition, community_c
         (outsider.person, tree["cay"], 40),
     ]
     for n, (person, unit, points) in enumerate(rows):
-        with transaction.atomic():
-            ledger.credit(
-                credits=[
-                    ledger.Credit(
-                        competition=competition,
-                        unit=unit,
-                        person=person,
-                        activity_type=community_class,
-                        rule=None,
-                        points=points,
-                        quantity=1,
-                        source="submission",
-                        explanation="",
-                        idempotency_key=f"test:{n}",
-                        occurred_at=now,
-                    )
-                ],
-                by=None,
-                at=now,
+        credit_one(
+            a_credit(
+                competition,
+                community_class,
+                unit,
+                person=person,
+                points=points,
+                key=f"test:{n}",
+                occurred_at=now,
             )
+        )
     projector.catch_up()
     return competition
 
@@ -156,17 +148,13 @@ class TestBoardPage:
         with transaction.atomic():
             ledger.credit_many(
                 credits=[
-                    ledger.Credit(
-                        competition=scored,
-                        unit=tree["cay"],
+                    a_credit(
+                        scored,
+                        community_class,
+                        tree["cay"],
                         person=_member(tree["cay"], f"Người Dẫn Đầu {n}"),
-                        activity_type=community_class,
-                        rule=None,
                         points=100 + n,
-                        quantity=1,
-                        source="test",
-                        explanation="",
-                        idempotency_key=f"ahead:{n}",
+                        key=f"ahead:{n}",
                         occurred_at=now,
                     )
                     for n in range(60)
@@ -225,28 +213,18 @@ class TestBoardPage:
         dropped = _member(tree["ho_lien"], "Người Bị Thu Hồi")
 
         def complete(person, unit, *, points=10, days_ago=0, capped=False):
-            with transaction.atomic():
-                [entry] = ledger.credit(
-                    credits=[
-                        ledger.Credit(
-                            competition=scored,
-                            unit=unit,
-                            person=person,
-                            activity_type=trained,
-                            rule=None,
-                            points=points,
-                            quantity=1,
-                            source="test",
-                            explanation="",
-                            idempotency_key=f"kpi:{person.pk}",
-                            occurred_at=now - timedelta(days=days_ago),
-                            capped=capped,
-                        )
-                    ],
-                    by=None,
-                    at=now,
+            return credit_one(
+                a_credit(
+                    scored,
+                    trained,
+                    unit,
+                    person=person,
+                    points=points,
+                    key=f"kpi:{person.pk}",
+                    occurred_at=now - timedelta(days=days_ago),
+                    capped=capped,
                 )
-            return entry
+            )
 
         complete(citizen.person, tree["ho_lien"])
         # Credited at zero because a cap was reached: still a person trained.

@@ -7,17 +7,22 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from competitions import ledger, rules, services
+from competitions import rules, services
 from competitions.models import PointEntry, PointRule, UnprojectedEntry
 from competitions.signals import entries_recorded
 from leaderboards import projector, receivers
 from leaderboards.boards import Board, Increment
-from tests.competitions.conftest import TEST_ORIGIN, make_submission, noisy_photo
+from tests.competitions.conftest import (
+    TEST_ORIGIN,
+    a_credit,
+    credit_one,
+    make_submission,
+    noisy_photo,
+)
 from units.models import Person
 
 
@@ -234,26 +239,17 @@ def test_a_rebuild_rolls_up_people_credited_at_every_level(
         (officer.person, tree["province"], 7),
     ]
     for n, (person, unit, points) in enumerate(credited):
-        with transaction.atomic():
-            ledger.credit(
-                credits=[
-                    ledger.Credit(
-                        competition=competition,
-                        unit=unit,
-                        person=person,
-                        activity_type=community_class,
-                        rule=None,
-                        points=points,
-                        quantity=1,
-                        source="test",
-                        explanation="",
-                        idempotency_key=f"levels:{n}",
-                        occurred_at=now,
-                    )
-                ],
-                by=None,
-                at=now,
+        credit_one(
+            a_credit(
+                competition,
+                community_class,
+                unit,
+                person=person,
+                points=points,
+                key=f"levels:{n}",
+                occurred_at=now,
             )
+        )
     projector.catch_up()
     incremental = current(store, today)
 
@@ -297,26 +293,11 @@ def test_the_timer_projects_what_an_award_left_behind(
     settings.LEADERBOARD_CATCH_UP_SECONDS = 0.1
     entries_recorded.disconnect(receivers.project_new_entries)
     try:
-        with transaction.atomic():
-            ledger.credit(
-                credits=[
-                    ledger.Credit(
-                        competition=competition,
-                        unit=tree["ho_lien"],
-                        person=None,
-                        activity_type=community_class,
-                        rule=None,
-                        points=12,
-                        quantity=1,
-                        source="test",
-                        explanation="",
-                        idempotency_key="timer:1",
-                        occurred_at=timezone.now(),
-                    )
-                ],
-                by=None,
-                at=timezone.now(),
+        credit_one(
+            a_credit(
+                competition, community_class, tree["ho_lien"], points=12, key="timer:1"
             )
+        )
     finally:
         entries_recorded.connect(receivers.project_new_entries)
     assert UnprojectedEntry.objects.count() == 1

@@ -334,20 +334,17 @@ class TestPatterns:
         assert client.get(reverse("learning:mentoring_patterns")).status_code == 404
 
 
-@pytest.mark.services
-@pytest.mark.django_db(transaction=True)
-def test_two_mentees_racing_for_one_invite_make_one_mentorship(tree):
+def _confirm_at_once(pairs) -> list[str]:
+    """Confirm (invite, user) pairs from one thread each, released together; the
+    sorted outcomes ("ok" or "refused")."""
     import threading
 
     from django.db import connection
 
-    mentor = make_person(tree["ho_lien"], "Đại Sứ")
-    users = [make_user(f"hv{n}", unit=tree["ho_lien"]) for n in range(4)]
-    invite = _invite(mentor)
-    barrier = threading.Barrier(len(users))
+    barrier = threading.Barrier(len(pairs))
     outcomes = []
 
-    def confirm(user):
+    def confirm(invite, user):
         try:
             barrier.wait()
             mentoring.confirm_invite(
@@ -359,46 +356,36 @@ def test_two_mentees_racing_for_one_invite_make_one_mentorship(tree):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=confirm, args=(user,)) for user in users]
+    threads = [threading.Thread(target=confirm, args=pair) for pair in pairs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return sorted(outcomes)
 
-    assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_mentees_racing_for_one_invite_make_one_mentorship(tree):
+    mentor = make_person(tree["ho_lien"], "Đại Sứ")
+    users = [make_user(f"hv{n}", unit=tree["ho_lien"]) for n in range(4)]
+    invite = _invite(mentor)
+
+    outcomes = _confirm_at_once([(invite, user) for user in users])
+
+    assert outcomes == ["ok", "refused", "refused", "refused"]
     assert Mentorship.objects.count() == 1
 
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_two_people_confirming_each_others_invites_at_once_make_no_circle(tree):
-    import threading
-
-    from django.db import connection
-
     first = make_user("hv-a", unit=tree["ho_lien"], person_name="Người A")
     second = make_user("hv-b", unit=tree["ho_lien"], person_name="Người B")
-    invites = {first: _invite(second.person), second: _invite(first.person)}
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def confirm(user):
-        try:
-            barrier.wait()
-            mentoring.confirm_invite(
-                invite=invites[user], user=user, at=timezone.now(), origin=COMMAND
-            )
-            outcomes.append("ok")
-        except services.LearningError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+    outcomes = _confirm_at_once(
+        [(_invite(second.person), first), (_invite(first.person), second)]
+    )
 
-    threads = [threading.Thread(target=confirm, args=(user,)) for user in invites]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["ok", "refused"]
+    assert outcomes == ["ok", "refused"]
     assert Mentorship.objects.count() == 1
