@@ -157,6 +157,11 @@ class Changes:
         for item in increments:
             self.add(item.key, item.member, item.delta)
 
+    @classmethod
+    def of(cls, changes: "Changes | Iterable[Increment]") -> "Changes":
+        """The changes as they are, or summed from single increments."""
+        return changes if isinstance(changes, Changes) else cls(changes)
+
     def add(self, key: str, member: int, delta: int) -> None:
         members = self.by_key[key]
         members[member] = members.get(member, 0) + delta

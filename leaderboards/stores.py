@@ -157,8 +157,7 @@ class RedisStore(RankingStore):
         return result
 
     def apply(self, changes):
-        if not isinstance(changes, Changes):
-            changes = Changes(changes)
+        changes = Changes.of(changes)
         if not changes:
             return
         # The whole batch as one MessagePack argument ({key: {member id: delta}}),
@@ -475,8 +474,7 @@ class SqlStore(RankingStore):
     name = "sql"
 
     def apply(self, changes):
-        if not isinstance(changes, Changes):
-            changes = Changes(changes)
+        changes = Changes.of(changes)
         if not changes:
             return
         table = Standing._meta.db_table
