@@ -1,5 +1,3 @@
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,6 +16,7 @@ from units.audit import Origin
 from units.forms import posted_form_token
 from units.models import AuditEvent, Person
 from units.permissions import Action, can, units_where
+from units.replay import sent_once
 from units.selectors import people_to_choose
 
 from . import rules, selectors, services
@@ -37,7 +36,7 @@ from .models import (
     PointRule,
     Submission,
 )
-from .presentation import describe_flags
+from .presentation import describe_flags, flagged_submission_ids
 
 
 def _submission_for(user, action: Action, pk) -> Submission:
@@ -108,9 +107,12 @@ def _save_and_maybe_submit(request, form, *, submission=None):
         return submission, services.SubmissionError(
             _("The form was sent twice; reload the page.")
         )
-    _stored, errors = services.add_evidence(
-        submission=submission, uploads=_uploads(request), by=request.user, at=now
-    )
+    try:
+        _stored, errors = services.add_evidence(
+            submission=submission, uploads=_uploads(request), by=request.user, at=now
+        )
+    except services.SubmissionError as error:
+        return submission, error
     for message in errors:
         messages.error(request, message)
     if request.POST.get("action") == "submit" and not errors:
@@ -128,6 +130,7 @@ def _save_and_maybe_submit(request, form, *, submission=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def submission_new(request):
     if not units_where(request.user, Action.SUBMIT_ACHIEVEMENT).exists():
         raise Http404("no unit")
@@ -145,19 +148,20 @@ def submission_new(request):
         return render(
             request,
             "competitions/submission_form.html",
-            {"form": form, "form_token": request.POST.get("form_token", "")},
+            {"form": form},
             status=400,
         )
     form = _submission_form(request, initial={"occurred_on": timezone.localdate()})
     return render(
         request,
         "competitions/submission_form.html",
-        {"form": form, "form_token": uuid.uuid4()},
+        {"form": form},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def submission_edit(request, pk):
     submission = _submission_for(request.user, Action.SUBMIT_ACHIEVEMENT, pk)
     if not submission.is_editable:
@@ -222,7 +226,12 @@ def _detail(request, submission, *, error=None, reason_form=None, comment_form=N
         "entries": list(
             submission.entries.select_related("rule").order_by("created_at", "pk")
         ),
-        "flags": describe_flags(submission.flags),
+        "flags": describe_flags(
+            submission.flags,
+            visible=selectors.viewable_submission_ids(
+                user, flagged_submission_ids(submission.flags)
+            ),
+        ),
         "can_edit": submission.is_editable
         and can(user, Action.SUBMIT_ACHIEVEMENT, submission.unit),
         "can_review": can_review and submission.status == Submission.Status.SUBMITTED,
@@ -276,6 +285,7 @@ def submission_detail(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def submission_submit(request, pk):
     submission = _submission_for(request.user, Action.SUBMIT_ACHIEVEMENT, pk)
     try:
@@ -293,6 +303,7 @@ def submission_submit(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def submission_decide(request, pk):
     submission = _submission_for(request.user, Action.REVIEW_ACHIEVEMENT, pk)
     decision = request.POST.get("decision")
@@ -357,6 +368,7 @@ def _with_reason(request, pk, *, action: Action, verb, done: str):
 
 @login_required
 @require_POST
+@sent_once
 def submission_appeal(request, pk):
     return _with_reason(
         request,
@@ -369,6 +381,7 @@ def submission_appeal(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def appeal_decide(request, pk):
     submission = _submission_for(request.user, Action.REVIEW_ACHIEVEMENT, pk)
     uphold = request.POST.get("decision") == "uphold"
@@ -391,6 +404,7 @@ def appeal_decide(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def submission_revoke(request, pk):
     return _with_reason(
         request,
@@ -403,6 +417,7 @@ def submission_revoke(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def submission_comment(request, pk):
     submission = _submission_for(request.user, Action.VIEW_SUBMISSIONS, pk)
     form = CommentForm(request.POST)
@@ -445,6 +460,7 @@ def evidence_file(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def evidence_delete(request, pk):
     evidence = _evidence_for(request.user, Action.SUBMIT_ACHIEVEMENT, pk)
     submission = evidence.submission
@@ -502,8 +518,10 @@ def review_queue(request):
     }
     queue = selectors.review_queue(units, **filters).exclude(submitted_by=request.user)
     page = Paginator(queue, 25).get_page(request.GET.get("page"))
+    pointed_to = set().union(*(flagged_submission_ids(s.flags) for s in page))
+    visible = selectors.viewable_submission_ids(request.user, pointed_to)
     for submission in page:
-        submission.flag_texts = describe_flags(submission.flags)
+        submission.flag_texts = describe_flags(submission.flags, visible=visible)
     return render(
         request,
         "competitions/review_queue.html",
@@ -569,6 +587,7 @@ def audit_log(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def notifications(request):
     mine = Notification.objects.filter(user=request.user)
     if request.method == "POST":
@@ -618,6 +637,7 @@ def competition_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def rule_new(request, pk):
     competition = _competition(pk)
     if not can(request.user, Action.MANAGE_RULES, competition.scope_unit):
@@ -661,6 +681,7 @@ def rule_new(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def rule_recalculate(request, pk):
     try:
         rule = PointRule.objects.select_related(

@@ -117,6 +117,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "competitions.context_processors.notifications",
             ],
+            # {% form_token %} in every form that changes something (units/replay.py).
+            "builtins": ["units.templatetags.form_tokens"],
         },
     },
 ]

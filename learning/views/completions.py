@@ -19,6 +19,7 @@ from competitions.evidence import MAX_PHOTO_BYTES
 from competitions.models import PointEntry
 from units.audit import Origin
 from units.permissions import Action, can, can_somewhere, units_where
+from units.replay import sent_once
 
 from .. import crediting, services, sessions
 from ..forms import ReasonForm, SelfReportForm
@@ -66,6 +67,7 @@ def my_learning(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def completion_new(request):
     if request.method == "POST":
         form = SelfReportForm(request.POST, request.FILES)
@@ -154,6 +156,7 @@ def completion_review(request):
 
 @login_required
 @require_POST
+@sent_once
 def completion_decide(request, pk):
     completion = _completion_for(request.user, pk, review=True)
     form = ReasonForm(request.POST)

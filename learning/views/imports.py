@@ -19,6 +19,7 @@ from django.views.decorators.http import (
 
 from units.audit import Origin
 from units.permissions import Action, can, units_where
+from units.replay import sent_once
 
 from .. import imports
 from ..import_plan import TEMPLATE_HEADERS, max_bytes
@@ -111,6 +112,7 @@ def import_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def import_new(request):
     _officer_units(request.user)
     if request.method == "POST":
@@ -175,6 +177,7 @@ def import_detail(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def import_apply(request, pk):
     batch = _batch_for(request.user, pk)
     try:

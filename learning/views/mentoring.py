@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from units.audit import Origin
 from units.permissions import Action, can_somewhere, units_where
+from units.replay import sent_once
 
 from .. import mentoring
 from ..models import MentorInvite
@@ -30,6 +31,7 @@ def _person(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def mentor_page(request):
     person = _person(request)
     now = timezone.now()
@@ -101,6 +103,7 @@ def _confirm(request, invite):
 
 
 @require_http_methods(["GET", "POST"])
+@sent_once
 def invite(request, token):
     try:
         found = MentorInvite.objects.select_related("mentor").get(token=str(token)[:32])
@@ -121,6 +124,7 @@ def invite(request, token):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def invite_code(request):
     if request.method == "POST":
         try:

@@ -1,6 +1,5 @@
 """Pages: class sessions, their attendance, and the learners' QR check-in."""
 
-import uuid
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from units.audit import Origin
 from units.forms import posted_form_token
 from units.permissions import Action, can, units_where
+from units.replay import sent_once
 from units.selectors import people_to_choose
 
 from .. import services, sessions
@@ -51,6 +51,7 @@ def session_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def session_new(request):
     units = units_where(request.user, Action.RECORD_LEARNING).filter(is_active=True)
     if not units.exists():
@@ -89,13 +90,14 @@ def session_new(request):
     return render(
         request,
         "learning/session_form.html",
-        {"form": form, "form_token": uuid.uuid4()},
+        {"form": form},
         status=status,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def session_detail(request, pk):
     session = _session_for(request.user, pk)
     people = people_to_choose([session.unit], limit=MAX_PEOPLE_IN_LIST)
@@ -148,6 +150,7 @@ def session_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@sent_once
 def checkin(request, token):
     try:
         session = ClassSession.objects.select_related("training", "unit").get(
