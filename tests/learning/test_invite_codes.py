@@ -262,7 +262,7 @@ class TestWrongCodesAreLimited:
         )
 
         assert response.status_code == 429
-        assert "đường liên kết" in response.text
+        assert "đường dẫn" in response.text
         assert not Mentorship.objects.exists()
 
     def test_refusals_that_do_not_depend_on_the_code_cost_no_guess(self, mentor, tree):
