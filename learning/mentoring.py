@@ -228,18 +228,18 @@ def confirm_by_code(*, code: str, user, at: datetime, origin: Origin) -> Mentors
     invite = MentorInvite.objects.filter(
         code=code, used_at__isnull=True, expires_at__gt=at, mentor__is_active=True
     ).first()
-    try:
-        if invite is None:
-            raise CodeNotAccepted("")
-        return confirm_invite(invite=invite, user=user, at=at, origin=origin)
-    except LearningError:
-        add_failure("mentor-codes", limits=limits, at=at)
-        raise CodeNotAccepted(
-            _(
-                "This code brings no invite: it is wrong, expired or already used. "
-                "Check it, or ask your mentor for a new invite."
-            )
-        ) from None
+    if invite is not None:
+        try:
+            return confirm_invite(invite=invite, user=user, at=at, origin=origin)
+        except LearningError:
+            pass  # one's own, a circle, taken a moment ago: answered as wrong
+    add_failure("mentor-codes", limits=limits, at=at)
+    raise CodeNotAccepted(
+        _(
+            "This code brings no invite: it is wrong, expired or already used. "
+            "Check it, or ask your mentor for a new invite."
+        )
+    )
 
 
 @dataclass
