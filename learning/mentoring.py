@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 
 from competitions.models import PointEntry
 from units.audit import Origin, record_event
-from units.limits import Limit, add_failure, address_subject
-from units.limits import exhausted as limits_exhausted
+from units.limits import Limit, address_subject, give_back, take
 from units.models import Membership, Person
 
 from . import codes, crediting
@@ -218,7 +217,7 @@ def confirm_by_code(*, code: str, user, at: datetime, origin: Origin) -> Mentors
     if Mentorship.objects.filter(mentee=mentee).exists():
         raise InviteConflict(_("You already have a mentor; a learner has one mentor."))
     limits = _wrong_code_limits(user, origin)
-    if limits_exhausted("mentor-codes", limits=limits, at=at):
+    if not take("mentor-codes", limits=limits, at=at):
         raise TooManyWrongCodes(
             _(
                 "Too many wrong codes have been typed; try again later, or ask your "
@@ -230,10 +229,12 @@ def confirm_by_code(*, code: str, user, at: datetime, origin: Origin) -> Mentors
     ).first()
     if invite is not None:
         try:
-            return confirm_invite(invite=invite, user=user, at=at, origin=origin)
+            mentorship = confirm_invite(invite=invite, user=user, at=at, origin=origin)
         except LearningError:
             pass  # one's own, a circle, taken a moment ago: answered as wrong
-    add_failure("mentor-codes", limits=limits, at=at)
+        else:
+            give_back("mentor-codes", limits=limits, at=at)
+            return mentorship
     raise CodeNotAccepted(
         _(
             "This code brings no invite: it is wrong, expired or already used. "

@@ -7,8 +7,8 @@ most `count` failures in each calendar window of `seconds` (twice that across a
 window's edge, which the README's arithmetic allows for).
 
 With several workers the cache must be shared (Redis), or each worker counts apart.
-A cache that cannot be read refuses: guessing must not become free when Redis is
-down.
+A cache that cannot be written refuses: guessing must not become free when Redis
+is down.
 """
 
 import ipaddress
@@ -47,25 +47,42 @@ def _key(name: str, subject: str, limit: Limit, at: datetime) -> str:
     return f"limits:{name}:{subject}:{limit.count}/{limit.seconds}:{window}"
 
 
-def exhausted(name: str, *, limits: list[tuple[str, Limit]], at: datetime) -> bool:
-    """Whether any subject has used up its failures in the current window."""
-    keys = {_key(name, subject, limit, at): limit.count for subject, limit in limits}
+def _incr(key: str, delta: int, seconds: int) -> int:
+    cache.add(key, 0, timeout=seconds)
     try:
-        counts = cache.get_many(list(keys))
+        return cache.incr(key, delta)
+    except ValueError:  # expired between add and incr
+        cache.add(key, max(delta, 0), timeout=seconds)
+        return max(delta, 0)
+
+
+def take(name: str, *, limits: list[tuple[str, Limit]], at: datetime) -> bool:
+    """Take one attempt from every subject's allowance; False if any has none left.
+
+    The counters are raised before the attempt is made (an atomic INCR), so
+    requests racing in parallel cannot all slip under a limit; give_back() returns
+    the attempt when it succeeded, so only failures stay counted.
+    """
+    try:
+        counts = [
+            (_incr(_key(name, subject, limit, at), 1, limit.seconds), limit.count)
+            for subject, limit in limits
+        ]
     except Exception:  # the cache is down: refuse rather than let guessing free
-        logger.exception("failure counters unreadable; refusing %s", name)
+        logger.exception("failure counters unavailable; refusing %s", name)
+        return False
+    if all(count <= allowed for count, allowed in counts):
         return True
-    return any(counts.get(key, 0) >= count for key, count in keys.items())
+    # Refused: no attempt was made, so none is counted (a user stopped by their
+    # own limit must not use up their address's or everyone's).
+    give_back(name, limits=limits, at=at)
+    return False
 
 
-def add_failure(name: str, *, limits: list[tuple[str, Limit]], at: datetime) -> None:
-    """Count one failure for every subject."""
+def give_back(name: str, *, limits: list[tuple[str, Limit]], at: datetime) -> None:
+    """Return an attempt taken by take() that turned out not to be a failure."""
     for subject, limit in limits:
-        key = _key(name, subject, limit, at)
         try:
-            cache.add(key, 0, timeout=limit.seconds)
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=limit.seconds)
-        except Exception:
-            logger.exception("failure counter %s not written", key)
+            _incr(_key(name, subject, limit, at), -1, limit.seconds)
+        except Exception:  # only makes the limit stricter
+            logger.exception("failure counter of %s not given back", name)

@@ -278,16 +278,42 @@ class TestWrongCodesAreLimited:
 
         assert outcomes == {"InviteConflict"}
 
-    def test_an_unreadable_counter_refuses(self, mentor, tree, monkeypatch):
+    def test_an_unwritable_counter_refuses(self, mentor, tree, monkeypatch):
         learner = make_user("hv", unit=tree["ho_lien"])
         invite = _invite(mentor)
 
         def down(*args, **kwargs):
             raise ConnectionError("redis is down")
 
-        monkeypatch.setattr(cache, "get_many", down)
+        monkeypatch.setattr(cache, "incr", down)
 
         assert _try(learner, invite.code) == "TooManyWrongCodes"
+
+    def test_a_user_stopped_by_their_own_limit_uses_up_nobody_elses(
+        self, mentor, tree, monkeypatch
+    ):
+        monkeypatch.setitem(
+            mentoring.WRONG_CODE_LIMITS, "address", [Limit(15, 24 * 3600)]
+        )
+        first, second = _learners(tree, 2)
+        at = timezone.now().replace(minute=0, second=0)
+        for _ in range(25):  # ten wrong, fifteen refused
+            _try(first, _wrong_code(), at=at)
+
+        outcomes = [_try(second, _wrong_code(), at=at) for _ in range(6)]
+
+        assert outcomes == ["CodeNotAccepted"] * 5 + ["TooManyWrongCodes"]
+
+    def test_a_right_code_is_not_counted_as_wrong(self, mentor, tree, monkeypatch):
+        monkeypatch.setitem(
+            mentoring.WRONG_CODE_LIMITS, "everyone", [Limit(3, 24 * 3600)]
+        )
+        learners = _learners(tree, 5)
+        at = timezone.now()
+        for learner in learners[:4]:
+            assert _try(learner, _invite(mentor).code, at=at) == "ok"
+
+        assert _try(learners[4], _wrong_code(), at=at) == "CodeNotAccepted"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -326,3 +352,34 @@ def test_the_migration_gives_every_invite_a_long_code_and_keeps_its_link(tree):
     learner = make_user("hv", unit=tree["ho_lien"])
     assert _try(learner, "123456") == "LearningError"  # the old code: not a code
     assert _try(learner, invites[2].code) == "ok"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_wrong_codes_racing_in_parallel_cannot_slip_past_a_limit(tree, monkeypatch):
+    import threading
+
+    monkeypatch.setitem(mentoring.WRONG_CODE_LIMITS, "everyone", [Limit(5, 24 * 3600)])
+    learners = _learners(tree, 16)
+    at = timezone.now()
+    barrier = threading.Barrier(len(learners))
+    outcomes = []
+
+    def guess(n, learner):
+        try:
+            barrier.wait()
+            outcomes.append(
+                _try(learner, _wrong_code(), at=at, origin=Origin(f"192.0.2.{n}"))
+            )
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=guess, args=pair) for pair in enumerate(learners)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["CodeNotAccepted"] * 5 + ["TooManyWrongCodes"] * 11
