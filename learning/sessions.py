@@ -105,6 +105,11 @@ def scan(*, session: ClassSession, code: str, at: datetime) -> datetime:
     return at
 
 
+def scan_is_fresh(scanned_at: datetime | None, *, at: datetime) -> bool:
+    """Whether a scan of a current code still allows checking in at `at`."""
+    return scanned_at is not None and timedelta(0) <= at - scanned_at <= SCAN_VALID
+
+
 def host_area(unit: Unit) -> Unit:
     """The commune or ward a unit is in (itself if it is one); the unit if none."""
     found = (
@@ -346,7 +351,7 @@ def check_in(
         )
     if at > session.checkin_until:
         raise CheckInClosed(_("Check-in for this session is closed."))
-    if scanned_at is None or not timedelta(0) <= at - scanned_at <= SCAN_VALID:
+    if not scan_is_fresh(scanned_at, at=at):
         raise code_expired()
     if session.trainer_id == person.pk:
         raise LearningError(

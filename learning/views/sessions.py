@@ -286,9 +286,7 @@ def checkin(request, token):
     scanned_at = _scanned_at(request, session)
     context = {"session": session, "open": now <= session.checkin_until}
     if request.method == "GET":
-        if context["open"] and (
-            scanned_at is None or now - scanned_at > sessions.SCAN_VALID
-        ):
+        if context["open"] and not sessions.scan_is_fresh(scanned_at, at=now):
             return render(
                 request,
                 "learning/checkin.html",
