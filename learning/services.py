@@ -242,7 +242,6 @@ def record_completions(
     return added
 
 
-@transaction.atomic
 def review_completion(
     *,
     completion: Completion,
@@ -253,6 +252,33 @@ def review_completion(
     origin: Origin,
 ) -> Completion:
     """Confirm or reject a self-reported completion; a learner never reviews their own."""
+    if completion.source == Completion.Source.CHECKIN:
+        # A check-in from outside the host commune: only the session's officer
+        # saw who was in the room (learning.sessions.decide_check_in).
+        raise LearningError(
+            _("A class check-in is confirmed by the officer of its session.")
+        )
+    return decide_completion(
+        completion=completion,
+        reviewer=reviewer,
+        approve=approve,
+        reason=reason,
+        at=at,
+        origin=origin,
+    )
+
+
+@transaction.atomic
+def decide_completion(
+    *,
+    completion: Completion,
+    reviewer,
+    approve: bool,
+    reason: str,
+    at: datetime,
+    origin: Origin,
+) -> Completion:
+    """Confirm (and credit) or reject a completion awaiting a decision, once."""
     completion = Completion.objects.select_for_update().get(pk=completion.pk)
     if completion.status != Completion.Status.PENDING:
         raise LearningError(_("This completion was already reviewed."))

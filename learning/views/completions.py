@@ -111,6 +111,7 @@ def completion_detail(request, pk):
     completion = _completion_for(request.user, pk)
     can_review = (
         completion.status == Completion.Status.PENDING
+        and completion.source != Completion.Source.CHECKIN
         and can(request.user, Action.REVIEW_COMPLETION, completion.unit)
         and completion.person.user_id != request.user.pk
     )
@@ -147,6 +148,8 @@ def completion_review(request):
             unit__in=units_where(request.user, Action.REVIEW_COMPLETION),
         )
         .exclude(person__user=request.user)
+        # Check-ins from outside a class's commune are the session officer's.
+        .exclude(source=Completion.Source.CHECKIN)
         .select_related("person", "training", "unit")
         .order_by("recorded_at", "pk")
     )
