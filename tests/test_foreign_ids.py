@@ -97,7 +97,7 @@ def test_a_foreign_id_is_answered_like_a_missing_one(
     name, field, label, world, elsewhere, client
 ):
     post = POSTS[name](world)
-    client.force_login(post.user)
+    post.sign_in(client)
     foreign, missing = elsewhere[label], _missing(label)
     before = row_counts()
 

@@ -63,8 +63,7 @@ def test_the_cases_name_views_that_exist():
 @pytest.mark.parametrize("name", sorted(POSTS))
 def test_a_replayed_post_adds_nothing_anywhere(name, world, client):
     post = POSTS[name](world)
-    if post.user is not None:
-        client.force_login(post.user)
+    post.sign_in(client)
     token = str(uuid.uuid4())
     first = send(client, post, token=token)
     assert first.status_code < 400, first.content.decode()[:2000]
@@ -82,8 +81,7 @@ def test_a_replayed_post_adds_nothing_anywhere(name, world, client):
 )
 def test_a_form_without_its_token_is_refused_and_changes_nothing(name, world, client):
     post = POSTS[name](world)
-    if post.user is not None:
-        client.force_login(post.user)
+    post.sign_in(client)
     before = row_counts()
 
     response = send(client, post)
@@ -96,7 +94,7 @@ def test_a_form_without_its_token_is_refused_and_changes_nothing(name, world, cl
 class TestSentForms:
     def test_a_replay_lands_where_the_first_post_went_and_says_so(self, world, client):
         post = POSTS["learning:households"](world)
-        client.force_login(post.user)
+        post.sign_in(client)
         token = str(uuid.uuid4())
         first = send(client, post, token=token)
 
@@ -123,7 +121,7 @@ class TestSentForms:
         self, world, client
     ):
         post = POSTS["learning:households"](world)
-        client.force_login(post.user)
+        post.sign_in(client)
         token = str(uuid.uuid4())
 
         refused = send(client, post, token=token, name="")
@@ -135,7 +133,7 @@ class TestSentForms:
 
     def test_a_form_still_being_processed_is_a_409(self, world, client):
         post = POSTS["learning:households"](world)
-        client.force_login(post.user)
+        post.sign_in(client)
         token = uuid.uuid4()
         SentForm.objects.create(
             token=token,

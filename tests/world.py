@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from competitions import services as submissions
 from competitions.models import Notification, PointRule
-from learning import integrations, mentoring
+from learning import integrations, mentoring, sessions
 from learning.models import ClassSession, Completion, Household, ImportBatch
 from tests.competitions.conftest import (  # noqa: F401 (fixtures)
     TEST_ORIGIN,
@@ -59,6 +59,14 @@ class Post:
     data: Callable[[], dict] = dict  # fresh each time: uploaded files are consumed
     json: dict | None = None
     headers: dict = field(default_factory=dict)
+    # What the browser did first (opened a link, scanned a code), once per client.
+    before: Callable | None = None
+
+    def sign_in(self, client) -> None:
+        if self.user is not None:
+            client.force_login(self.user)
+        if self.before is not None:
+            self.before(client)
 
 
 def our_patterns():
@@ -196,6 +204,13 @@ def world(
         recorded_at=now,
         recorded_by=citizen,
     )
+    outside_checkin, _created = sessions.check_in(
+        session=session,
+        user=outsider,
+        scanned_at=now,
+        at=now,
+        origin=TEST_ORIGIN,
+    )
     link_invite = mentoring.create_invite(mentor=citizen.person, at=now)
     code_invite = mentoring.create_invite(mentor=citizen.person, at=now)
     household = Household.objects.create(
@@ -233,6 +248,7 @@ def world(
         "appealed": appealed,
         "session": session,
         "self_report": self_report,
+        "outside_checkin": outside_checkin,
         "link_invite": link_invite,
         "code_invite": code_invite,
         "household": household,
@@ -409,7 +425,19 @@ POSTS: dict[str, Callable[[dict], Post]] = {
         },
     ),
     "learning:checkin": lambda w: Post(
-        w["mentee"], reverse("learning:checkin", args=[w["session"].checkin_token])
+        w["mentee"],
+        reverse("learning:checkin", args=[w["session"].checkin_token]),
+        before=lambda client: client.get(
+            sessions.checkin_path(w["session"], at=timezone.now())
+        ),
+    ),
+    "learning:checkin_decide": lambda w: Post(
+        w["officer"],
+        reverse(
+            "learning:checkin_decide",
+            args=[w["session"].pk, w["outside_checkin"].pk],
+        ),
+        lambda: {"decision": "confirm"},
     ),
     "learning:mentoring": lambda w: Post(w["citizen"], reverse("learning:mentoring")),
     "learning:invite": lambda w: Post(
