@@ -4,4 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class BadgesConfig(AppConfig):
     name = "badges"
-    verbose_name = _("Badges and commendations")
+    verbose_name = _("Badges")
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the signal receivers)

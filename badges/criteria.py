@@ -184,7 +184,7 @@ def validate(
     if tree in (None, {}):
         return
     if not isinstance(tree, dict):
-        raise CriteriaError([_("Criteria must be an object such as {\"all\": [...]}.")])
+        raise CriteriaError([_('Criteria must be an object such as {"all": [...]}.')])
     level_count = max(len(levels), 1)
     _check_node(tree, 1, errors)
     found = leaves(tree) if not errors else []
@@ -194,7 +194,11 @@ def validate(
         )
     for index, leaf in enumerate(found, start=1):
         for message in _check_leaf(
-            leaf, recipient=recipient, level_count=level_count, slug=slug, resolve=resolve
+            leaf,
+            recipient=recipient,
+            level_count=level_count,
+            slug=slug,
+            resolve=resolve,
         ):
             errors.append(
                 _("Condition %(number)d: %(problem)s")
@@ -206,16 +210,16 @@ def validate(
 
 def _check_node(node, depth: int, errors: list) -> None:
     if depth > MAX_DEPTH:
-        errors.append(_("Criteria nest at most %(depth)d levels deep.") % {"depth": MAX_DEPTH})
+        errors.append(
+            _("Criteria nest at most %(depth)d levels deep.") % {"depth": MAX_DEPTH}
+        )
         return
     if not isinstance(node, dict):
         errors.append(_("Each condition must be an object."))
         return
     keys = {"all", "any", "fact"} & set(node)
     if len(keys) != 1:
-        errors.append(
-            _("Each condition has exactly one of “all”, “any” or “fact”.")
-        )
+        errors.append(_("Each condition has exactly one of “all”, “any” or “fact”."))
         return
     key = keys.pop()
     if key == "fact":
@@ -225,7 +229,9 @@ def _check_node(node, depth: int, errors: list) -> None:
         return
     children = node[key]
     if not isinstance(children, list) or not children:
-        errors.append(_("“%(key)s” needs a non-empty list of conditions.") % {"key": key})
+        errors.append(
+            _("“%(key)s” needs a non-empty list of conditions.") % {"key": key}
+        )
         return
     for child in children:
         _check_node(child, depth + 1, errors)
@@ -244,7 +250,10 @@ def _check_threshold(leaf: dict, fact: Fact, level_count: int, extra_max=None) -
             % {"fact": fact.name, "key": key, "other": other}
         ]
     if key not in leaf:
-        return [_("“%(fact)s” needs a threshold “%(key)s”.") % {"fact": fact.name, "key": key}]
+        return [
+            _("“%(fact)s” needs a threshold “%(key)s”.")
+            % {"fact": fact.name, "key": key}
+        ]
     value = leaf[key]
     if fact.name == "framework_areas" and value == "all":
         return []
@@ -273,7 +282,9 @@ def _check_threshold(leaf: dict, fact: Fact, level_count: int, extra_max=None) -
     return []
 
 
-def _check_leaf(leaf: dict, *, recipient: str, level_count: int, slug: str, resolve: bool):
+def _check_leaf(
+    leaf: dict, *, recipient: str, level_count: int, slug: str, resolve: bool
+):
     from competitions.models import ActivityType, Competition
 
     name = leaf.get("fact")
@@ -287,7 +298,10 @@ def _check_leaf(leaf: dict, *, recipient: str, level_count: int, slug: str, reso
     if recipient not in fact.recipients:
         problems.append(
             _("“%(fact)s” is not recorded for a %(recipient)s.")
-            % {"fact": name, "recipient": _("person") if recipient == PERSON else _("unit")}
+            % {
+                "fact": name,
+                "recipient": _("person") if recipient == PERSON else _("unit"),
+            }
         )
     allowed = set(fact.params) | {"fact", "min", "top"}
     unknown = sorted(set(leaf) - allowed)
@@ -339,7 +353,8 @@ def _check_leaf(leaf: dict, *, recipient: str, level_count: int, slug: str, reso
             )
         competition = leaf.get("competition")
         if competition is not None and not (
-            _is_count(competition) and Competition.objects.filter(pk=competition).exists()
+            _is_count(competition)
+            and Competition.objects.filter(pk=competition).exists()
         ):
             problems.append(
                 _("no competition has the id “%(id)s”.") % {"id": competition}
@@ -366,12 +381,16 @@ def _check_leaf(leaf: dict, *, recipient: str, level_count: int, slug: str, reso
                 framework__code=framework_code, code=area_code
             ).exists():
                 problems.append(
-                    _("no skill area “%(area)s” (write framework:area, e.g. qd-757-2025:1).")
+                    _(
+                        "no skill area “%(area)s” (write framework:area, e.g. qd-757-2025:1)."
+                    )
                     % {"area": area}
                 )
         if badges:
             known = set(
-                BadgeClass.objects.filter(slug__in=badges).values_list("slug", flat=True)
+                BadgeClass.objects.filter(slug__in=badges).values_list(
+                    "slug", flat=True
+                )
             )
             missing = [b for b in badges if b not in known]
             if missing:
@@ -413,7 +432,8 @@ def describe(leaf: dict, level_index: int = 0) -> str:
     if leaf.get("competition") and name != "board_rank":
         competition = Competition.objects.filter(pk=leaf["competition"]).first()
         qualifiers.append(
-            _("in %(competition)s") % {"competition": competition or leaf["competition"]}
+            _("in %(competition)s")
+            % {"competition": competition or leaf["competition"]}
         )
     framework = None
     if leaf.get("framework"):
@@ -443,11 +463,13 @@ def describe(leaf: dict, level_index: int = 0) -> str:
     elif name == "framework_areas":
         title = framework.name if framework else leaf["framework"]
         if value == "all":
-            text = _("Completed trainings covering every skill area of “%(framework)s”") % {
-                "framework": title
-            }
+            text = _(
+                "Completed trainings covering every skill area of “%(framework)s”"
+            ) % {"framework": title}
         else:
-            text = _("Completed trainings covering at least %(n)s skill areas of “%(framework)s”") % {
+            text = _(
+                "Completed trainings covering at least %(n)s skill areas of “%(framework)s”"
+            ) % {
                 "n": n,
                 "framework": title,
             }
@@ -485,7 +507,9 @@ def describe(leaf: dict, level_index: int = 0) -> str:
         competition = Competition.objects.filter(pk=leaf.get("competition")).first()
         entity = leaf.get("entity") or "people"
         entity_label = (
-            _("people") if entity == "people" else dict(Unit.Kind.choices).get(entity, entity)
+            _("people")
+            if entity == "people"
+            else dict(Unit.Kind.choices).get(entity, entity)
         )
         text = _(
             "Among the first %(n)s on the board of %(entity)s of %(competition)s when it closes"
@@ -493,8 +517,6 @@ def describe(leaf: dict, level_index: int = 0) -> str:
     else:  # pragma: no cover - every fact is listed above
         text = str(fact.label)
     return f"{text}{suffix}"
-
-
 
 
 def describe_tree(tree: dict, level_index: int = 0) -> list[dict]:

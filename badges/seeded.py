@@ -27,7 +27,11 @@ CLASSES = [
         ),
         "recipient": PERSON,
         "emblem": "book",
-        "criteria": {"fact": "framework_areas", "framework": "qd-757-2025", "min": "all"},
+        "criteria": {
+            "fact": "framework_areas",
+            "framework": "qd-757-2025",
+            "min": "all",
+        },
     },
     {
         "slug": "dang-vien-tien-phong",
