@@ -42,7 +42,10 @@ HEADCOUNT_COLUMNS = {
     TargetGroup.PUBLIC_SERVANT: "public_servants",
     TargetGroup.ENTERPRISE_WORKER: "enterprise_workers",
 }
-_EMPTY = ("SELECT NULL AS rid, NULL AS v WHERE 1 = 0", [])
+_EMPTY = (
+    "SELECT CAST(NULL AS BIGINT) AS rid, CAST(NULL AS BIGINT) AS v WHERE 1 = 0",
+    [],
+)
 
 
 @dataclass
@@ -215,7 +218,8 @@ def _sql(queryset) -> tuple[str, list]:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # a filter no row can pass (no training fits, say)
         return (
-            "SELECT NULL AS pid, NULL AS upath, NULL AS uid, NULL AS val WHERE 1 = 0",
+            "SELECT CAST(NULL AS BIGINT) AS pid, CAST(NULL AS TEXT) AS upath, "
+            "CAST(NULL AS BIGINT) AS uid, CAST(NULL AS BIGINT) AS val WHERE 1 = 0",
             [],
         )
     return sql, list(params)
@@ -529,5 +533,3 @@ def held_levels(
     ).values_list(column, "level"):
         held.setdefault(rid, set()).add(level)
     return held
-
-

@@ -3,16 +3,9 @@ from django.utils import timezone
 
 
 def load(apps, schema_editor):
-    from badges.seeded import CLASSES
+    from badges import seeded
 
-    BadgeClass = apps.get_model("badges", "BadgeClass")
-    now = timezone.now()
-    for spec in CLASSES:
-        if BadgeClass.objects.filter(slug=spec["slug"]).exists():
-            continue
-        BadgeClass.objects.create(
-            **spec, version=1, status="published", published_at=now
-        )
+    seeded.load(apps.get_model("badges", "BadgeClass"), at=timezone.now())
 
 
 class Migration(migrations.Migration):

@@ -95,3 +95,31 @@ def council(tree):
     from units.models import Role
 
     return make_user("council", unit=tree["ke_sat"], role=Role.Kind.COUNCIL_MEMBER)
+
+
+@pytest.fixture(autouse=True)
+def seeded_data(request):
+    """The frameworks and seeded badges the migrations load: a transactional test's
+    flush empties their tables, so make them again if need be."""
+    if (
+        "db" not in request.fixturenames
+        and "transactional_db" not in request.fixturenames
+    ):
+        marker = request.node.get_closest_marker("django_db")
+        if marker is None:
+            return
+    request.getfixturevalue("transactional_db" if _transactional(request) else "db")
+    from badges import seeded
+    from learning import frameworks
+    from learning.models import Skill, SkillArea, SkillFramework
+
+    frameworks.load(SkillFramework, SkillArea, Skill)
+    seeded.load(BadgeClass, at=timezone.now())
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        "transactional_db" in request.fixturenames
+        or (marker and marker.kwargs.get("transaction"))
+    )
