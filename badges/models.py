@@ -35,6 +35,10 @@ class Level(models.TextChoices):
 LEVEL_ORDER = [Level.BRONZE, Level.SILVER, Level.GOLD]
 
 
+class PublishedClassEdited(ValueError):
+    """A published or retired version is never edited: make a new version."""
+
+
 class BadgeClassQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=BadgeClass.Status.PUBLISHED)
@@ -188,6 +192,41 @@ class BadgeClass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
+
+    def frozen_changes(self) -> list[str]:
+        """The frozen fields changed since this published version was stored."""
+        if not self.pk:
+            return []
+        stored = BadgeClass.objects.filter(pk=self.pk).first()
+        if stored is None or stored.status == self.Status.DRAFT:
+            return []
+        return [
+            name
+            for name in self.FROZEN
+            if getattr(stored, self._meta.get_field(name).attname)
+            != getattr(self, self._meta.get_field(name).attname)
+        ]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.frozen_changes():
+            raise ValidationError(
+                _(
+                    "A published badge is never edited, so that the badges already "
+                    "awarded keep their meaning. Use “Make a new version” and publish "
+                    "that."
+                )
+            )
+
+    def save(self, *args, **kwargs):
+        changed = self.frozen_changes()
+        if changed:
+            raise PublishedClassEdited(
+                f"version {self.version} of {self.slug} is published: "
+                f"{', '.join(changed)} cannot change; make a new version"
+            )
+        super().save(*args, **kwargs)
 
     @property
     def level_names(self) -> list[str]:
