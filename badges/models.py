@@ -193,20 +193,6 @@ class BadgeClass(models.Model):
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
 
-    def frozen_changes(self) -> list[str]:
-        """The frozen fields changed since this published version was stored."""
-        if not self.pk:
-            return []
-        stored = BadgeClass.objects.filter(pk=self.pk).first()
-        if stored is None or stored.status == self.Status.DRAFT:
-            return []
-        return [
-            name
-            for name in self.FROZEN
-            if getattr(stored, self._meta.get_field(name).attname)
-            != getattr(self, self._meta.get_field(name).attname)
-        ]
-
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -227,6 +213,20 @@ class BadgeClass(models.Model):
                 f"{', '.join(changed)} cannot change; make a new version"
             )
         super().save(*args, **kwargs)
+
+    def frozen_changes(self) -> list[str]:
+        """The frozen fields changed since this published version was stored."""
+        if not self.pk:
+            return []
+        stored = BadgeClass.objects.filter(pk=self.pk).first()
+        if stored is None or stored.status == self.Status.DRAFT:
+            return []
+        return [
+            name
+            for name in self.FROZEN
+            if getattr(stored, self._meta.get_field(name).attname)
+            != getattr(self, self._meta.get_field(name).attname)
+        ]
 
     @property
     def level_names(self) -> list[str]:
