@@ -193,6 +193,15 @@ class BadgeClass(models.Model):
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
 
+    def save(self, *args, **kwargs):
+        changed = self.frozen_changes()
+        if changed:
+            raise PublishedClassEdited(
+                f"version {self.version} of {self.slug} is published: "
+                f"{', '.join(changed)} cannot change; make a new version"
+            )
+        super().save(*args, **kwargs)
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -204,15 +213,6 @@ class BadgeClass(models.Model):
                     "that."
                 )
             )
-
-    def save(self, *args, **kwargs):
-        changed = self.frozen_changes()
-        if changed:
-            raise PublishedClassEdited(
-                f"version {self.version} of {self.slug} is published: "
-                f"{', '.join(changed)} cannot change; make a new version"
-            )
-        super().save(*args, **kwargs)
 
     def frozen_changes(self) -> list[str]:
         """The frozen fields changed since this published version was stored."""
