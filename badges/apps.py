@@ -7,4 +7,9 @@ class BadgesConfig(AppConfig):
     verbose_name = _("Badges")
 
     def ready(self):
+        from units.panels import register_unit_panel
+
         from . import receivers  # noqa: F401  (connects the signal receivers)
+        from .panels import badges_panel
+
+        register_unit_panel(badges_panel)

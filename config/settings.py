@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "competitions.context_processors.notifications",
+                "badges.context_processors.link_preview",
             ],
         },
     },
