@@ -123,3 +123,29 @@ def _transactional(request) -> bool:
         "transactional_db" in request.fixturenames
         or (marker and marker.kwargs.get("transaction"))
     )
+
+
+_TEST_KEY = []
+
+
+def session_signing_key() -> str:
+    """One RSA key per test session (tests run with DEBUG off: no development key)."""
+    if not _TEST_KEY:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        _TEST_KEY.append(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ).decode()
+        )
+    return _TEST_KEY[0]
+
+
+@pytest.fixture(autouse=True)
+def signing_key(settings, tmp_path):
+    settings.BADGES_SIGNING_KEY = session_signing_key()
+    settings.MEDIA_ROOT = tmp_path / "media"
