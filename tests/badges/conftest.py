@@ -109,6 +109,11 @@ def seeded_data(request):
         if marker is None:
             return
     request.getfixturevalue("transactional_db" if _transactional(request) else "db")
+    seeded_badges()
+
+
+def seeded_badges():
+    """Load the frameworks and seeded badges if a flush removed them."""
     from badges import seeded
     from learning import frameworks
     from learning.models import Skill, SkillArea, SkillFramework
