@@ -353,3 +353,26 @@ class TestTimeLimitedAndMeta:
         assert held("quan-quan", person=villagers[1]) == [""]
         assert held("quan-quan", person=villagers[0]) == []
         assert PointEntry.objects.filter(person=villagers[1]).count() == 2
+
+
+class TestEvaluateBadgesCommand:
+    def test_awards_the_classes_not_yet_evaluated_with_a_progress_bar(
+        self, villagers, course
+    ):
+        import io
+
+        from django.core.management import call_command
+
+        from tests.badges.conftest import committed
+
+        for person in villagers[:2]:
+            complete(person, course)
+        make_class("hai-nguoi", {"fact": "completed_trainings", "min": 1})
+        output = io.StringIO()
+
+        with committed():
+            call_command("evaluate_badges", stdout=output)
+
+        assert Assertion.objects.filter(badge_slug="hai-nguoi").count() == 2
+        assert "[" in output.getvalue() and "2 awarded" in output.getvalue()
+        assert BadgeClass.objects.get(slug="hai-nguoi").evaluated_at is not None
