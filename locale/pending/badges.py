@@ -212,6 +212,8 @@ VI = {
     "No badge yet. See what you can earn and how far you are:": "Chưa có huy hiệu. Xem bạn có thể đạt huy hiệu nào và còn bao xa:",
     "the badges": "các huy hiệu",
     "See the badge": "Xem huy hiệu",
+    "Publish (and award everyone who qualifies)": "Công bố (và trao cho mọi người đã đạt)",
+    "Make a new version": "Tạo phiên bản mới",
 }
 
 PLURAL = {
