@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "competitions.context_processors.notifications",
+                "badges.context_processors.link_preview",
             ],
             # {% form_token %} in every form that changes something (units/replay.py).
             "builtins": ["units.templatetags.form_tokens"],
@@ -189,6 +190,15 @@ LEARNING_IMPORT_MAX_BYTES = env_int("LEARNING_IMPORT_MAX_BYTES", 20 * 1024 * 102
 LEARNING_IMPORT_MAX_ROWS = env_int("LEARNING_IMPORT_MAX_ROWS", 200_000)
 LEARNING_IMPORT_INLINE = env_bool("LEARNING_IMPORT_INLINE", False)
 LEARNING_INVITE_DAYS = env_int("LEARNING_INVITE_DAYS", 7)
+
+# Badges (badges/): evaluation after each change (0 turns it off; the benchmark
+# compares both), the origin of the Open Badges ids, and the key 3.0 credentials
+# are signed with (a PEM RSA private key; in development one is made on first use).
+BADGES_EVALUATE = env_bool("BADGES_EVALUATE", True)
+BADGES_BASE_URL = env_str("BADGES_BASE_URL").rstrip("/")
+BADGES_SIGNING_KEY = env_str("BADGES_SIGNING_KEY")
+BADGES_SIGNING_KEY_FILE = env_str("BADGES_SIGNING_KEY_FILE")
+BADGES_DEV_KEY_FILE = BASE_DIR / "var" / "badges-dev-signing-key.pem"
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

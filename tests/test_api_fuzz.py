@@ -11,17 +11,16 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
+from schemathesis import GenerationMode, checks
 
+from leaderboards import projector
 from learning import integrations
 from learning.openapi import document
-from leaderboards import projector
 from tests.competitions.conftest import a_credit, credit_one
 from tests.learning.conftest import (  # noqa: F401 (fixtures)
     course,
@@ -113,7 +112,7 @@ def test_no_generated_request_gets_a_5xx_or_an_answer_the_document_does_not_allo
                 suppress_health_check=list(HealthCheck),
                 derandomize=True,
             )
-            def check(case):
+            def check(case, operation=operation):
                 response = case.call()
                 sent["total"] += 1
                 case.validate_response(response, excluded_checks=excluded(operation))

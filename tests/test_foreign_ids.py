@@ -17,6 +17,7 @@ from tests.conftest import make_user
 from tests.world import (  # noqa: F401 (fixtures)
     COUNTS,
     ID_FIELDS,
+    ID_FORMATS,
     POSTS,
     community_class,
     community_training,
@@ -86,7 +87,9 @@ def test_every_id_a_form_posts_is_listed_for_probing(name, world):
     ids = {
         field
         for field, value in data.items()
-        if isinstance(value, int) or (isinstance(value, list) and value)
+        if isinstance(value, int)
+        or (isinstance(value, list) and value)
+        or (name, field) in ID_FORMATS
     }
 
     assert ids - COUNTS == set(ID_FIELDS.get(name, {}))
@@ -101,8 +104,13 @@ def test_a_foreign_id_is_answered_like_a_missing_one(
     foreign, missing = elsewhere[label], _missing(label)
     before = row_counts()
 
-    to_foreign = send(client, post, token=str(uuid.uuid4()), **{field: foreign})
-    to_missing = send(client, post, token=str(uuid.uuid4()), **{field: missing})
+    written = ID_FORMATS.get((name, field), "{}")
+    to_foreign = send(
+        client, post, token=str(uuid.uuid4()), **{field: written.format(foreign)}
+    )
+    to_missing = send(
+        client, post, token=str(uuid.uuid4()), **{field: written.format(missing)}
+    )
 
     assert 400 <= to_foreign.status_code < 500
     assert to_foreign.status_code == to_missing.status_code

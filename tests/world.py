@@ -21,6 +21,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from badges import openbadges
+from badges import services as badge_services
+from badges.models import BadgeClass
 from competitions import services as submissions
 from competitions.models import Notification, PointRule
 from learning import integrations, mentoring, sessions
@@ -34,6 +37,7 @@ from tests.competitions.conftest import (  # noqa: F401 (fixtures)
     photo_bytes,
     today,
 )
+from tests.badges.conftest import session_signing_key
 from tests.conftest import make_user
 from tests.learning.conftest import (  # noqa: F401 (fixtures)
     community_training,
@@ -70,7 +74,7 @@ class Post:
 
 
 def our_patterns():
-    """(name, pattern string, view) of every URL pattern of our apps."""
+    """(name, URL pattern, view) of every URL pattern of our apps."""
 
     def walk(patterns, prefix, namespace):
         for entry in patterns:
@@ -81,7 +85,7 @@ def our_patterns():
                 module = getattr(entry.callback, "__module__", "")
                 if module.split(".")[0] in OUR_APPS:
                     name = f"{namespace}:{entry.name}" if namespace else entry.name
-                    yield name, prefix + str(entry.pattern), entry.callback
+                    yield name, entry, entry.callback
 
     return list(walk(get_resolver().url_patterns, "", None))
 
@@ -129,6 +133,7 @@ def world(
     settings,
 ):
     settings.LEARNING_IMPORT_INLINE = True
+    settings.BADGES_SIGNING_KEY = session_signing_key()
     from django.core.cache import cache
 
     cache.clear()
@@ -223,6 +228,20 @@ def world(
         at=now,
         origin=COMMAND,
     )
+    manual_badge = (
+        BadgeClass.objects.published()
+        .filter(recipient="person", levels=[])
+        .order_by("pk")
+        .first()
+    )
+    awarded_badge = badge_services.award_badge(
+        badge_class=manual_badge,
+        person=villagers[1],
+        reason="Hướng dẫn cả xóm cài VNeID",
+        by=province_admin,
+        at=now,
+        origin=TEST_ORIGIN,
+    )
     rule = PointRule.objects.filter(
         competition=competition, activity_type=community_class
     ).get()
@@ -255,6 +274,8 @@ def world(
         "integration": integration,
         "api_token": api_token,
         "rule": rule,
+        "manual_badge": manual_badge,
+        "awarded_badge": awarded_badge,
     }
 
 
@@ -312,6 +333,29 @@ def _photo(pattern=3):
 
 # name of the URL pattern -> the valid POST its view takes, from the world above.
 POSTS: dict[str, Callable[[dict], Post]] = {
+    "badges:award": lambda w: Post(
+        w["administrator"],
+        reverse("badges:award"),
+        lambda: {
+            "badge": w["manual_badge"].pk,
+            "recipient": f"p-{w['villagers'][2].pk}",
+            "level": "",
+            "reason": "Dạy lớp VNeID cho người cao tuổi",
+        },
+    ),
+    "badges:revoke": lambda w: Post(
+        w["administrator"],
+        reverse("badges:revoke", args=[w["awarded_badge"].uid]),
+        lambda: {"reason": "Trao nhầm người"},
+    ),
+    # Checks an uploaded badge: it changes nothing, so it needs no form token.
+    "badges:verify": lambda w: Post(
+        None,
+        reverse("badges:verify"),
+        lambda: {
+            "credential": openbadges.sign(w["awarded_badge"], "http://testserver")
+        },
+    ),
     "units:headcounts": lambda w: Post(
         w["officer"],
         reverse("units:headcounts", args=[w["tree"]["ho_lien"].pk]),
@@ -511,6 +555,7 @@ POSTS: dict[str, Callable[[dict], Post]] = {
 # tests/test_foreign_ids.py posts other units' ids into each; any int a case posts
 # must be listed here or in COUNTS.
 ID_FIELDS: dict[str, dict[str, str]] = {
+    "badges:award": {"badge": "badges.BadgeClass", "recipient": "units.Person"},
     "units:move": {"new_parent": "units.Unit"},
     "competitions:submission_new": {
         "competition": "competitions.Competition",
@@ -537,5 +582,9 @@ ID_FIELDS: dict[str, dict[str, str]] = {
     "learning:household": {"person": "units.Person"},
     "learning:vneid": {"unit": "units.Unit", "helper": "units.Person"},
 }
+# Fields that carry an id inside a text ("p-12": a person) -> how to write one.
+ID_FORMATS = {("badges:award", "recipient"): "p-{}"}
+# Forms that change nothing (a check), so they take no single-use token.
+READ_ONLY = {"badges:verify"}
 # Ints the forms take that are counts, not ids.
 COUNTS = {"anonymous", "citizens", "checkin_hours"}

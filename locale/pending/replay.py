@@ -15,7 +15,9 @@ VI.update(
         "A photo looks the same as evidence sent by a unit outside your area; ask the reviewer above you to compare them.": "Một ảnh giống minh chứng của một đơn vị ngoài phạm vi của bạn; đề nghị cán bộ thẩm định cấp trên đối chiếu.",
     }
 )
-VI.update({
-    "Nothing is at this address; check it against the API document.": "Không có gì ở địa chỉ này; hãy đối chiếu với tài liệu API.",
-    "This address does not take %(method)s; use %(allowed)s.": "Địa chỉ này không nhận %(method)s; hãy dùng %(allowed)s.",
-})
+VI.update(
+    {
+        "Nothing is at this address; check it against the API document.": "Không có gì ở địa chỉ này; hãy đối chiếu với tài liệu API.",
+        "This address does not take %(method)s; use %(allowed)s.": "Địa chỉ này không nhận %(method)s; hãy dùng %(allowed)s.",
+    }
+)
