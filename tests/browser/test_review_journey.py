@@ -1,6 +1,7 @@
 """In a real browser: an officer submits with a photo, a reviewer approves, points roll up."""
 
 import re
+import uuid
 from datetime import timedelta
 
 from django.utils import timezone
@@ -71,13 +72,18 @@ def test_officer_submits_reviewer_approves_and_points_roll_up(
     officer_page.goto(f"{live_asgi}/people/{officer.person.pk}/points/")
     expect(officer_page.get_by_role("cell", name="70", exact=True)).to_be_visible()
 
-    # The same approval sent again (a double tap, a replayed POST) changes nothing.
+    # The same approval sent again from another copy of the page (its own form
+    # token, so not a replay of the first POST) is refused and changes nothing.
     csrf = next(
         c["value"] for c in reviewer_page.context.cookies() if c["name"] == "csrftoken"
     )
     response = reviewer_page.request.post(
         f"{live_asgi}/submissions/{submission.pk}/decide/",
-        form={"decision": "approve", "csrfmiddlewaretoken": csrf},
+        form={
+            "decision": "approve",
+            "csrfmiddlewaretoken": csrf,
+            "form_token": str(uuid.uuid4()),
+        },
         headers={"Referer": decision_url},
     )
     assert response.status == 409
@@ -104,6 +110,8 @@ def test_a_rejected_submission_is_appealed(
     reviewer_page.goto(f"{live_asgi}/submissions/{submission.pk}/")
     reviewer_page.get_by_label("Lý do").fill("Ảnh không thấy học viên")
     reviewer_page.get_by_role("button", name="Không duyệt").click()
+    # The decision is in before the officer looks (the click only starts it).
+    expect(reviewer_page.get_by_text("Đã không duyệt.")).to_be_visible()
 
     officer_page.goto(f"{live_asgi}/notifications/")
     officer_page.get_by_role("link", name=re.compile("không được duyệt")).click()
