@@ -9,8 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.origins import SameOriginValidator  # noqa: E402
 from leaderboards.projector import start_catch_up_timer  # noqa: E402
 from leaderboards.routing import websocket_urlpatterns  # noqa: E402
 
@@ -22,10 +22,10 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # A browser sends its cookies cross-site on a WebSocket handshake, so the
-        # Origin must be one of ALLOWED_HOSTS (research/reliability.md §1.4). The
-        # public boards need no user: leaving out AuthMiddlewareStack spares every
-        # handshake a session lookup in the worker's one sync thread, which in a
-        # reconnect storm of thousands queues past daphne's handshake timeout.
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        # Origin must be this site's own scheme, host and port (config/origins.py).
+        # The public boards need no user: leaving out AuthMiddlewareStack spares
+        # every handshake a session lookup in the worker's one sync thread, which
+        # in a reconnect storm of thousands queues past daphne's handshake timeout.
+        "websocket": SameOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
