@@ -33,8 +33,8 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's policy, with this host's own WebSocket address in connect-src.
 
-    CSP3 browsers let 'self' cover ws: and wss: of the page's host, older ones
-    (Safari before 15.4, old Android WebViews) do not; naming the address keeps the
+    CSP3 browsers let 'self' cover ws: and wss: of the page's host (Chromium 156
+    connects with 'self' alone), CSP2 ones do not; naming the address keeps the
     live boards live there too, and allows no other host.
     """
 
