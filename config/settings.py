@@ -309,11 +309,23 @@ PERMISSIONS_POLICY = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    # Production is served over TLS (nginx in front, README "Deploying"): plain HTTP
+    # is sent there, except the proxy's own health check of a worker, which asks
+    # over plain HTTP and wants the JSON, not a redirect.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS stays a deliberate step (Django's advice: once sent, browsers refuse
+    # plain HTTP for that long); .env.example sets a year. It covers this host's
+    # own subdomains only, none of which may serve plain HTTP.
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# security.W021 asks for HSTS preload. Preloading binds the whole registrable domain
+# (a province's gov.vn domain, not ours to decide) and browsers' lists accept no
+# subdomain such as thiduaso.<province>.gov.vn; SECURE_HSTS_PRELOAD=1 is there for
+# the domain's owner.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,
