@@ -425,3 +425,26 @@ class TestTheInlineCodeFinder:
     )
     def test_lets_files_and_data_pass(self, html):
         assert blocked_inline_code(html) == []
+
+
+class TestPrivateWhenSignedIn:
+    def test_a_signed_in_page_is_private_even_where_visitors_get_a_public_one(
+        self, client, tree, citizen
+    ):
+        public = client.get("/leaderboards/")
+        client.force_login(citizen)
+
+        private = client.get("/leaderboards/")
+
+        assert "public" in public["Cache-Control"]
+        assert private["Cache-Control"] == "private, max-age=0"
+
+    def test_a_response_that_never_read_the_session_keeps_its_own_caching(
+        self, client, tree, citizen
+    ):
+        # The JSON API answers the same to everyone: a proxy may keep it.
+        client.force_login(citizen)
+
+        response = client.get("/api/v1/leaderboards/")
+
+        assert response["Cache-Control"] == "public, max-age=60"
