@@ -386,8 +386,8 @@ class TestEveryPage:
 
         assert problems == [], "\n".join(problems)
 
-    def test_error_pages_pass_the_policy_too(self, client, demo):
-        client.force_login(demo["administrator"])
+    def test_error_pages_pass_the_policy_too(self, client, administrator):
+        client.force_login(administrator)
 
         response = client.get("/units/999999999/")
 
