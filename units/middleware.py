@@ -4,6 +4,7 @@ from django.core.exceptions import DisallowedHost
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.deprecation import MiddlewareMixin
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -50,21 +51,18 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return parts
 
 
-class PrivateWhenSignedInMiddleware:
+class PrivateWhenSignedInMiddleware(MiddlewareMixin):
     """Mark every response built for a signed-in visitor `private`.
 
     Such a page carries their name, menu and counts; a shared cache (a proxy, a
     carrier's gateway) must never hand it to the next visitor. A response that
     never read the session cannot depend on who asked and keeps its own caching
     (the public JSON API), and one a view already made private or uncacheable
-    keeps its own lifetime (evidence files, an hour).
+    keeps its own lifetime (evidence files, an hour). MiddlewareMixin, as Django's
+    own: it runs in either mode, so the ASGI chain needs no extra thread hop.
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
+    def process_response(self, request, response):
         session = getattr(request, "session", None)
         if session is None or not session.accessed:
             return response
