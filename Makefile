@@ -28,10 +28,12 @@ run: venv
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops)"
 	$(PY) -m daphne -b $(HOST) -p $(PORT) config.asgi:application
 
-## make test: the whole suite against throwaway PostgreSQL and Redis, in a real browser
+## make test: Django's deploy check on .env.example's production settings, then the
+## whole suite against throwaway PostgreSQL and Redis, in a real browser
 test: venv node
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) scripts/check_deploy.py
 	REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 ## make test-fast: the suite on SQLite without services (browser and service tests skip)

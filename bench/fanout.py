@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from asgiref.sync import sync_to_async
 from django.db import transaction
@@ -113,8 +114,11 @@ def start_raw(frame_bytes: int) -> tuple[subprocess.Popen, int]:
 class Clients:
     """N WebSocket clients; each records when it received a frame after `mark`."""
 
-    def __init__(self, uri: str, count: int, *, origin: str = "http://127.0.0.1"):
-        self.uri, self.count, self.origin = uri, count, origin
+    def __init__(self, uri: str, count: int):
+        # As a browser on the page that served the board: the server accepts only
+        # its own scheme, host and port as the Origin (config/origins.py).
+        self.uri, self.count = uri, count
+        self.origin = "http://" + urlsplit(uri).netloc
         self.sockets = []
         self.arrivals: list[float] = []
         self.failed = 0

@@ -9,9 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from badges.routing import websocket_urlpatterns as personal_sockets  # noqa: E402
+from config.origins import SameOriginValidator  # noqa: E402
 from leaderboards.projector import start_catch_up_timer  # noqa: E402
 from leaderboards.routing import websocket_urlpatterns  # noqa: E402
 
@@ -23,12 +23,12 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # A browser sends its cookies cross-site on a WebSocket handshake, so the
-        # Origin must be one of ALLOWED_HOSTS (research/reliability.md §1.4). The
-        # public boards need no user: leaving out AuthMiddlewareStack spares every
-        # handshake a session lookup in the worker's one sync thread, which in a
-        # reconnect storm of thousands queues past daphne's handshake timeout.
+        # Origin must be this site's own scheme, host and port (config/origins.py).
+        # The public boards need no user: leaving out AuthMiddlewareStack spares
+        # every handshake a session lookup in the worker's one sync thread, which
+        # in a reconnect storm of thousands queues past daphne's handshake timeout.
         # /ws/me/ (a person's own awards) carries its own AuthMiddlewareStack.
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": SameOriginValidator(
             URLRouter(websocket_urlpatterns + personal_sockets)
         ),
     }

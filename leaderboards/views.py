@@ -11,11 +11,9 @@ from .stores import StoreUnavailable
 
 def _shared_cache(request, response, *, max_age: int):
     """Anonymous pages are the same for everyone: let a proxy absorb the crowd.
-    A signed-in visitor's page carries their menu: for their browser only."""
-    if request.user.is_authenticated:
-        patch_cache_control(response, private=True, max_age=0)
-    else:
-        patch_cache_control(response, public=True, max_age=max_age)
+    A signed-in visitor's page carries their menu: PrivateWhenSignedInMiddleware
+    makes it private."""
+    patch_cache_control(response, public=True, max_age=max_age)
     return response
 
 

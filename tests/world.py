@@ -28,6 +28,7 @@ from competitions import services as submissions
 from competitions.models import Notification, PointRule
 from learning import integrations, mentoring, sessions
 from learning.models import ClassSession, Completion, Household, ImportBatch
+from tests.badges.conftest import session_signing_key
 from tests.competitions.conftest import (  # noqa: F401 (fixtures)
     TEST_ORIGIN,
     community_class,
@@ -37,7 +38,6 @@ from tests.competitions.conftest import (  # noqa: F401 (fixtures)
     photo_bytes,
     today,
 )
-from tests.badges.conftest import session_signing_key
 from tests.conftest import make_user
 from tests.learning.conftest import (  # noqa: F401 (fixtures)
     community_training,

@@ -1,8 +1,11 @@
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 
@@ -70,3 +73,50 @@ class ApiErrorsAsJson:
         if "Allow" in response:
             replacement["Allow"] = response["Allow"]
         return replacement
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy, with this host's own WebSocket address in connect-src.
+
+    CSP3 browsers let 'self' cover ws: and wss: of the page's host (Chromium 156
+    connects with 'self' alone), CSP2 ones do not; naming the address keeps the
+    live boards live there too, and allows no other host.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return parts
+        socket = f"{'wss' if request.is_secure() else 'ws'}://{host}"
+        parts.update = {**(parts.update or {})}
+        parts.update["connect-src"] = [*parts.update.get("connect-src", ()), socket]
+        return parts
+
+
+class PrivateWhenSignedInMiddleware(MiddlewareMixin):
+    """Mark every response built for a signed-in visitor `private`.
+
+    Such a page carries their name, menu and counts; a shared cache (a proxy, a
+    carrier's gateway) must never hand it to the next visitor. A response that
+    never read the session cannot depend on who asked and keeps its own caching
+    (the public JSON API), and one a view already made private or uncacheable
+    keeps its own lifetime (evidence files, an hour). MiddlewareMixin, as Django's
+    own: it runs in either mode, so the ASGI chain needs no extra thread hop.
+    """
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed:
+            return response
+        if not request.user.is_authenticated:
+            return response
+        control = response.get("Cache-Control", "")
+        if "private" in control or "no-store" in control:
+            return response
+        # max-age=0: the browser asks again rather than showing an old page (a
+        # signed-in page may change with every action); public pages' max-age
+        # was for the proxy, which no longer keeps this one.
+        patch_cache_control(response, private=True, max_age=0)
+        return response

@@ -137,18 +137,65 @@ def browser():
         browser.close()
 
 
+# Added to every document before its own scripts, through the DevTools protocol (which
+# the page's Content-Security-Policy does not govern): it reports each violation.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__policyViolation(
+    event.effectiveDirective + " blocked " + (event.blockedURI || "inline code")
+    + " in " + document.location.pathname
+    + (event.sourceFile ? " (" + event.sourceFile + ":" + event.lineNumber + ")" : "")
+  );
+});
+"""
+# What Chromium writes to the console about a policy it blocks by or cannot parse.
+POLICY_MESSAGES = (
+    "Content Security Policy",
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "Permissions policy",
+    "Unrecognized feature",
+)
+
+
+def watch_policies(page) -> list[str]:
+    """Collect the page's CSP violations and policy errors, across navigations."""
+    found: list[str] = []
+    page.expose_function("__policyViolation", lambda text: found.append(text))
+    page.add_init_script(REPORT_VIOLATIONS)
+
+    def on_console(message):
+        if any(text in message.text for text in POLICY_MESSAGES):
+            found.append(f"console {message.type}: {message.text}")
+
+    page.on("console", on_console)
+    return found
+
+
+def watched_page(browser):
+    """A page in a fresh context (its own cookies) whose policy violations are
+    collected in `page.policy_violations`."""
+    page = browser.new_context(locale="vi-VN").new_page()
+    page.set_default_timeout(10_000)
+    page.policy_violations = watch_policies(page)
+    return page
+
+
 @pytest.fixture
 def page(browser, transactional_db):
-    context = browser.new_context(locale="vi-VN")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    """A browser page; any Content-Security-Policy violation in it fails the test."""
+    page = watched_page(browser)
     yield page
-    context.close()
+    page.context.close()
+    assert page.policy_violations == [], "the page broke its own policy"
 
 
 def serious_accessibility_violations(page) -> list[str]:
     """Run axe-core in the page; return the serious and critical violations."""
-    page.add_script_tag(path=str(AXE))
+    # Evaluated, not added as a <script>: the page's policy refuses inline scripts,
+    # and the protocol's evaluation is not the page's.
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
     result = page.evaluate(
         "async () => await axe.run(document, {resultTypes: ['violations']})"
     )

@@ -21,10 +21,12 @@ from tests.competitions.conftest import TEST_ORIGIN, make_submission, noisy_phot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
+# What a browser on http://127.0.0.1/ sends with its handshake.
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")
 
 
-def communicator(name, *, headers=(ORIGIN,), client=("203.0.113.9", 5000)):
+def communicator(name, *, headers=(HOST, ORIGIN), client=("203.0.113.9", 5000)):
     socket = WebsocketCommunicator(
         application, f"/ws/leaderboards/{name}/", headers=list(headers)
     )
@@ -107,21 +109,116 @@ async def test_a_crowd_on_a_warm_board_is_served_without_threads(board_name):
     assert frames == [warm, warm]  # the same snapshot, encoded once
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [
-        (),
-        ((b"origin", b"https://evil.example"),),
-        ((b"origin", b"http://127.0.0.1.evil.example"),),
-        ((b"origin", b"null"),),
-    ],
-)
-async def test_refuses_foreign_or_missing_origins(board_name, headers):
+async def accepted(board_name, *headers) -> bool:
     socket = communicator(board_name, headers=headers)
-
     connected, _ = await socket.connect()
+    if connected:
+        await socket.disconnect()
+    return connected
 
-    assert not connected
+
+class TestOrigin:
+    """A page may open a board socket only from this site's scheme, host and port."""
+
+    @pytest.mark.parametrize(
+        "host, origin",
+        [
+            (b"127.0.0.1", b"http://127.0.0.1"),
+            (b"127.0.0.1:8000", b"http://127.0.0.1:8000"),
+            (b"localhost:8000", b"http://LOCALHOST:8000"),
+            (b"[::1]:8000", b"http://[::1]:8000"),
+        ],
+    )
+    async def test_accepts_the_sites_own_origin(self, board_name, host, origin):
+        assert await accepted(board_name, (b"host", host), (b"origin", origin))
+
+    @pytest.mark.parametrize(
+        "origin",
+        [
+            pytest.param(b"http://127.0.0.1:1234", id="another port"),
+            pytest.param(b"http://127.0.0.1:80", id="port 80 against 8000"),
+            pytest.param(b"https://127.0.0.1:8000", id="another scheme"),
+            pytest.param(b"ws://127.0.0.1:8000", id="not a page's scheme"),
+            pytest.param(b"http://localhost:8000", id="another allowed host"),
+            pytest.param(b"https://evil.example", id="another site"),
+            pytest.param(b"http://127.0.0.1.evil.example:8000", id="look-alike"),
+            pytest.param(b"null", id="null"),
+            pytest.param(b"http://127.0.0.1:8000/path", id="not an origin"),
+            pytest.param(b"http://127.0.0.1:99999", id="no such port"),
+        ],
+    )
+    async def test_refuses_any_other_origin(self, board_name, origin):
+        assert not await accepted(
+            board_name, (b"host", b"127.0.0.1:8000"), (b"origin", origin)
+        )
+
+    @pytest.mark.parametrize(
+        "headers",
+        [
+            pytest.param(((b"host", b"127.0.0.1:8000"),), id="no Origin"),
+            pytest.param(((b"origin", b"http://127.0.0.1:8000"),), id="no Host"),
+            pytest.param(
+                (
+                    (b"host", b"evil.example:8000"),
+                    (b"origin", b"http://evil.example:8000"),
+                ),
+                id="a Host not in ALLOWED_HOSTS",
+            ),
+            pytest.param(
+                (
+                    (b"host", b"127.0.0.1:8000"),
+                    (b"origin", b"http://127.0.0.1:8000"),
+                    (b"origin", b"https://evil.example"),
+                ),
+                id="two Origins",
+            ),
+        ],
+    )
+    async def test_refuses_a_handshake_without_a_clear_origin_and_host(
+        self, board_name, headers
+    ):
+        assert not await accepted(board_name, *headers)
+
+    async def test_behind_a_tls_proxy_the_https_page_is_the_sites_own(
+        self, board_name, settings
+    ):
+        # daphne puts no scheme in the scope: nginx's X-Forwarded-Proto says it,
+        # trusted as for HTTP pages (SECURE_PROXY_SSL_HEADER, set when DEBUG=0).
+        settings.ALLOWED_HOSTS = ["thiduaso.example.gov.vn"]
+        settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        host = (b"host", b"thiduaso.example.gov.vn")
+        https = (b"origin", b"https://thiduaso.example.gov.vn")
+        proxied = (b"x-forwarded-proto", b"https")
+
+        assert await accepted(board_name, host, https, proxied)
+        assert not await accepted(board_name, host, https)
+        assert not await accepted(
+            board_name, host, (b"origin", b"http://thiduaso.example.gov.vn"), proxied
+        )
+        settings.SECURE_PROXY_SSL_HEADER = None
+        assert not await accepted(board_name, host, https, proxied)
+
+    async def test_accepts_csrf_trusted_origins_and_only_them(
+        self, board_name, settings
+    ):
+        settings.CSRF_TRUSTED_ORIGINS = [
+            "https://thiduaso.example.gov.vn",
+            "https://*.hai-phong.example.vn",
+        ]
+        host = (b"host", b"127.0.0.1:8000")
+
+        for origin, allowed in [
+            (b"https://thiduaso.example.gov.vn", True),
+            (b"https://thiduaso.example.gov.vn:443", True),
+            (b"https://bang.hai-phong.example.vn", True),
+            (b"https://thiduaso.example.gov.vn:8443", False),
+            (b"http://thiduaso.example.gov.vn", False),
+            (b"http://bang.hai-phong.example.vn", False),
+            (b"https://hai-phong.example.vn.evil.example", False),
+        ]:
+            assert await accepted(board_name, host, (b"origin", origin)) is allowed, (
+                origin
+            )
 
 
 async def test_an_unknown_board_is_closed_with_a_reason(db):

@@ -164,7 +164,7 @@ async def test_a_socket_opened_while_redis_is_down_is_refused_and_frees_its_slot
     socket = WebsocketCommunicator(
         application,
         f"/ws/leaderboards/{name}/",
-        headers=[(b"origin", b"http://127.0.0.1")],
+        headers=[(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")],
     )
     socket.scope["client"] = ("203.0.113.7", 5000)
 

@@ -120,7 +120,9 @@ class TestNothingIsToldBeforeACodeIsAccepted:
     def _answer(self, client, code):
         response = client.post(reverse("learning:invite_code"), {"code": code})
         body = re.sub(
-            r'name="(?:csrfmiddlewaretoken|form_token)" value="[^"]*"', "", response.text
+            r'name="(?:csrfmiddlewaretoken|form_token)" value="[^"]*"',
+            "",
+            response.text,
         )
         return response.status_code, body.replace(code, "CODE")
 
