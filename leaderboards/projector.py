@@ -23,6 +23,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from competitions.models import PointEntry, UnprojectedEntry
+from units import schedule
 from units.models import Unit
 
 from . import hub
@@ -383,11 +384,19 @@ class Reconciliation:
     mismatches: list
 
 
-def reconcile() -> Reconciliation:
-    """Compare every current board in the store with the ledger; change nothing."""
+def reconcile(*, locked: bool = True) -> Reconciliation:
+    """Compare every current board in the store with the ledger; change nothing.
+
+    Locked, no projection runs meanwhile and every mismatch is real (the
+    `--check` of rebuild_leaderboards). Unlocked, awards are projected meanwhile
+    (reading a million members takes seconds) and a mismatch may only be an entry
+    projected between the two reads: the scheduled repair checks each one again
+    under the lock (reconciliation.py).
+    """
     store = get_store()
     with transaction.atomic():
-        take_lock(wait=True)
+        if locked:
+            take_lock(wait=True)
         today = timezone.localdate()
         expected = ledger_totals(today=today).all_boards()
         mismatches = []
@@ -410,6 +419,19 @@ _timer: threading.Thread | None = None
 _timer_stop = threading.Event()
 
 
+def scheduled_round() -> list[str]:
+    """One pass of the timer over the scheduled jobs (reconciliation and the
+    others registered in units.schedule), each run by one worker at a time."""
+    try:
+        close_old_connections()
+        return schedule.run_due()
+    except Exception:  # keep the timer alive whatever one round met
+        logger.exception("scheduled jobs failed")
+        return []
+    finally:
+        close_old_connections()
+
+
 def catch_up_round() -> int:
     """One pass of the timer: project what is waiting, with fresh connections."""
     try:
@@ -423,7 +445,8 @@ def catch_up_round() -> int:
 
 
 def start_catch_up_timer() -> None:
-    """Project what awards left behind (Redis down, lock busy), now and periodically."""
+    """Project what awards left behind (Redis down, lock busy), now and periodically,
+    and run the scheduled jobs that are due."""
     global _timer
     if _timer is not None and _timer.is_alive():
         return
@@ -435,6 +458,7 @@ def start_catch_up_timer() -> None:
                 interval = settings.LEADERBOARD_CATCH_UP_SECONDS
                 if interval > 0:
                     catch_up_round()
+                scheduled_round()
                 _timer_stop.wait(interval if interval > 0 else 1.0)
         finally:
             connection.close()  # this thread's own connection
