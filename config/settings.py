@@ -250,6 +250,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Files no row names (a transaction that wrote one rolled back) are removed by one
+# worker this often, once older than the age below (units/media.py); 0 turns it off.
+MEDIA_CLEANUP_MINUTES = float(env_str("MEDIA_CLEANUP_MINUTES", "60"))
+MEDIA_ORPHAN_AGE_MINUTES = float(env_str("MEDIA_ORPHAN_AGE_MINUTES", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

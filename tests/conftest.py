@@ -22,6 +22,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 # No background catch-up thread in the test process: tests project explicitly.
 settings.LEADERBOARD_CATCH_UP_SECONDS = 0
 settings.LEADERBOARD_RECONCILE_MINUTES = 0
+settings.MEDIA_CLEANUP_MINUTES = 0
 
 
 @pytest.fixture(scope="session", autouse=True)
