@@ -371,23 +371,6 @@ class TestPlausibilityFlags:
         assert "duplicate_evidence" in self.codes(again)
         assert "duplicate_evidence" not in self.codes(other)
 
-    def test_a_burst_of_submissions_is_flagged(
-        self, tree, officer, competition, initiative
-    ):
-        made = [
-            make_submission(
-                officer=officer,
-                unit=tree["ho_lien"],
-                competition=competition,
-                activity_type=initiative,
-                photo=noisy_photo(20 + n),
-            )
-            for n in range(5)
-        ]
-
-        assert "burst" not in self.codes(made[3])
-        assert "burst" in self.codes(made[4])
-
     def test_a_date_outside_the_competition_is_flagged(
         self, tree, officer, competition, initiative, today
     ):
