@@ -23,6 +23,7 @@ from units.models import Person, Unit
 from . import hub
 from .boards import PEOPLE, counts, parse_storage_key, storage_key
 from .projector import period_sums, take_lock, unit_chains
+from .selectors import forget_cached
 from .stores import get_store
 
 logger = logging.getLogger(__name__)
@@ -226,6 +227,8 @@ def unit_activity_changed(unit: Unit) -> list[Change] | None:
         rebuild()
         return None
     changes = refresh(people=people, units=units)
+    # This process's cached board scopes: a scope under the unit is unknown now.
+    forget_cached()
     logger.info(
         "unit %s is now %s: %d board places changed",
         unit.pk,
