@@ -331,3 +331,60 @@ class TestPropertyStoreEqualsTheLedgerWhateverIsActive:
         assert projector.reconcile().mismatches == []
         projector.rebuild()
         assert current(store, today) == expected
+
+
+class TestWhenTheTargetedMoveIsNotTheWay:
+    def test_a_subtree_with_too_many_people_is_rebuilt_instead(
+        self,
+        store,
+        tree,
+        competition,
+        credited,
+        administrator,
+        today,
+        monkeypatch,
+        django_capture_on_commit_callbacks,
+    ):
+        monkeypatch.setattr(members, "MAX_TARGETED_PEOPLE", 1)
+        rebuilds = []
+        rebuild = projector.rebuild
+        monkeypatch.setattr(
+            projector, "rebuild", lambda **kw: rebuilds.append(1) or rebuild(**kw)
+        )
+
+        with django_capture_on_commit_callbacks(execute=True):
+            deactivate(tree["ke_sat"], administrator)
+
+        assert rebuilds == [1]
+        assert current(store, today) == expected_from_ledger(today)
+
+    def test_a_stopped_store_keeps_the_deactivation_and_the_reconciliation_moves_later(
+        self,
+        store,
+        tree,
+        competition,
+        credited,
+        administrator,
+        today,
+        monkeypatch,
+        caplog,
+        django_capture_on_commit_callbacks,
+    ):
+        from leaderboards.reconciliation import reconcile_and_repair
+        from leaderboards.stores import StoreUnavailable
+
+        def unavailable(*args, **kwargs):
+            raise StoreUnavailable("connection refused")
+
+        monkeypatch.setattr(store, "scores_of", unavailable)
+        with django_capture_on_commit_callbacks(execute=True):
+            deactivate(credited["lan"], administrator)
+        monkeypatch.undo()
+
+        assert not Person.objects.get(pk=credited["lan"].pk).is_active
+        assert "moves at the next reconciliation" in caplog.text
+        assert current(store, today) != expected_from_ledger(today)
+
+        reconcile_and_repair()
+
+        assert current(store, today) == expected_from_ledger(today)
