@@ -3,6 +3,7 @@ measured in the same run. Needs PostgreSQL and Redis (`make bench` starts both).
 
     python -m bench [--people 1000000] [--units 20000] [--small 10000] [--fanout 1000,5000]
     python -m bench --only imports [--import-rows 100000]   (writes bench-results/imports.json)
+    python -m bench --only deactivation [--people 1000000]   (bench-results/deactivation.json)
 """
 
 import argparse
@@ -87,6 +88,10 @@ def table(results: dict) -> str:
         f"{'(c) durable awards/s vs Redis-only pipelined ZINCRBY':58} {c['durable']['per_second']:>12} {c['redis_only']['per_second']:>12} {c['share_of_ceiling_percent']:>8}%",
         f"{'(e) cold rebuild (s) / reconcile (s) / mismatches':58} {e['rebuild_seconds']:>12} {e['reconcile_seconds']:>12} {e['mismatches']:>9}",
     ]
+    if "deactivation" in results:
+        from bench import deactivation
+
+        lines += deactivation.table_lines(results["deactivation"])
     if "imports" in results:
         from bench import imports
 
@@ -122,14 +127,16 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--awards", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=300)
-    parser.add_argument("--only", choices=["all", "imports", "badges"], default="all")
+    parser.add_argument(
+        "--only",
+        choices=["all", "imports", "badges", "deactivation"],
+        default="all",
+    )
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--output")
     args = parser.parse_args()
     if args.output is None:
-        name = {"imports": "imports.json", "badges": "badges.json"}.get(
-            args.only, "latest.json"
-        )
+        name = "latest.json" if args.only == "all" else f"{args.only}.json"
         args.output = str(ROOT / "bench-results" / name)
     if not os.environ.get("REDIS_URL") or not os.environ.get(
         "DATABASE_URL", ""
@@ -147,7 +154,7 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from bench import badges, data, fanout, imports, ingest, reads
+    from bench import badges, data, deactivation, fanout, imports, ingest, reads
 
     results = {
         "machine": machine(),
@@ -161,6 +168,18 @@ def main() -> int:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(json.dumps(results, indent=2, default=str))
         print("\n".join(imports.table_lines(results["imports"])))
+        print(f"Written to {args.output}")
+        return 0
+    if args.only == "deactivation":
+        print(f"Building {args.people:,} people and {args.units:,} units ...")
+        big = data.build(people=args.people, units=args.units, label="A")
+        results["data_seconds"] = round(big["seconds"], 1)
+        print("  done; cold rebuild (the baseline) and deactivations ...", flush=True)
+        results["deactivation"] = deactivation.run(big)
+        results["machine"]["load_after"] = os.getloadavg()
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(results, indent=2, default=str))
+        print("\n".join(deactivation.table_lines(results["deactivation"])))
         print(f"Written to {args.output}")
         return 0
     print(f"Building {args.people:,} people and {args.units:,} units ...", flush=True)
@@ -179,6 +198,10 @@ def main() -> int:
     results["data_seconds"] = round(big["seconds"] + small["seconds"], 1)
     print(f"  done in {results['data_seconds']}s; cold rebuild ...", flush=True)
     results["rebuild"] = ingest.rebuild_and_reconcile()
+    print("Deactivations ...", flush=True)
+    results["deactivation"] = deactivation.run(
+        big, rebuild_seconds=results["rebuild"]["rebuild_seconds"]
+    )
     print("Page reads ...", flush=True)
     worker, port = fanout.start_worker({})
     try:

@@ -1,7 +1,7 @@
 """Demo competitions, activity types and point rules (called by `seed_demo`)."""
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -176,6 +176,7 @@ def _history(
                 competition=competition, activity_type=activity, on=day
             )
         rule = rules_cache[key]
+        submitted, decided = _review_times(rng, day=day, now=now)
         submissions.append(
             Submission(
                 competition=competition,
@@ -187,9 +188,9 @@ def _history(
                 description="Dữ liệu mẫu",
                 status=Submission.Status.APPROVED,
                 submitted_by=officer,
-                submitted_at=now,
+                submitted_at=submitted,
                 decided_by=reviewer,
-                decided_at=now,
+                decided_at=decided,
             )
         )
         plans.append(rule)
@@ -218,7 +219,7 @@ def _history(
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
-                at=now,
+                at=s.decided_at,
                 actor=reviewer,
                 action="submission.approved",
                 object_type="competitions.submission",
@@ -233,6 +234,25 @@ def _history(
         ],
         batch_size=1000,
     )
+
+
+def _review_times(rng, *, day, now):
+    """When a demo achievement was sent and decided, as in real use: sent during
+    office hours on the day or within three days after it, decided one to four
+    days later, both before now. (All sent at the same moment, the history made
+    every new submission look like a burst of dozens.)"""
+    start = timezone.make_aware(
+        datetime.combine(day + timedelta(days=rng.choice([0, 0, 1, 1, 2, 3])), time(7))
+    )
+    submitted = start + timedelta(minutes=rng.randint(0, 10 * 60))
+    if submitted >= now:
+        # Today's: some time since midnight.
+        midnight = timezone.make_aware(datetime.combine(day, time()))
+        submitted = midnight + (now - midnight) * rng.random()
+    decided = submitted + timedelta(hours=rng.randint(20, 96))
+    if decided >= now:
+        decided = submitted + (now - submitted) * rng.random()
+    return submitted, decided
 
 
 def _submission_awaiting_review(competition, activity_type):

@@ -1,5 +1,6 @@
 """Turning stored codes into sentences for people (in the reader's language)."""
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 
@@ -20,9 +21,27 @@ def describe_flags(flags: list[dict], *, visible: set[int]) -> list[str]:
                 )
                 % flag
             )
-        elif code == "burst":
+        elif code == "burst" and "usual" not in flag:
+            # Flags stored before the unit's own history was the measure.
             sentences.append(
                 _("%(count)d submissions from this unit within %(minutes)d minutes.")
+                % flag
+            )
+        elif code == "burst" and flag["usual"]:
+            sentences.append(
+                _(
+                    "%(count)d submissions from this unit within %(minutes)d minutes; "
+                    "in the past %(days)d days it sent about %(usual)s in an hour "
+                    "when it sent any."
+                )
+                % {**flag, "usual": formats.number_format(flag["usual"])}
+            )
+        elif code == "burst":
+            sentences.append(
+                _(
+                    "%(count)d submissions from this unit within %(minutes)d minutes; "
+                    "it sent none in the past %(days)d days."
+                )
                 % flag
             )
         elif code == "outside_competition":

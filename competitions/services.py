@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import TruncHour
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -40,9 +41,14 @@ from .signals import submission_decided
 
 Status = Submission.Status
 
-# A unit sending this many submissions within the window is shown to the reviewer.
-BURST_COUNT = 5
+# A burst: a unit's submissions in the last hour, far above its own usual pace (its
+# average in the hours it sent any over the previous 30 days) and never fewer than
+# BURST_FLOOR. A fixed count flagged every busy village every time: a flag that
+# always fires teaches reviewers to ignore all flags.
 BURST_WINDOW = timedelta(hours=1)
+BURST_HISTORY = timedelta(days=30)
+BURST_FACTOR = 3
+BURST_FLOOR = 10
 # Photos whose hashes differ in at most this many of 64 bits are the same picture.
 DUPLICATE_DISTANCE = 4
 
@@ -307,6 +313,35 @@ def duplicate_evidence(submission: Submission) -> list[dict]:
     return found
 
 
+def _burst(submission: Submission, *, now: datetime) -> dict | None:
+    """The burst flag, if the unit's last hour is far above its own usual hour."""
+    others = Submission.objects.filter(unit_id=submission.unit_id).exclude(
+        pk=submission.pk
+    )
+    count = (
+        others.filter(
+            submitted_at__gt=now - BURST_WINDOW, submitted_at__lte=now
+        ).count()
+        + 1
+    )
+    if count < BURST_FLOOR:
+        return None
+    history = others.filter(
+        submitted_at__gt=now - BURST_WINDOW - BURST_HISTORY,
+        submitted_at__lte=now - BURST_WINDOW,
+    ).aggregate(sent=Count("pk"), hours=Count(TruncHour("submitted_at"), distinct=True))
+    usual = history["sent"] / history["hours"] if history["hours"] else 0.0
+    if count < max(BURST_FLOOR, BURST_FACTOR * usual):
+        return None
+    return {
+        "code": "burst",
+        "count": count,
+        "minutes": int(BURST_WINDOW.total_seconds() // 60),
+        "usual": round(usual, 1),
+        "days": BURST_HISTORY.days,
+    }
+
+
 def plausibility_flags(submission: Submission, *, now: datetime) -> list[dict]:
     """What a reviewer should look at twice. Each flag is a code and its numbers."""
     flags = []
@@ -327,19 +362,9 @@ def plausibility_flags(submission: Submission, *, now: datetime) -> list[dict]:
                     "headcount": people,
                 }
             )
-    recent = (
-        Submission.objects.filter(unit=unit, submitted_at__gte=now - BURST_WINDOW)
-        .exclude(pk=submission.pk)
-        .count()
-    )
-    if recent + 1 >= BURST_COUNT:
-        flags.append(
-            {
-                "code": "burst",
-                "count": recent + 1,
-                "minutes": int(BURST_WINDOW.total_seconds() // 60),
-            }
-        )
+    burst = _burst(submission, now=now)
+    if burst:
+        flags.append(burst)
     competition = submission.competition
     if not (competition.starts_on <= submission.occurred_on <= competition.ends_on):
         flags.append(

@@ -189,6 +189,9 @@ WS_MAX_PER_ADDRESS = env_int("WS_MAX_PER_ADDRESS", 200)
 # How often each server process projects ledger entries that awards left behind
 # (the store was down, or another worker held the projector); 0 turns it off.
 LEADERBOARD_CATCH_UP_SECONDS = float(env_str("LEADERBOARD_CATCH_UP_SECONDS", "5"))
+# How often one worker compares the boards with the ledger and repairs them
+# (leaderboards/reconciliation.py); 0 turns it off.
+LEADERBOARD_RECONCILE_MINUTES = float(env_str("LEADERBOARD_RECONCILE_MINUTES", "30"))
 
 # Completion imports (learning/import_plan.py, learning/imports.py) and mentoring.
 LEARNING_IMPORT_MAX_BYTES = env_int("LEARNING_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
@@ -268,6 +271,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Files no row names (a transaction that wrote one rolled back) are removed by one
+# worker this often, once older than the age below (units/media.py); 0 turns it off.
+MEDIA_CLEANUP_MINUTES = float(env_str("MEDIA_CLEANUP_MINUTES", "60"))
+MEDIA_ORPHAN_AGE_MINUTES = float(env_str("MEDIA_ORPHAN_AGE_MINUTES", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,4 +8,13 @@ class LeaderboardsConfig(AppConfig):
     verbose_name = _("Leaderboards")
 
     def ready(self):
+        from units import schedule
+
         from . import receivers  # noqa: F401  (connects the signal receivers)
+        from .reconciliation import reconcile_and_repair
+
+        schedule.register(
+            "leaderboards.reconcile",
+            every=lambda: settings.LEADERBOARD_RECONCILE_MINUTES * 60,
+            run=reconcile_and_repair,
+        )

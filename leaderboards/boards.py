@@ -106,6 +106,33 @@ class Board:
         return cls(int(competition), int(scope), entity, period, measure)
 
 
+def counts(
+    chain: Iterable[tuple[int, str, bool]], *, person_active: bool = True
+) -> bool:
+    """Whether a member counts on the boards: the one rule, used everywhere.
+
+    `chain` is the units a member is credited under, root first, as (id, kind,
+    active): for a unit, its ancestors and itself; for a person, the ancestors of
+    the credited unit and that unit. A member counts only if it is active and every
+    unit of its chain, all the way up, is active. A deactivated unit thus leaves
+    the boards with everything under it (its people included); what it earned
+    before stays in the totals of the active units above it, as a deactivated
+    person's points stay in their unit's: points are taken back by reversals, not
+    by deactivation.
+    """
+    return person_active and all(active for _unit, _kind, active in chain)
+
+
+def counting_units(chain: list[tuple[int, str, bool]]) -> list[tuple[int, str]]:
+    """The units of a credited unit's chain that count, root first, as (id, kind):
+    each one whose own chain counts (the chain down to its first inactive unit)."""
+    return [
+        (unit_id, kind)
+        for depth, (unit_id, kind, _active) in enumerate(chain)
+        if counts(chain[: depth + 1])
+    ]
+
+
 def storage_key(competition_id: int, scope_id: int, entity: str, instance: str) -> str:
     return f"lb:{competition_id}:{scope_id}:{entity}:{instance}"
 

@@ -23,10 +23,19 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from competitions.models import PointEntry, UnprojectedEntry
+from units import schedule
 from units.models import Unit
 
 from . import hub
-from .boards import PERIODS, Changes, period_instance, period_start, storage_key
+from .boards import (
+    PERIODS,
+    Changes,
+    counting_units,
+    counts,
+    period_instance,
+    period_start,
+    storage_key,
+)
 from .models import ProjectorLock
 from .stores import StoreUnavailable, get_store
 
@@ -35,7 +44,7 @@ logger = logging.getLogger(__name__)
 BATCH = 2000
 
 
-def _lock(*, wait: bool) -> bool:
+def take_lock(*, wait: bool) -> bool:
     """Take the projector lock inside the current transaction; False if busy."""
     try:
         # A savepoint: a busy lock fails this statement only, not the transaction.
@@ -80,16 +89,6 @@ def unit_chains(unit_ids, *, known=None) -> dict[int, list[tuple[int, str, bool]
     }
 
 
-def _visible_chain(chain):
-    # A deactivated unit drops off the boards (and so does everything under it).
-    visible = []
-    for unit_id, kind, active in chain:
-        if not active:
-            break
-        visible.append((unit_id, kind))
-    return visible
-
-
 def local_day(moment: datetime):
     return timezone.localtime(moment).date()
 
@@ -111,7 +110,7 @@ ENTRY_FIELDS = (
 def entry_changes(rows) -> Changes:
     """The store changes of entries read as ENTRY_FIELDS tuples, summed."""
     chains = unit_chains(None, known={row[2]: (row[7], row[8], row[9]) for row in rows})
-    visible = {unit_id: _visible_chain(chain) for unit_id, chain in chains.items()}
+    visible = {unit_id: counting_units(chain) for unit_id, chain in chains.items()}
     changes = Changes()
     for (
         _pk,
@@ -125,8 +124,12 @@ def entry_changes(rows) -> Changes:
     ) in rows:
         changes.add_entry(
             competition_id=competition_id,
-            # A deactivated person leaves the boards; their unit keeps the points.
-            person_id=person_id if person_active else None,
+            person_id=(
+                person_id
+                if person_id is not None
+                and counts(chains[unit_id], person_active=person_active)
+                else None
+            ),
             points=points,
             day=local_day(occurred),
             chain=visible[unit_id],
@@ -145,7 +148,7 @@ def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projec
     result = Projection()
     store = get_store()
     with transaction.atomic():
-        if not _lock(wait=wait):
+        if not take_lock(wait=wait):
             return result
         queued = UnprojectedEntry.objects.order_by("entry_id")
         if entry_ids is not None:
@@ -211,7 +214,7 @@ class LedgerTotals:
     """The projected ledger, summed for a rebuild: everything boards are made of.
 
     `own_people[(competition, scope, instance)]` holds the points of the people
-    credited at that scope itself (the deepest active unit of the credited unit);
+    credited at that scope itself (only where they count, see boards.counts);
     a scope's people board is its own people plus its child scopes' boards.
     `unit_boards` are complete (they are small). `parents` links each scope that
     has a people board to the scope above it.
@@ -252,12 +255,9 @@ def _raw_rows(queryset, *, chunk: int = 50_000):
             yield from rows
 
 
-def ledger_totals(*, today, progress=None) -> LedgerTotals:
-    """Sum the projected entries for every current board in two grouped queries.
-
-    All-time boards and this week's and this month's; older weeks and months are
-    history nobody is shown, and are not rebuilt.
-    """
+def period_sums(today) -> tuple[tuple[str, str, str], dict]:
+    """The current period instances (all time, this month, this week) and the
+    aggregates that sum entries into each, in that order."""
     week, month = period_start("week", today), period_start("month", today)
     instances = ("all", period_instance("month", today), period_instance("week", today))
     sums = {
@@ -265,14 +265,22 @@ def ledger_totals(*, today, progress=None) -> LedgerTotals:
         "total_month": Sum("points", filter=Q(occurred_at__gte=month)),
         "total_week": Sum("points", filter=Q(occurred_at__gte=week)),
     }
+    return instances, sums
+
+
+def ledger_totals(*, today, progress=None) -> LedgerTotals:
+    """Sum the projected entries for every current board in two grouped queries.
+
+    All-time boards and this week's and this month's; older weeks and months are
+    history nobody is shown, and are not rebuilt.
+    """
+    instances, sums = period_sums(today)
     projected = PointEntry.objects.projected()
     unit_rows = list(
         projected.values_list("competition_id", "unit_id").annotate(**sums).order_by()
     )
-    chains = {
-        k: _visible_chain(v)
-        for k, v in unit_chains({row[1] for row in unit_rows}).items()
-    }
+    full_chains = unit_chains({row[1] for row in unit_rows})
+    chains = {k: counting_units(v) for k, v in full_chains.items()}
     unit_boards: dict[str, dict[int, int]] = defaultdict(dict)
     parents: dict[int, int | None] = {}
     depths: dict[int, int] = {}
@@ -292,7 +300,12 @@ def ledger_totals(*, today, progress=None) -> LedgerTotals:
                     board[member] = board.get(member, 0) + total
     if progress:
         progress(1, 2)
-    anchors = {unit_id: chain[-1][0] for unit_id, chain in chains.items() if chain}
+    # A person counts at the unit credited, if that unit's whole chain counts
+    # (boards.counts); an inactive person never does, which the database filters
+    # out of a million rows more cheaply than Python.
+    anchors = {
+        unit_id: unit_id for unit_id, chain in full_chains.items() if counts(chain)
+    }
     own: dict[tuple[int, int, str], dict[int, int]] = defaultdict(dict)
     person_rows = (
         projected.filter(person__isnull=False, person__is_active=True)
@@ -344,7 +357,7 @@ def rebuild(*, progress=None) -> RebuildReport:
     started = time.perf_counter()
     store = get_store()
     with transaction.atomic():
-        _lock(wait=True)
+        take_lock(wait=True)
         # Entries committed but not yet projected join the rebuild now; anything
         # committed after this line waits for the projector.
         marked, _kinds = UnprojectedEntry.objects.all().delete()
@@ -371,11 +384,19 @@ class Reconciliation:
     mismatches: list
 
 
-def reconcile() -> Reconciliation:
-    """Compare every current board in the store with the ledger; change nothing."""
+def reconcile(*, locked: bool = True) -> Reconciliation:
+    """Compare every current board in the store with the ledger; change nothing.
+
+    Locked, no projection runs meanwhile and every mismatch is real (the
+    `--check` of rebuild_leaderboards). Unlocked, awards are projected meanwhile
+    (reading a million members takes seconds) and a mismatch may only be an entry
+    projected between the two reads: the scheduled repair checks each one again
+    under the lock (reconciliation.py).
+    """
     store = get_store()
     with transaction.atomic():
-        _lock(wait=True)
+        if locked:
+            take_lock(wait=True)
         today = timezone.localdate()
         expected = ledger_totals(today=today).all_boards()
         mismatches = []
@@ -398,6 +419,19 @@ _timer: threading.Thread | None = None
 _timer_stop = threading.Event()
 
 
+def scheduled_round() -> list[str]:
+    """One pass of the timer over the scheduled jobs (reconciliation and the
+    others registered in units.schedule), each run by one worker at a time."""
+    try:
+        close_old_connections()
+        return schedule.run_due()
+    except Exception:  # keep the timer alive whatever one round met
+        logger.exception("scheduled jobs failed")
+        return []
+    finally:
+        close_old_connections()
+
+
 def catch_up_round() -> int:
     """One pass of the timer: project what is waiting, with fresh connections."""
     try:
@@ -411,7 +445,8 @@ def catch_up_round() -> int:
 
 
 def start_catch_up_timer() -> None:
-    """Project what awards left behind (Redis down, lock busy), now and periodically."""
+    """Project what awards left behind (Redis down, lock busy), now and periodically,
+    and run the scheduled jobs that are due."""
     global _timer
     if _timer is not None and _timer.is_alive():
         return
@@ -423,6 +458,7 @@ def start_catch_up_timer() -> None:
                 interval = settings.LEADERBOARD_CATCH_UP_SECONDS
                 if interval > 0:
                     catch_up_round()
+                scheduled_round()
                 _timer_stop.wait(interval if interval > 0 else 1.0)
         finally:
             connection.close()  # this thread's own connection

@@ -94,7 +94,20 @@ def _resolve(board: Board) -> tuple[Competition, Unit]:
         raise UnknownBoard(board.name) from None
     if not scope.path.startswith(competition.scope_unit.path):
         raise UnknownBoard(board.name)
+    if Unit.objects.filter(path__in=scope.ancestor_paths, is_active=False).exists():
+        raise UnknownBoard(board.name)  # under a deactivated unit (boards.counts)
     return competition, scope
+
+
+def _under_inactive(scope: Unit):
+    """A test for paths below the scope that have a deactivated unit above them or
+    are one: such units are on no board (boards.counts)."""
+    inactive = tuple(
+        Unit.objects.filter(path__startswith=scope.path, is_active=False).values_list(
+            "path", flat=True
+        )
+    )
+    return lambda path: path.startswith(inactive) if inactive else False
 
 
 def shared_ranks(values: list) -> list[int]:
@@ -181,13 +194,16 @@ def _derived_scores(board: Board, today) -> list[tuple[int, float]]:
     def compute():
         competition, scope = resolve(board)
         points = get_store().scores(board.with_(measure="points").storage_key(today))
-        entities = list(
-            Unit.objects.filter(
+        hidden = _under_inactive(scope)
+        entities = [
+            (pk, path)
+            for pk, path in Unit.objects.filter(
                 path__startswith=scope.path, kind=board.entity, is_active=True
             )
             .exclude(pk=scope.pk)
             .values_list("pk", "path")
-        )
+            if not hidden(path)
+        ]
         groups = competition.eligible_target_groups or [
             "citizen",
             "student",

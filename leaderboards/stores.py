@@ -42,6 +42,21 @@ class RankingStore:
             yield key, self.scores(key)
 
     def remove(self, member: int, keys: Iterable[str]) -> None: ...
+
+    def scores_of(
+        self, pairs: Iterable[tuple[str, int]]
+    ) -> dict[tuple[str, int], int | None]:
+        """The points of each (key, member), None where the member is not on it."""
+        return {(key, member): self.score(key, member) for key, member in pairs}
+
+    def assign(self, values: dict[tuple[str, int], int | None]) -> None:
+        """Set each (key, member) to exactly these points; None takes it off the board.
+
+        The targeted changes (a person or unit deactivated or back, a repair) set
+        values recomputed from the ledger rather than add to them.
+        """
+        ...
+
     def keys(self) -> list[str]: ...
     def replace_all(self, boards: dict[str, dict[int, int]]) -> None: ...
 
@@ -439,6 +454,60 @@ class RedisStore(RankingStore):
 
         self._call(run)
 
+    def scores_of(self, pairs):
+        by_key: dict[str, list[int]] = defaultdict(list)
+        for key, member in pairs:
+            by_key[key].append(member)
+        if not by_key:
+            return {}
+
+        def run():
+            pipe = self.client.pipeline(transaction=False)
+            for key, members in by_key.items():
+                pipe.zmscore(key, [_encode(member) for member in members])
+            return pipe.execute()
+
+        result = {}
+        for (key, members), scores in zip(by_key.items(), self._call(run), strict=True):
+            for member, score in zip(members, scores, strict=True):
+                result[(key, member)] = None if score is None else int(score)
+        return result
+
+    # {"set": {key: {member: points}}, "remove": {key: [member, ...]}} in one
+    # MessagePack argument, applied atomically.
+    ASSIGN = f"""
+    local changes = cmsgpack.unpack(ARGV[1])
+    local keys = {{}}
+    for key, members in pairs(changes['set'] or {{}}) do
+        for member, points in pairs(members) do
+            redis.call('ZADD', key, points, string.format('%012d', {MAX_MEMBER} - member))
+        end
+        keys[#keys + 1] = key
+    end
+    for key, members in pairs(changes['remove'] or {{}}) do
+        for _, member in ipairs(members) do
+            redis.call('ZREM', key, string.format('%012d', {MAX_MEMBER} - member))
+        end
+    end
+    for i = 1, #keys, 1000 do
+        redis.call('SADD', 'lb:keys', unpack(keys, i, math.min(i + 999, #keys)))
+    end
+    return #keys
+    """
+
+    def assign(self, values):
+        if not values:
+            return
+        put: dict[str, dict[int, int]] = defaultdict(dict)
+        remove: dict[str, list[int]] = defaultdict(list)
+        for (key, member), points in values.items():
+            if points is None:
+                remove[key].append(member)
+            else:
+                put[key][member] = points
+        payload = msgpack.packb({"set": dict(put), "remove": dict(remove)})
+        self._call(lambda: self.client.eval(self.ASSIGN, 0, payload))
+
     def keys(self):
         return sorted(
             k.decode() for k in self._call(lambda: self.client.smembers("lb:keys"))
@@ -532,6 +601,42 @@ class SqlStore(RankingStore):
 
     def remove(self, member, keys):
         Standing.objects.filter(board__in=list(keys), member=member).delete()
+
+    def scores_of(self, pairs):
+        found = dict.fromkeys(pairs)
+        by_key: dict[str, set[int]] = defaultdict(set)
+        for key, member in found:
+            by_key[key].add(member)
+        for key, members in by_key.items():
+            for member, points in Standing.objects.filter(
+                board=key, member__in=members
+            ).values_list("member", "points"):
+                found[(key, member)] = points
+        return found
+
+    def assign(self, values):
+        if not values:
+            return
+        table = Standing._meta.db_table
+        put = [
+            (key, member, points)
+            for (key, member), points in values.items()
+            if points is not None
+        ]
+        remove: dict[str, list[int]] = defaultdict(list)
+        for (key, member), points in values.items():
+            if points is None:
+                remove[key].append(member)
+        with transaction.atomic():
+            if put:
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        f"INSERT INTO {table} (board, member, points) VALUES (%s, %s, %s) "
+                        "ON CONFLICT (board, member) DO UPDATE SET points = excluded.points",
+                        put,
+                    )
+            for key, members in remove.items():
+                Standing.objects.filter(board=key, member__in=members).delete()
 
     def keys(self):
         return sorted(Standing.objects.values_list("board", flat=True).distinct())

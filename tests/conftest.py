@@ -24,6 +24,18 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 # No background catch-up thread in the test process: tests project explicitly.
 settings.LEADERBOARD_CATCH_UP_SECONDS = 0
+settings.LEADERBOARD_RECONCILE_MINUTES = 0
+settings.MEDIA_CLEANUP_MINUTES = 0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_background_timer():
+    """Importing config.asgi (the socket tests do) starts the worker's timer; in
+    the test process it would run scheduled jobs behind the tests' backs."""
+    from leaderboards import projector
+
+    projector.stop_catch_up_timer()
+    yield
 
 
 def pytest_collection_modifyitems(config, items):

@@ -328,3 +328,16 @@ class SentForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} {self.path} {self.state}"
+
+
+class ScheduledJob(models.Model):
+    """When a scheduled job last ran: the row every worker's timer claims, under a
+    row lock, so that a job runs in one place at a time (units/schedule.py)."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    succeeded = models.BooleanField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

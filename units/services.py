@@ -82,6 +82,60 @@ def update_headcounts(
     return unit
 
 
+def _activity(active: bool) -> str:
+    return "active" if active else "inactive"
+
+
+@transaction.atomic
+def set_unit_active(
+    *, unit: Unit, active: bool, by, at: datetime, origin: Origin, reason: str = ""
+) -> Unit:
+    """Deactivate a unit (it and everything under it stop earning and leave the
+    boards) or bring it back; the boards follow after commit."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.is_active == active:
+        return unit
+    unit.is_active = active
+    # save(), not update(): the leaderboards move the unit's members on post_save.
+    unit.save(update_fields=["is_active"])
+    record_event(
+        actor=by,
+        action="unit.activated" if active else "unit.deactivated",
+        obj=unit,
+        at=at,
+        origin=origin,
+        unit=unit,
+        from_state=_activity(not active),
+        to_state=_activity(active),
+        reason=reason,
+    )
+    return unit
+
+
+@transaction.atomic
+def set_person_active(
+    *, person: Person, active: bool, by, at: datetime, origin: Origin, reason: str = ""
+) -> Person:
+    """Deactivate a person (they stop earning and leave the boards; their units
+    keep what they earned) or bring them back."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.is_active == active:
+        return person
+    person.is_active = active
+    person.save(update_fields=["is_active"])
+    record_event(
+        actor=by,
+        action="person.activated" if active else "person.deactivated",
+        obj=person,
+        at=at,
+        origin=origin,
+        from_state=_activity(not active),
+        to_state=_activity(active),
+        reason=reason,
+    )
+    return person
+
+
 @transaction.atomic
 def add_member(*, person: Person, unit: Unit, primary: bool = True) -> Membership:
     """Make the person a member of the unit; a new primary unit replaces the old one."""

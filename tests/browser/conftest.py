@@ -80,6 +80,9 @@ def live_asgi(django_db_setup, django_db_blocker):
         # truncated, and a projector holding its row lock then would deadlock that.
         # Awards made through the server still project on commit.
         "LEADERBOARD_CATCH_UP_SECONDS": "0",
+        # Nor scheduled jobs, for the same reason (their row locks).
+        "LEADERBOARD_RECONCILE_MINUTES": "0",
+        "MEDIA_CLEANUP_MINUTES": "0",
     }
     log = (
         open(ROOT / ".pytest_cache" / "daphne.log", "w")

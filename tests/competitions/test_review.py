@@ -406,23 +406,6 @@ class TestPlausibilityFlags:
         assert "ngoài phạm vi của bạn" in pages["reviewer"]
         assert named in pages["province_reviewer"]
 
-    def test_a_burst_of_submissions_is_flagged(
-        self, tree, officer, competition, initiative
-    ):
-        made = [
-            make_submission(
-                officer=officer,
-                unit=tree["ho_lien"],
-                competition=competition,
-                activity_type=initiative,
-                photo=noisy_photo(20 + n),
-            )
-            for n in range(5)
-        ]
-
-        assert "burst" not in self.codes(made[3])
-        assert "burst" in self.codes(made[4])
-
     def test_a_date_outside_the_competition_is_flagged(
         self, tree, officer, competition, initiative, today
     ):

@@ -193,6 +193,29 @@ class TestBoardPage:
             tree["cay"].pk,
         }
 
+    @pytest.mark.parametrize("measure", ["per_member", "kpi"])
+    def test_fair_measures_leave_out_villages_of_a_deactivated_commune(
+        self, client, scored, tree, measure
+    ):
+        Unit.objects.filter(pk=tree["ke_sat"].pk).update(is_active=False)
+
+        response = client.get(
+            f"/leaderboards/{board(scored, tree, 'village', measure=measure).name}/"
+        )
+
+        assert {row.member for row in response.context["rows"]} == {tree["cay"].pk}
+
+    def test_the_board_of_a_village_under_a_deactivated_commune_is_unknown(
+        self, client, scored, tree
+    ):
+        Unit.objects.filter(pk=tree["ke_sat"].pk).update(is_active=False)
+
+        response = client.get(
+            f"/leaderboards/{board(scored, tree, scope='ho_lien').name}/"
+        )
+
+        assert response.status_code == 404
+
     def test_points_per_member_divides_by_the_members(self, client, scored, tree):
         response = client.get(
             f"/leaderboards/{board(scored, tree, 'village', measure='per_member').name}/"

@@ -79,3 +79,26 @@ class TestRankingStoreContract:
         put(store, {10**9: 5, 2: 5, 10**6: 5})
 
         assert [m for m, _p in store.top(KEY)] == [2, 10**6, 10**9]
+
+    def test_scores_of_reads_many_members_of_many_boards(self, store):
+        other = "lb:1:2:people:all"
+        put(store, {1: 10, 2: 0})
+        put(store, {1: 4}, key=other)
+
+        assert store.scores_of([(KEY, 1), (KEY, 2), (KEY, 3), (other, 1)]) == {
+            (KEY, 1): 10,
+            (KEY, 2): 0,
+            (KEY, 3): None,
+            (other, 1): 4,
+        }
+
+    def test_assign_sets_exact_points_and_none_takes_members_off(self, store):
+        other = "lb:1:2:people:all"
+        put(store, {1: 10, 2: 5, 3: 7})
+
+        store.assign({(KEY, 1): 3, (KEY, 2): None, (other, 9): 0, (KEY, 44): None})
+
+        assert store.scores(KEY) == {1: 3, 3: 7}
+        assert store.scores(other) == {9: 0}
+        assert other in store.keys()
+        assert store.top(KEY) == [(3, 7), (1, 3)]

@@ -85,6 +85,25 @@ class TestSeedDemo:
             Role.objects.count(),
         ) == counts
 
+    def test_its_history_is_not_one_burst_of_submissions(self, seeded):
+        from competitions.models import Submission
+        from competitions.services import _burst
+
+        sent = list(
+            Submission.objects.filter(submitted_at__isnull=False).select_related("unit")
+        )
+        waiting = [s for s in sent if s.status == Submission.Status.SUBMITTED]
+
+        flagged = [s for s in sent if _burst(s, now=s.submitted_at)]
+
+        # As if each had just been sent: a reviewer of the demo sees a burst flag
+        # on almost none, and not on the submission waiting for them.
+        assert len(sent) > 1000 and len(flagged) <= len(sent) // 100
+        assert waiting and all(
+            flag["code"] != "burst" for s in waiting for flag in s.flags
+        )
+        assert len({s.submitted_at.date() for s in sent}) > 30
+
     def test_refuses_to_run_with_debug_off(self, db, settings):
         settings.DEBUG = False
 
