@@ -8,6 +8,7 @@ brand-new image and saved as JPEG, so EXIF, GPS, XMP and JPEG comments are gone
 """
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -22,6 +23,10 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # certificate or count people in a class, small for a village officer's data plan.
 STORED_LONGEST_SIDE = 2560
 MAX_FILES_PER_SUBMISSION = 10
+MAX_UPLOAD_BYTES = max(MAX_PHOTO_BYTES, MAX_DOCUMENT_BYTES)
+# The most one photo may take in memory once decoded (after a JPEG's reduced-scale
+# decode): 16 megapixels of PNG or WebP, any JPEG within MAX_PHOTO_PIXELS.
+MAX_DECODED_BYTES = 64 * 1024 * 1024
 
 
 class InvalidEvidence(Exception):
@@ -54,15 +59,26 @@ def hamming(first: str, second: str) -> int:
     return (int(first, 16) ^ int(second, 16)).bit_count()
 
 
-def clean_photo(data: bytes, name: str = "") -> CleanFile:
-    """Return a safe JPEG rebuilt from the upload, or raise InvalidEvidence."""
-    if len(data) > MAX_PHOTO_BYTES:
+def check_size(size: int, name: str) -> None:
+    """Refuse a file over the byte limit, judged before its content is read."""
+    if size > MAX_UPLOAD_BYTES:
         raise InvalidEvidence(
             _(
                 "“%(name)s” is larger than %(limit)d MB. Take the photo at a lower resolution or send a smaller copy."
             )
-            % {"name": name, "limit": MAX_PHOTO_BYTES // (1024 * 1024)}
+            % {"name": name, "limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
         )
+
+
+def _decoded_bytes(image: Image.Image) -> int:
+    # Pillow holds RGB, RGBA, CMYK and palette images (converted below) at four
+    # bytes a pixel, greyscale at one.
+    return image.width * image.height * (1 if image.mode in ("1", "L") else 4)
+
+
+def clean_photo(data: bytes, name: str = "") -> CleanFile:
+    """Return a safe JPEG rebuilt from the upload, or raise InvalidEvidence."""
+    check_size(len(data), name)
     if not data:
         raise InvalidEvidence(_("“%(name)s” is empty.") % {"name": name})
     try:
@@ -71,8 +87,27 @@ def clean_photo(data: bytes, name: str = "") -> CleanFile:
             image = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
             if image.width * image.height > MAX_PHOTO_PIXELS:
                 raise Image.DecompressionBombError(name)
+            # What is stored is at most STORED_LONGEST_SIDE long: a JPEG decodes at
+            # the smallest power-of-two scale that still covers that (a 40-megapixel
+            # photo at a quarter of the pixels); PNG and WebP cannot, so their
+            # decoded size is what MAX_DECODED_BYTES bounds.
+            shrink = STORED_LONGEST_SIDE / max(image.size)
+            if shrink < 1:
+                image.draft(
+                    None,
+                    (
+                        max(1, math.ceil(image.width * shrink)),
+                        max(1, math.ceil(image.height * shrink)),
+                    ),
+                )
+            if _decoded_bytes(image) > MAX_DECODED_BYTES:
+                raise InvalidEvidence(
+                    _(
+                        "“%(name)s” has too many pixels for a PNG or WebP picture (at most %(limit)d megapixels). Send it as a JPEG photo or make it smaller."
+                    )
+                    % {"name": name, "limit": MAX_DECODED_BYTES // 4 // 1_000_000}
+                )
             image.load()
-            upright = ImageOps.exif_transpose(image)
     except InvalidEvidence:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -94,16 +129,25 @@ def clean_photo(data: bytes, name: str = "") -> CleanFile:
             % {"name": name}
         ) from None
 
-    if upright.mode in ("RGBA", "LA", "P"):
-        rgba = upright.convert("RGBA")
-        fresh = Image.new("RGB", rgba.size, (255, 255, 255))
-        fresh.paste(rgba, mask=rgba.getchannel("A"))
+    # Shrink first, then turn upright and rebuild: every copy after the decode is
+    # of the small image, so one photo never holds more than its decode and a
+    # thumbnail (measured in tests/test_limits.py).
+    transparent = image.mode in ("RGBA", "LA", "P")
+    if transparent:
+        image = image.convert("RGBA")
+    elif image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    image.thumbnail(
+        (STORED_LONGEST_SIDE, STORED_LONGEST_SIDE), Image.Resampling.LANCZOS
+    )
+    upright = ImageOps.exif_transpose(image)
+    del image
+    if transparent:
+        fresh = Image.new("RGB", upright.size, (255, 255, 255))
+        fresh.paste(upright, mask=upright.getchannel("A"))
     else:
         fresh = Image.new("RGB", upright.size)
         fresh.paste(upright.convert("RGB"))
-    fresh.thumbnail(
-        (STORED_LONGEST_SIDE, STORED_LONGEST_SIDE), Image.Resampling.LANCZOS
-    )
     output = io.BytesIO()
     fresh.save(output, format="JPEG", quality=85, optimize=True)
     return CleanFile(
@@ -117,11 +161,7 @@ def clean_photo(data: bytes, name: str = "") -> CleanFile:
 
 def clean_document(data: bytes, name: str = "") -> CleanFile:
     """Accept a PDF by its bytes (not its name), within the size limit."""
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidEvidence(
-            _("“%(name)s” is larger than %(limit)d MB.")
-            % {"name": name, "limit": MAX_DOCUMENT_BYTES // (1024 * 1024)}
-        )
+    check_size(len(data), name)
     if not data.startswith(b"%PDF-"):
         raise InvalidEvidence(
             _("“%(name)s” is neither a photo (JPEG, PNG, WebP) nor a PDF document.")

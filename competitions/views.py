@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,12 +17,12 @@ from django.views.decorators.http import (
 
 from units.audit import Origin
 from units.forms import posted_form_token
+from units.limits import body_limit
 from units.models import AuditEvent, Person
 from units.permissions import Action, can, units_where
 from units.selectors import people_to_choose
 
 from . import rules, selectors, services
-from .evidence import MAX_PHOTO_BYTES
 from .forms import (
     MAX_PEOPLE_IN_SELECT,
     CommentForm,
@@ -56,15 +57,6 @@ def _submission_for(user, action: Action, pk) -> Submission:
     if not can(user, action, submission.unit):
         raise Http404("submission")
     return submission
-
-
-def _uploads(request) -> list[tuple[str, bytes]]:
-    files = []
-    for upload in request.FILES.getlist("evidence"):
-        # Do not read a huge file into memory just to refuse it.
-        data = upload.read(MAX_PHOTO_BYTES + 1)
-        files.append((upload.name, data))
-    return files
 
 
 def _submission_form(request, *, data=None, initial=None):
@@ -109,7 +101,10 @@ def _save_and_maybe_submit(request, form, *, submission=None):
             _("The form was sent twice; reload the page.")
         )
     _stored, errors = services.add_evidence(
-        submission=submission, uploads=_uploads(request), by=request.user, at=now
+        submission=submission,
+        uploads=request.FILES.getlist("evidence"),
+        by=request.user,
+        at=now,
     )
     for message in errors:
         messages.error(request, message)
@@ -128,6 +123,7 @@ def _save_and_maybe_submit(request, form, *, submission=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@body_limit(lambda: settings.EVIDENCE_REQUEST_MAX_BYTES)
 def submission_new(request):
     if not units_where(request.user, Action.SUBMIT_ACHIEVEMENT).exists():
         raise Http404("no unit")
@@ -158,6 +154,7 @@ def submission_new(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@body_limit(lambda: settings.EVIDENCE_REQUEST_MAX_BYTES)
 def submission_edit(request, pk):
     submission = _submission_for(request.user, Action.SUBMIT_ACHIEVEMENT, pk)
     if not submission.is_editable:

@@ -99,6 +99,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Innermost, so that every middleware above still handles its answer and no
+    # view or form reads a body that is over the limit (units/limits.py).
+    "units.limits.RefuseLargeBodies",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -180,6 +183,19 @@ WS_MAX_PER_ADDRESS = env_int("WS_MAX_PER_ADDRESS", 200)
 # How often each server process projects ledger entries that awards left behind
 # (the store was down, or another worker held the projector); 0 turns it off.
 LEADERBOARD_CATCH_UP_SECONDS = float(env_str("LEADERBOARD_CATCH_UP_SECONDS", "5"))
+
+# Request bodies (units/limits.py). A path takes at most REQUEST_MAX_BYTES unless its
+# view declares more: the submission form's files together EVIDENCE_REQUEST_MAX_BYTES
+# (10 MB a file is the per-file rule; more files go into the draft afterwards), a
+# completion file LEARNING_IMPORT_MAX_BYTES, a certificate photo 10 MB, the API 1 MB.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 2_621_440)
+EVIDENCE_REQUEST_MAX_BYTES = env_int("EVIDENCE_REQUEST_MAX_BYTES", 50 * 1024 * 1024)
+# Django's own: form fields without files (its default), uploaded files above 1 MB
+# streamed to temporary files instead of memory, and at most 20 files a request (the
+# form takes 10; up to 20 gets our message naming the limit instead of a bare 400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # Completion imports (learning/import_plan.py, learning/imports.py) and mentoring.
 LEARNING_IMPORT_MAX_BYTES = env_int("LEARNING_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -8,6 +8,8 @@ a file or a request, and the same completion pushed twice is recorded once.
 
 import hashlib
 import hmac
+import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,6 +40,18 @@ from .spreadsheets import Table
 TOKEN_PREFIX = "tds"
 MAX_ITEMS = 1000
 REQUESTS_PER_MINUTE = 60
+MAX_BODY_BYTES = 1024 * 1024
+# A push is an object holding a list of flat objects: three levels. Deeper JSON is
+# refused whatever the interpreter's recursion limit (1,000 levels were a 500).
+MAX_JSON_DEPTH = 8
+# Wrong tokens one client address may send in a window before every request from it
+# is refused until the window ends (a correct token too: answering it would tell a
+# guesser which guess was right). 10 a window is at most 20 in a row across two.
+FAILED_TOKENS_PER_WINDOW = 10
+FAILED_TOKEN_WINDOW_SECONDS = 600
+# PostgreSQL text cannot hold NUL, and a lone surrogate (JSON "\ud800") cannot be
+# encoded as UTF-8: either in any string of a push was a 500.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 # JSON field -> the import's column; problems name the JSON field back.
 FIELDS = {
@@ -123,6 +137,30 @@ def authenticate(header: str) -> Integration | None:
     return integration
 
 
+def _failure_window(address: str, at: datetime) -> tuple[str, int]:
+    """The cache key of the address's current window and the seconds left in it."""
+    seconds = int(at.timestamp())
+    window = seconds // FAILED_TOKEN_WINDOW_SECONDS
+    left = FAILED_TOKEN_WINDOW_SECONDS - seconds % FAILED_TOKEN_WINDOW_SECONDS
+    return f"learning:api:failed-token:{address}:{window}", left
+
+
+def locked_out(address: str, *, at: datetime) -> int:
+    """Seconds until the address may try tokens again; 0 if it may now."""
+    key, left = _failure_window(address, at)
+    return left if (cache.get(key) or 0) >= FAILED_TOKENS_PER_WINDOW else 0
+
+
+def note_failed_token(address: str, *, at: datetime) -> None:
+    """Count a wrong token from the address (in the shared cache: every worker's)."""
+    key, left = _failure_window(address, at)
+    cache.add(key, 0, timeout=left + 1)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr: count it in a fresh window
+        cache.add(key, 1, timeout=left + 1)
+
+
 def over_rate_limit(integration: Integration, *, at: datetime) -> bool:
     key = f"learning:api:{integration.pk}:{at:%Y%m%d%H%M}"
     cache.add(key, 0, timeout=120)
@@ -131,6 +169,50 @@ def over_rate_limit(integration: Integration, *, at: datetime) -> bool:
 
 class BadPush(LearningError):
     """The request as a whole is malformed: 400."""
+
+    def __init__(self, message: str, code: str = "bad_request"):
+        super().__init__(message)
+        self.code = code
+
+
+def parse_body(raw: bytes) -> dict:
+    """The push's JSON object, or BadPush if it is not one we can store."""
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        body = None  # nested past the interpreter's limit: refused below as too deep
+    except (UnicodeDecodeError, ValueError):
+        raise BadPush(_("The body is not valid JSON in UTF-8."), "bad_json") from None
+    # Walk the whole document without recursion: any string anywhere, keys
+    # included, may carry what PostgreSQL cannot store.
+    pending = [(body, 1)] if body is not None else []
+    too_deep = body is None
+    while pending and not too_deep:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                raise BadPush(
+                    _(
+                        "Text in the body contains a NUL character (\\u0000) or a lone surrogate; remove it and send again."
+                    )
+                )
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                too_deep = True
+            elif isinstance(value, dict):
+                pending.extend((key, depth) for key in value)
+                pending.extend((item, depth + 1) for item in value.values())
+            else:
+                pending.extend((item, depth + 1) for item in value)
+    if too_deep:
+        raise BadPush(
+            _("The JSON is nested more than %(depth)d levels deep; send flat items.")
+            % {"depth": MAX_JSON_DEPTH},
+            "bad_json",
+        )
+    if not isinstance(body, dict):
+        raise BadPush(_('Send {"completions": [...]}.'))
+    return body
 
 
 @dataclass

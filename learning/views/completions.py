@@ -18,6 +18,7 @@ from django.views.decorators.http import (
 from competitions.evidence import MAX_PHOTO_BYTES
 from competitions.models import PointEntry
 from units.audit import Origin
+from units.limits import FORM_OVERHEAD, body_limit
 from units.permissions import Action, can, can_somewhere, units_where
 
 from .. import crediting, services, sessions
@@ -66,6 +67,7 @@ def my_learning(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@body_limit(MAX_PHOTO_BYTES + FORM_OVERHEAD)
 def completion_new(request):
     if request.method == "POST":
         form = SelfReportForm(request.POST, request.FILES)
