@@ -1,4 +1,4 @@
-"""Evidence files: photos opened and rebuilt with Pillow, PDFs checked by their bytes.
+"""Evidence files: photos rebuilt with Pillow, PDFs rebuilt without active content.
 
 A photo is never stored as uploaded. It must be a real JPEG, PNG or WebP within a byte
 limit and our own pixel cap (Pillow only warns up to ~179 megapixels, and a 12 KB PNG
@@ -9,9 +9,11 @@ brand-new image and saved as JPEG, so EXIF, GPS, XMP and JPEG comments are gone
 
 import io
 import math
+import re
 import warnings
 from dataclasses import dataclass
 
+import pikepdf
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -159,15 +161,126 @@ def clean_photo(data: bytes, name: str = "") -> CleanFile:
     )
 
 
+# Actions a PDF may keep: a jump inside the document, and a web or mail link (it
+# runs only when clicked, and viewers ask first). Every other action type (among
+# them JavaScript, Launch, SubmitForm, ImportData, GoToR, GoToE) is removed.
+KEPT_ACTIONS = {"/GoTo", "/URI"}
+ACTION_TYPES = {
+    "/GoTo", "/GoToR", "/GoToE", "/GoToDp", "/Launch", "/Thread", "/URI", "/Sound",
+    "/Movie", "/Hide", "/Named", "/SubmitForm", "/ResetForm", "/ImportData",
+    "/SetOCGState", "/Rendition", "/Trans", "/GoTo3DView", "/JavaScript",
+    "/RichMediaExecute",
+}  # fmt: skip
+# Keys that only ever hold active content: actions run on opening or on events,
+# scripts, embedded files (and the file streams of file specifications), XFA forms.
+ACTIVE_KEYS = {"/OpenAction", "/AA", "/JavaScript", "/JS", "/EmbeddedFiles", "/EF"}
+ACTIVE_KEYS |= {"/XFA"}
+# Annotations that carry a file or media rather than marks on the page.
+DROPPED_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound"}
+SAFE_LINK = re.compile(r"^(https?|mailto):", re.IGNORECASE)
+
+
+def _is_action(value) -> bool:
+    return (
+        isinstance(value, pikepdf.Dictionary)
+        and str(value.get("/S", "")) in ACTION_TYPES
+    )
+
+
+def _removable(key: str, value) -> bool:
+    if key in ACTIVE_KEYS:
+        return True
+    if not _is_action(value):
+        return False
+    kind = str(value.S)
+    if kind not in KEPT_ACTIONS:
+        return True
+    return kind == "/URI" and not SAFE_LINK.match(str(value.get("/URI", "")))
+
+
+def strip_active_content(pdf: pikepdf.Pdf) -> int:
+    """Remove scripts, actions other than links, and embedded files; return how many."""
+    removed = 0
+    for page in pdf.pages:
+        if "/Annots" in page:
+            kept = [
+                annotation
+                for annotation in page.Annots
+                if str(annotation.get("/Subtype", "")) not in DROPPED_ANNOTATIONS
+            ]
+            removed += len(page.Annots) - len(kept)
+            page.Annots = pikepdf.Array(kept)
+    # Every dictionary reachable from the catalogue, without recursion (a crafted
+    # file can nest deeper than Python's stack) and each shared object once.
+    seen = set()
+    pending = [pdf.Root]
+    while pending:
+        current = pending.pop()
+        if current.is_indirect:
+            if current.objgen in seen:
+                continue
+            seen.add(current.objgen)
+        if isinstance(current, pikepdf.Array):
+            pending.extend(
+                item
+                for item in current
+                if isinstance(item, pikepdf.Array | pikepdf.Dictionary | pikepdf.Stream)
+            )
+            continue
+        chained = _is_action(current)
+        for key in list(current.keys()):
+            value = current[key]
+            if _removable(key, value) or (chained and key == "/Next"):
+                del current[key]
+                removed += 1
+            elif isinstance(value, pikepdf.Array | pikepdf.Dictionary | pikepdf.Stream):
+                pending.append(value)
+    return removed
+
+
 def clean_document(data: bytes, name: str = "") -> CleanFile:
-    """Accept a PDF by its bytes (not its name), within the size limit."""
+    """Rebuild a PDF without its active content, or raise InvalidEvidence.
+
+    Checked by its bytes (not its name); opened with qpdf through pikepdf, which
+    repairs what it can. Scripts, open and event actions, launches and embedded
+    files are removed; links to web pages stay. Streams are copied as they are,
+    never decompressed, so a compression bomb costs nothing.
+    """
     check_size(len(data), name)
     if not data.startswith(b"%PDF-"):
         raise InvalidEvidence(
             _("“%(name)s” is neither a photo (JPEG, PNG, WebP) nor a PDF document.")
             % {"name": name}
         )
-    return CleanFile(kind="document", content=data)
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            strip_active_content(pdf)
+            output = io.BytesIO()
+            pdf.save(
+                output,
+                encryption=False,
+                stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                # Dictionaries outside compressed object streams: what was removed
+                # can be checked in the stored bytes.
+                object_stream_mode=pikepdf.ObjectStreamMode.disable,
+            )
+    except pikepdf.PasswordError:
+        raise InvalidEvidence(
+            _(
+                "“%(name)s” is protected by a password. Save or print it as a PDF without a password and send it again."
+            )
+            % {"name": name}
+        ) from None
+    except (pikepdf.PdfError, ValueError, RuntimeError, OSError):
+        raise InvalidEvidence(
+            _(
+                "“%(name)s” is damaged or not a PDF we can read. Export it as a PDF again and send it again."
+            )
+            % {"name": name}
+        ) from None
+    content = output.getvalue()
+    check_size(len(content), name)
+    return CleanFile(kind="document", content=content)
 
 
 def clean_upload(data: bytes, name: str) -> CleanFile:

@@ -18,6 +18,7 @@ the application runs (measured: +206 MB for a 200 MB POST answered 413 unread), 
 production runs `python -m config.server`, daphne with a body cap and lazy reading.
 """
 
+import asyncio
 import math
 from collections.abc import Callable
 
@@ -94,12 +95,19 @@ async def after_body(receive) -> dict:
     """The next message that is not part of the body (a disconnect, usually).
 
     Django listens for a disconnect once it has the body, and fails on any other
-    message; what is left of a refused body must be skipped, not handed on.
+    message, so body messages the server queued after the end are skipped.
     """
     while True:
         message = await receive()
         if message["type"] != "http.request":
             return message
+
+
+async def _never() -> dict:
+    # After a refused body Django only listens for a disconnect, and cancels that
+    # once it has answered. Asking the server for more would read the rest of the
+    # body (a server with flow control reads from the socket only when asked).
+    await asyncio.Future()
 
 
 class BodyLimitGuard:
@@ -128,7 +136,7 @@ class BodyLimitGuard:
         async def empty():
             nonlocal delivered
             if delivered:
-                return await after_body(receive)
+                return await _never()
             delivered = True
             return {"type": "http.request", "body": b"", "more_body": False}
 
@@ -143,7 +151,7 @@ class BodyLimitGuard:
         async def counted():
             nonlocal seen, limit, cut
             if cut:
-                return await after_body(receive)
+                return await _never()
             message = await receive()
             if message["type"] != "http.request":
                 return message
@@ -154,7 +162,7 @@ class BodyLimitGuard:
                     # Stop here: Django gets the end of the body, the rest is
                     # skipped, and the view never runs.
                     scope[REFUSED] = seen
-                    cut = message.get("more_body", False)
+                    cut = True
                     return {"type": "http.request", "body": b"", "more_body": False}
             return message
 

@@ -4,6 +4,7 @@ import io
 import struct
 import zlib
 
+import pikepdf
 import pytest
 from PIL import Image
 
@@ -142,7 +143,12 @@ class TestRefusedUploads:
             clean_upload(b"\xff\xd8" + b"\x00" * MAX_PHOTO_BYTES, "lon.jpg")
 
     def test_accepts_a_pdf_by_its_bytes_not_its_name(self):
-        cleaned = clean_upload(b"%PDF-1.4\n%...\n", "bien-ban.dat")
+        document = io.BytesIO()
+        with pikepdf.new() as pdf:
+            pdf.add_blank_page()
+            pdf.save(document)
+
+        cleaned = clean_upload(document.getvalue(), "bien-ban.dat")
 
         assert cleaned.kind == "document"
 
