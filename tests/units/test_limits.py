@@ -5,11 +5,9 @@ then Django) in this process; tests/test_server_memory.py does the same through 
 real server in its own process and measures its memory.
 """
 
-import asyncio
 import re
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib.admindocs.views import (
     extract_views_from_urlpatterns,
@@ -18,7 +16,7 @@ from django.contrib.admindocs.views import (
 from django.urls import get_resolver
 from django.utils import translation
 
-from config.asgi import application
+from tests.asgi import Exchange
 from units.limits import FORM_OVERHEAD, largest_limit, limit_for
 
 pytestmark = pytest.mark.django_db
@@ -33,63 +31,6 @@ def every_path() -> list[str]:
     ):
         paths.add(re.sub(r"<[^>]+>", "1", simplify_regex(regex)))
     return sorted(paths)
-
-
-class Exchange:
-    """One request through the ASGI application, its body given as chunks."""
-
-    def __init__(self, path, *, chunks=(b"",), headers=()):
-        self.path = path
-        self.chunks = list(chunks)
-        self.headers = [(b"host", b"testserver"), *headers]
-        self.body_messages_read = 0
-        self.status = None
-        self.response_headers = {}
-        self.body = b""
-        async_to_sync(self._run)()
-
-    async def _run(self):
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": self.path,
-            "raw_path": self.path.encode(),
-            "root_path": "",
-            "query_string": b"",
-            "headers": self.headers,
-            "client": ("127.0.0.1", 50000),
-            "server": ("testserver", 80),
-        }
-        pending = list(self.chunks)
-
-        async def receive():
-            if pending:
-                chunk = pending.pop(0)
-                self.body_messages_read += 1
-                return {
-                    "type": "http.request",
-                    "body": chunk,
-                    "more_body": bool(pending),
-                }
-            await asyncio.sleep(3600)  # the client stays; Django cancels this
-
-        async def send(message):
-            if message["type"] == "http.response.start":
-                self.status = message["status"]
-                self.response_headers = {
-                    name.decode(): value.decode() for name, value in message["headers"]
-                }
-            elif message["type"] == "http.response.body":
-                self.body += message.get("body", b"")
-
-        await application(scope, receive, send)
-
-    @property
-    def text(self) -> str:
-        return self.body.decode()
 
 
 def claiming(length: int, content_type=b"multipart/form-data; boundary=x"):
