@@ -8,7 +8,6 @@ brand-new image and saved as JPEG, so EXIF, GPS, XMP and JPEG comments are gone
 """
 
 import io
-import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -26,8 +25,8 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 STORED_LONGEST_SIDE = 2560
 MAX_FILES_PER_SUBMISSION = 10
 MAX_UPLOAD_BYTES = max(MAX_PHOTO_BYTES, MAX_DOCUMENT_BYTES)
-# The most one photo may take in memory once decoded (after a JPEG's reduced-scale
-# decode): 16 megapixels of PNG or WebP, any JPEG within MAX_PHOTO_PIXELS.
+# The most one photo may take in memory once decoded: 16 megapixels of PNG, 8 of WebP;
+# a JPEG within MAX_PHOTO_PIXELS is decoded at a reduced scale to fit.
 MAX_DECODED_BYTES = 64 * 1024 * 1024
 
 
@@ -74,8 +73,12 @@ def check_size(size: int, name: str) -> None:
 
 def _decoded_bytes(image: Image.Image) -> int:
     # Pillow holds RGB, RGBA, CMYK and palette images (converted below) at four
-    # bytes a pixel, greyscale at one.
-    return image.width * image.height * (1 if image.mode in ("1", "L") else 4)
+    # bytes a pixel, greyscale at one; WebP is decoded into a buffer of its own
+    # first and copied (a 12-megapixel WebP peaked at 169 MB counted as four).
+    per_pixel = 1 if image.mode in ("1", "L") else 4
+    if image.format == "WEBP":
+        per_pixel *= 2
+    return image.width * image.height * per_pixel
 
 
 def clean_photo(data: bytes, name: str = "") -> CleanFile:
@@ -90,24 +93,31 @@ def clean_photo(data: bytes, name: str = "") -> CleanFile:
             if image.width * image.height > MAX_PHOTO_PIXELS:
                 raise Image.DecompressionBombError(name)
             # What is stored is at most STORED_LONGEST_SIDE long: a JPEG decodes at
-            # the smallest power-of-two scale that still covers that (a 40-megapixel
-            # photo at a quarter of the pixels); PNG and WebP cannot, so their
-            # decoded size is what MAX_DECODED_BYTES bounds.
-            shrink = STORED_LONGEST_SIDE / max(image.size)
-            if shrink < 1:
-                image.draft(
-                    None,
-                    (
-                        max(1, math.ceil(image.width * shrink)),
-                        max(1, math.ceil(image.height * shrink)),
-                    ),
-                )
+            # the smallest power-of-two scale that still covers that, or smaller if
+            # its decode would pass MAX_DECODED_BYTES (a 40-megapixel photo at a
+            # quarter of its pixels). PNG and WebP cannot, so the budget caps them.
+            if image.format == "JPEG":
+                scale = 1
+                while scale < 8 and (
+                    max(image.size) // (scale * 2) >= STORED_LONGEST_SIDE
+                    or _decoded_bytes(image) // scale**2 > MAX_DECODED_BYTES
+                ):
+                    scale *= 2
+                if scale > 1:
+                    image.draft(None, (image.width // scale, image.height // scale))
             if _decoded_bytes(image) > MAX_DECODED_BYTES:
                 raise InvalidEvidence(
                     _(
                         "“%(name)s” has too many pixels for a PNG or WebP picture (at most %(limit)d megapixels). Send it as a JPEG photo or make it smaller."
                     )
-                    % {"name": name, "limit": MAX_DECODED_BYTES // 4 // 1_000_000}
+                    % {
+                        "name": name,
+                        "limit": MAX_DECODED_BYTES
+                        * image.width
+                        * image.height
+                        // _decoded_bytes(image)
+                        // 1_000_000,
+                    }
                 )
             image.load()
     except InvalidEvidence:
@@ -133,7 +143,7 @@ def clean_photo(data: bytes, name: str = "") -> CleanFile:
 
     # Shrink first, then turn upright and rebuild: every copy after the decode is
     # of the small image, so one photo never holds more than its decode and a
-    # thumbnail (measured in tests/test_limits.py).
+    # thumbnail (tests/test_upload_memory.py).
     transparent = image.mode in ("RGBA", "LA", "P")
     if transparent:
         image = image.convert("RGBA")
@@ -142,14 +152,13 @@ def clean_photo(data: bytes, name: str = "") -> CleanFile:
     image.thumbnail(
         (STORED_LONGEST_SIDE, STORED_LONGEST_SIDE), Image.Resampling.LANCZOS
     )
-    upright = ImageOps.exif_transpose(image)
-    del image
+    ImageOps.exif_transpose(image, in_place=True)
+    fresh = Image.new("RGB", image.size, (255, 255, 255))
     if transparent:
-        fresh = Image.new("RGB", upright.size, (255, 255, 255))
-        fresh.paste(upright, mask=upright.getchannel("A"))
+        fresh.paste(image, mask=image.getchannel("A"))
     else:
-        fresh = Image.new("RGB", upright.size)
-        fresh.paste(upright.convert("RGB"))
+        fresh.paste(image)  # greyscale is converted by paste itself
+    del image
     output = io.BytesIO()
     fresh.save(output, format="JPEG", quality=85, optimize=True)
     return CleanFile(
