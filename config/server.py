@@ -125,7 +125,12 @@ class _LazyBody:
             nonlocal done
             if done:
                 return await after_body(receive)
-            chunk = b"" if spooled.closed else spooled.read(CHUNK)
+            if spooled.closed:
+                # The client left while Django was reading: never hand on a
+                # truncated body as if it were whole.
+                done = True
+                return {"type": "http.disconnect"}
+            chunk = spooled.read(CHUNK)
             if len(chunk) < CHUNK:
                 done = True
                 # daphne queued one empty end-of-body message: skip it, so that

@@ -210,6 +210,8 @@ class TestWorkerMemory:
         too_big = Multipart(fields, [("big.jpg", 60 * MB)])
         server.measured(post("/submissions/new/", too_big, cookies))
 
+        start = _status(server.process.pid)["VmRSS"]
+
         one_file = server.measured(
             post(
                 "/submissions/new/", Multipart(fields, [("big.jpg", 200 * MB)]), cookies
@@ -241,13 +243,16 @@ class TestWorkerMemory:
             )
         )
 
+        retained = _status(server.process.pid)["VmRSS"] - start
         one, twenty, cut, four = (
             r[2] / MB for r in (one_file, twenty_files, chunked, full)
         )
         print(
             f"peak growth, MB: 200 MB file {one:.1f}, twenty 9.5 MB files {twenty:.1f}, "
-            f"chunked 200 MB {cut:.1f}, four 40-megapixel photos {four:.1f}"
+            f"chunked 200 MB {cut:.1f}, four 40-megapixel photos {four:.1f}; "
+            f"kept after the four requests {retained / MB:.1f}"
         )
+        assert retained < GROWTH_LIMIT, retained / MB
         for status, text, growth in (one_file, twenty_files, chunked):
             assert status == 413
             assert REFUSED_TEXT in text
