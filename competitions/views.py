@@ -16,8 +16,8 @@ from django.views.decorators.http import (
 )
 
 from units.audit import Origin
+from units.body_limits import body_limit
 from units.forms import posted_form_token
-from units.limits import body_limit
 from units.models import AuditEvent, Person
 from units.permissions import Action, can, units_where
 from units.selectors import people_to_choose

@@ -13,7 +13,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from leaderboards.projector import start_catch_up_timer  # noqa: E402
 from leaderboards.routing import websocket_urlpatterns  # noqa: E402
-from units.limits import BodyLimitGuard  # noqa: E402
+from units.body_limits import BodyLimitGuard  # noqa: E402
 
 # Only servers load this module: each worker projects what awards left behind
 # (Redis down, projector busy) on start and every few seconds.
@@ -21,7 +21,7 @@ start_catch_up_timer()
 
 application = ProtocolTypeRouter(
     {
-        # A body over its path's limit is never read (units/limits.py).
+        # A body over its path's limit is never read (units/body_limits.py).
         "http": BodyLimitGuard(django_asgi_app),
         # A browser sends its cookies cross-site on a WebSocket handshake, so the
         # Origin must be one of ALLOWED_HOSTS (research/reliability.md §1.4). The

@@ -11,7 +11,7 @@ three things:
 
 - Twisted does not parse form bodies (Django does, streaming to temporary files).
 
-- A body over the largest limit any view declares (units/limits.py) is not kept:
+- A body over the largest limit any view declares (units/body_limits.py) is not kept:
   a Content-Length over it, or a chunked body once it passes it, is read and
   thrown away as it arrives (the browser then gets the readable 413 page instead of
   a reset connection), and the request reaches the application marked refused.
@@ -27,7 +27,7 @@ from daphne import http_protocol
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
 
-from units.limits import REFUSED, after_body, largest_limit
+from units.body_limits import REFUSED, after_body, largest_limit
 
 CHUNK = 64 * 1024
 # Bodies past this many caps are cut off without an answer.

@@ -100,8 +100,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Innermost, so that every middleware above still handles its answer and no
-    # view or form reads a body that is over the limit (units/limits.py).
-    "units.limits.RefuseLargeBodies",
+    # view or form reads a body that is over the limit (units/body_limits.py).
+    "units.body_limits.RefuseLargeBodies",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -184,7 +184,7 @@ WS_MAX_PER_ADDRESS = env_int("WS_MAX_PER_ADDRESS", 200)
 # (the store was down, or another worker held the projector); 0 turns it off.
 LEADERBOARD_CATCH_UP_SECONDS = float(env_str("LEADERBOARD_CATCH_UP_SECONDS", "5"))
 
-# Request bodies (units/limits.py). A path takes at most REQUEST_MAX_BYTES unless its
+# Request bodies (units/body_limits.py). A path takes at most REQUEST_MAX_BYTES unless its
 # view declares more: the submission form's files together EVIDENCE_REQUEST_MAX_BYTES
 # (10 MB a file is the per-file rule; more files go into the draft afterwards), a
 # completion file LEARNING_IMPORT_MAX_BYTES, a certificate photo 10 MB, the API 1 MB.

@@ -18,7 +18,7 @@ from django.views.decorators.http import (
 from competitions.evidence import MAX_PHOTO_BYTES
 from competitions.models import PointEntry
 from units.audit import Origin
-from units.limits import FORM_OVERHEAD, body_limit
+from units.body_limits import FORM_OVERHEAD, body_limit
 from units.permissions import Action, can, can_somewhere, units_where
 
 from .. import crediting, services, sessions

@@ -18,7 +18,7 @@ from django.views.decorators.http import (
 )
 
 from units.audit import Origin
-from units.limits import FORM_OVERHEAD, body_limit
+from units.body_limits import FORM_OVERHEAD, body_limit
 from units.permissions import Action, can, units_where
 
 from .. import imports

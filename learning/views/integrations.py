@@ -19,7 +19,7 @@ from django.views.decorators.http import (
 )
 
 from units.audit import Origin
-from units.limits import body_limit
+from units.body_limits import body_limit
 from units.permissions import Action, can, units_where
 
 from .. import integrations, openapi

@@ -22,7 +22,7 @@ from competitions.models import PointEntry
 from learning import imports, services
 from learning.models import Completion, ImportBatch
 from units.audit import COMMAND
-from units.limits import FORM_OVERHEAD
+from units.body_limits import FORM_OVERHEAD
 from units.models import AuditEvent, Membership, Person, TargetGroup
 from units.text import phone_digest
 

@@ -17,7 +17,7 @@ from django.urls import get_resolver
 from django.utils import translation
 
 from tests.asgi import Exchange
-from units.limits import FORM_OVERHEAD, largest_limit, limit_for
+from units.body_limits import FORM_OVERHEAD, largest_limit, limit_for
 
 pytestmark = pytest.mark.django_db
 MB = 1024 * 1024
