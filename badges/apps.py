@@ -4,4 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 class BadgesConfig(AppConfig):
     name = "badges"
-    verbose_name = _("Badges and commendations")
+    verbose_name = _("Badges")
+
+    def ready(self):
+        from units.panels import register_unit_panel
+
+        from . import receivers  # noqa: F401  (connects the signal receivers)
+        from .panels import badges_panel
+
+        register_unit_panel(badges_panel)

@@ -91,6 +91,10 @@ def table(results: dict) -> str:
         from bench import imports
 
         lines += imports.table_lines(results["imports"])
+    if "badges" in results:
+        from bench import badges
+
+        lines += badges.table_lines(results["badges"])
     if "award_to_one_subscriber" in f:
         one = f["award_to_one_subscriber"]
         lines.append(
@@ -118,12 +122,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--awards", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=300)
-    parser.add_argument("--only", choices=["all", "imports"], default="all")
+    parser.add_argument("--only", choices=["all", "imports", "badges"], default="all")
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--output")
     args = parser.parse_args()
     if args.output is None:
-        name = "imports.json" if args.only == "imports" else "latest.json"
+        name = {"imports": "imports.json", "badges": "badges.json"}.get(
+            args.only, "latest.json"
+        )
         args.output = str(ROOT / "bench-results" / name)
     if not os.environ.get("REDIS_URL") or not os.environ.get(
         "DATABASE_URL", ""
@@ -141,7 +147,7 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from bench import data, fanout, imports, ingest, reads
+    from bench import badges, data, fanout, imports, ingest, reads
 
     results = {
         "machine": machine(),
@@ -159,6 +165,16 @@ def main() -> int:
         return 0
     print(f"Building {args.people:,} people and {args.units:,} units ...", flush=True)
     big = data.build(people=args.people, units=args.units, label="A")
+    if args.only == "badges":
+        results["badges"] = badges.run(big)
+        results["machine"]["load_after"] = os.getloadavg()
+        big.pop("totals", None)
+        big["competition"] = big["competition"].pk
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(results, indent=2, default=str))
+        print("\n".join(badges.table_lines(results["badges"])))
+        print(f"Written to {args.output}")
+        return 0
     small = data.build(people=args.small, units=max(201, args.units // 100), label="B")
     results["data_seconds"] = round(big["seconds"] + small["seconds"], 1)
     print(f"  done in {results['data_seconds']}s; cold rebuild ...", flush=True)
@@ -187,6 +203,7 @@ def main() -> int:
             big, sizes=sizes, rounds=args.rounds, storm=max(sizes)
         )
     results["imports"] = imports.run(rows=args.import_rows)
+    results["badges"] = badges.run(big)
     results["machine"]["load_after"] = os.getloadavg()
     for dataset in (big, small):
         dataset.pop("totals", None)

@@ -3,8 +3,13 @@
 from django.utils.translation import gettext as _
 
 
-def describe_flags(flags: list[dict]) -> list[str]:
-    """One sentence per plausibility flag, for the reviewer."""
+def describe_flags(flags: list[dict], *, visible: set[int]) -> list[str]:
+    """One sentence per plausibility flag, for the reviewer.
+
+    A look-alike photo names its submission only when the reader may open it
+    (`visible`: submission ids in their area); otherwise the reader learns that a
+    match exists elsewhere, never which submission it is.
+    """
     sentences = []
     for flag in flags or []:
         code = flag.get("code")
@@ -24,9 +29,25 @@ def describe_flags(flags: list[dict]) -> list[str]:
             sentences.append(
                 _("The date of the activity is outside the competition's period.")
             )
-        elif code == "duplicate_evidence":
+        elif code == "duplicate_evidence" and flag.get("submission") in visible:
             sentences.append(
                 _("A photo looks the same as evidence of submission #%(submission)d.")
                 % flag
             )
+        elif code == "duplicate_evidence":
+            sentences.append(
+                _(
+                    "A photo looks the same as evidence sent by a unit outside your "
+                    "area; ask the reviewer above you to compare them."
+                )
+            )
     return sentences
+
+
+def flagged_submission_ids(flags: list[dict]) -> set[int]:
+    """The other submissions a submission's flags point to."""
+    return {
+        flag["submission"]
+        for flag in flags or []
+        if flag.get("code") == "duplicate_evidence" and "submission" in flag
+    }

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, QuerySet, Sum
 
 from units.models import Person, Unit
+from units.permissions import Action, units_where
 
 from .models import Competition, Notification, PointEntry, Submission
 
@@ -100,3 +101,14 @@ def unread_notifications(user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def viewable_submission_ids(user, ids: set[int]) -> set[int]:
+    """Those of these submissions the user may open, in one query."""
+    if not ids:
+        return set()
+    return set(
+        Submission.objects.filter(
+            pk__in=ids, unit__in=units_where(user, Action.VIEW_SUBMISSIONS)
+        ).values_list("pk", flat=True)
+    )

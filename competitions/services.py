@@ -60,6 +60,10 @@ class SubmissionNotEditable(SubmissionError):
     status_code = 409
 
 
+class FormAlreadyUsed(SubmissionError):
+    """A submission form's token that belongs to another, or a sent, submission."""
+
+
 class SubmissionAlreadyDecided(SubmissionError):
     status_code = 409
 
@@ -164,15 +168,31 @@ def save_draft(
     submission: Submission | None = None,
     form_token=None,
 ) -> Submission:
-    """Create or update a draft; a replayed create (same form token) returns the first."""
+    """Create or update a draft; a replayed create (same form token) returns the first.
+
+    The token finds only the sender's own draft of the same unit that can still be
+    changed: another unit's token, or the token of a submission already sent or
+    decided, is refused rather than followed.
+    """
     validate_submission_data(data, today=timezone.localdate(at))
     if submission is None:
         existing = (
-            Submission.objects.filter(form_token=form_token).first()
+            Submission.objects.select_for_update().filter(form_token=form_token).first()
             if form_token
             else None
         )
         if existing is not None:
+            if (
+                existing.submitted_by_id != getattr(by, "pk", None)
+                or existing.unit_id != data.unit.pk
+                or not existing.is_editable
+            ):
+                raise FormAlreadyUsed(
+                    _(
+                        "This form was already used. Open the submission from your "
+                        "list to change it, or start a new one."
+                    )
+                )
             return existing
         submission = Submission(submitted_by=by, status=Status.DRAFT)
         if form_token:
@@ -212,11 +232,16 @@ def add_evidence(
 ) -> tuple[list[Evidence], list[str]]:
     """Clean and store each file; return what was stored and a message per refused file.
 
+    Files are only added while the submission can still be changed: never to one
+    that was sent for review or decided.
+
     The count and each file's size are judged from the upload's metadata before its
-    content is read, and files are read one at a time: twenty 9.5 MB files held in
-    memory together took a worker from 283 MB to 2.1 GB.
+    content is read, and files are read and cleaned one at a time (twenty 9.5 MB
+    files held as bytes together were part of what took a worker to 2 GB).
     """
     stored, errors = [], []
+    if uploads and not Submission.objects.get(pk=submission.pk).is_editable:
+        raise SubmissionNotEditable(_("This submission can no longer be changed."))
     room = MAX_FILES_PER_SUBMISSION - submission.evidence.count()
     for upload in uploads:
         safe_name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:120]

@@ -1,5 +1,3 @@
-import uuid
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +18,7 @@ from units.body_limits import body_limit
 from units.forms import posted_form_token
 from units.models import AuditEvent, Person
 from units.permissions import Action, can, units_where
+from units.replay import sent_once
 from units.selectors import people_to_choose
 
 from . import rules, selectors, services
@@ -38,7 +37,7 @@ from .models import (
     PointRule,
     Submission,
 )
-from .presentation import describe_flags
+from .presentation import describe_flags, flagged_submission_ids
 
 
 def _submission_for(user, action: Action, pk) -> Submission:
@@ -100,12 +99,15 @@ def _save_and_maybe_submit(request, form, *, submission=None):
         return submission, services.SubmissionError(
             _("The form was sent twice; reload the page.")
         )
-    _stored, errors = services.add_evidence(
-        submission=submission,
-        uploads=request.FILES.getlist("evidence"),
-        by=request.user,
-        at=now,
-    )
+    try:
+        _stored, errors = services.add_evidence(
+            submission=submission,
+            uploads=request.FILES.getlist("evidence"),
+            by=request.user,
+            at=now,
+        )
+    except services.SubmissionError as error:
+        return submission, error
     for message in errors:
         messages.error(request, message)
     if request.POST.get("action") == "submit" and not errors:
@@ -123,6 +125,7 @@ def _save_and_maybe_submit(request, form, *, submission=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 @body_limit(lambda: settings.EVIDENCE_REQUEST_MAX_BYTES)
 def submission_new(request):
     if not units_where(request.user, Action.SUBMIT_ACHIEVEMENT).exists():
@@ -141,19 +144,20 @@ def submission_new(request):
         return render(
             request,
             "competitions/submission_form.html",
-            {"form": form, "form_token": request.POST.get("form_token", "")},
+            {"form": form},
             status=400,
         )
     form = _submission_form(request, initial={"occurred_on": timezone.localdate()})
     return render(
         request,
         "competitions/submission_form.html",
-        {"form": form, "form_token": uuid.uuid4()},
+        {"form": form},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 @body_limit(lambda: settings.EVIDENCE_REQUEST_MAX_BYTES)
 def submission_edit(request, pk):
     submission = _submission_for(request.user, Action.SUBMIT_ACHIEVEMENT, pk)
@@ -219,7 +223,12 @@ def _detail(request, submission, *, error=None, reason_form=None, comment_form=N
         "entries": list(
             submission.entries.select_related("rule").order_by("created_at", "pk")
         ),
-        "flags": describe_flags(submission.flags),
+        "flags": describe_flags(
+            submission.flags,
+            visible=selectors.viewable_submission_ids(
+                user, flagged_submission_ids(submission.flags)
+            ),
+        ),
         "can_edit": submission.is_editable
         and can(user, Action.SUBMIT_ACHIEVEMENT, submission.unit),
         "can_review": can_review and submission.status == Submission.Status.SUBMITTED,
@@ -273,6 +282,7 @@ def submission_detail(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def submission_submit(request, pk):
     submission = _submission_for(request.user, Action.SUBMIT_ACHIEVEMENT, pk)
     try:
@@ -290,6 +300,7 @@ def submission_submit(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def submission_decide(request, pk):
     submission = _submission_for(request.user, Action.REVIEW_ACHIEVEMENT, pk)
     decision = request.POST.get("decision")
@@ -354,6 +365,7 @@ def _with_reason(request, pk, *, action: Action, verb, done: str):
 
 @login_required
 @require_POST
+@sent_once
 def submission_appeal(request, pk):
     return _with_reason(
         request,
@@ -366,6 +378,7 @@ def submission_appeal(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def appeal_decide(request, pk):
     submission = _submission_for(request.user, Action.REVIEW_ACHIEVEMENT, pk)
     uphold = request.POST.get("decision") == "uphold"
@@ -388,6 +401,7 @@ def appeal_decide(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def submission_revoke(request, pk):
     return _with_reason(
         request,
@@ -400,6 +414,7 @@ def submission_revoke(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def submission_comment(request, pk):
     submission = _submission_for(request.user, Action.VIEW_SUBMISSIONS, pk)
     form = CommentForm(request.POST)
@@ -442,6 +457,7 @@ def evidence_file(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def evidence_delete(request, pk):
     evidence = _evidence_for(request.user, Action.SUBMIT_ACHIEVEMENT, pk)
     submission = evidence.submission
@@ -499,8 +515,10 @@ def review_queue(request):
     }
     queue = selectors.review_queue(units, **filters).exclude(submitted_by=request.user)
     page = Paginator(queue, 25).get_page(request.GET.get("page"))
+    pointed_to = set().union(*(flagged_submission_ids(s.flags) for s in page))
+    visible = selectors.viewable_submission_ids(request.user, pointed_to)
     for submission in page:
-        submission.flag_texts = describe_flags(submission.flags)
+        submission.flag_texts = describe_flags(submission.flags, visible=visible)
     return render(
         request,
         "competitions/review_queue.html",
@@ -566,6 +584,7 @@ def audit_log(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def notifications(request):
     mine = Notification.objects.filter(user=request.user)
     if request.method == "POST":
@@ -615,6 +634,7 @@ def competition_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def rule_new(request, pk):
     competition = _competition(pk)
     if not can(request.user, Action.MANAGE_RULES, competition.scope_unit):
@@ -658,6 +678,7 @@ def rule_new(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def rule_recalculate(request, pk):
     try:
         rule = PointRule.objects.select_related(

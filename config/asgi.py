@@ -11,6 +11,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from badges.routing import websocket_urlpatterns as personal_sockets  # noqa: E402
 from leaderboards.projector import start_catch_up_timer  # noqa: E402
 from leaderboards.routing import websocket_urlpatterns  # noqa: E402
 from units.body_limits import BodyLimitGuard  # noqa: E402
@@ -28,6 +29,9 @@ application = ProtocolTypeRouter(
         # public boards need no user: leaving out AuthMiddlewareStack spares every
         # handshake a session lookup in the worker's one sync thread, which in a
         # reconnect storm of thousands queues past daphne's handshake timeout.
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        # /ws/me/ (a person's own awards) carries its own AuthMiddlewareStack.
+        "websocket": AllowedHostsOriginValidator(
+            URLRouter(websocket_urlpatterns + personal_sockets)
+        ),
     }
 )

@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "units.middleware.ApiErrorsAsJson",
     # Innermost, so that every middleware above still handles its answer and no
     # view or form reads a body that is over the limit (units/body_limits.py).
     "units.body_limits.RefuseLargeBodies",
@@ -119,7 +120,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "competitions.context_processors.notifications",
+                "badges.context_processors.link_preview",
             ],
+            # {% form_token %} in every form that changes something (units/replay.py).
+            "builtins": ["units.templatetags.form_tokens"],
         },
     },
 ]
@@ -203,6 +207,15 @@ LEARNING_IMPORT_MAX_ROWS = env_int("LEARNING_IMPORT_MAX_ROWS", 200_000)
 LEARNING_IMPORT_INLINE = env_bool("LEARNING_IMPORT_INLINE", False)
 LEARNING_INVITE_DAYS = env_int("LEARNING_INVITE_DAYS", 7)
 
+# Badges (badges/): evaluation after each change (0 turns it off; the benchmark
+# compares both), the origin of the Open Badges ids, and the key 3.0 credentials
+# are signed with (a PEM RSA private key; in development one is made on first use).
+BADGES_EVALUATE = env_bool("BADGES_EVALUATE", True)
+BADGES_BASE_URL = env_str("BADGES_BASE_URL").rstrip("/")
+BADGES_SIGNING_KEY = env_str("BADGES_SIGNING_KEY")
+BADGES_SIGNING_KEY_FILE = env_str("BADGES_SIGNING_KEY_FILE")
+BADGES_DEV_KEY_FILE = BASE_DIR / "var" / "badges-dev-signing-key.pem"
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -225,6 +238,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# The failed sign-in lock counts per account, however the account is named
+# (units/accounts.py); allauth's own counts per identifier as typed.
+ACCOUNT_ADAPTER = "units.accounts.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("leaderboards.urls")),
     path("", include("competitions.urls")),
     path("", include("learning.urls")),
+    path("", include("badges.urls")),
 ]
 
 handler400 = "units.views.bad_request"

@@ -20,6 +20,7 @@ from units.models import Membership, Person, Unit
 from . import crediting
 from .models import Completion, Household, HouseholdMember, VneidHelp
 from .services import LearningError
+from .signals import households_changed, send_on_commit
 
 MAX_CITIZENS_PER_RECORD = 500
 # A 12-digit citizen ID (CCCD) or a 9-digit old ID (CMND): never stored, however
@@ -84,6 +85,8 @@ def add_member(
         unit=household.unit,
         reason=str(person.pk),
     )
+    # A new member of a digital household is a member of a Gia đình số too.
+    send_on_commit(households_changed, sender=Household, household_ids=[household.pk])
     if household.digital_since is not None:
         return False
     first = Completion.objects.filter(

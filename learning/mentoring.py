@@ -9,23 +9,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from competitions.models import PointEntry
 from units.audit import Origin, record_event
+from units.limits import Limit, address_subject, give_back, take
 from units.models import Membership, Person
 
-from . import crediting
+from . import codes, crediting
 from .models import Completion, MentorInvite, Mentorship, invite_code
 from .services import LearningError
 
 MENTEE_TARGET = 5  # seed 001, IV.6.1: every mentor guides at least five
 MAX_OPEN_INVITES = 20
 MAX_INVITES_PER_HOUR = 30
-WRONG_CODES_ALLOWED = 10  # per user per 10 minutes: a 6-digit code is guessable
 
 
 class InviteGone(LearningError):
@@ -62,22 +61,21 @@ def create_invite(*, mentor: Person, at: datetime) -> MentorInvite:
         raise LearningError(_("Too many invites in an hour; try again later."))
     return MentorInvite.objects.create(
         mentor=mentor,
-        code=_free_code(at=at),
+        code=_free_code(),
         created_at=at,
         expires_at=at + timedelta(days=_setting("LEARNING_INVITE_DAYS", 7)),
     )
 
 
-def _free_code(*, at: datetime) -> str:
+def _free_code() -> str:
     """A one-time code no other open invite has, so a code names one invite.
 
-    Two mentors drawing the same code in the same instant remain possible; a
-    mentee typing it is then sent to the invite link ("ambiguous").
+    Codes are unique over every invite (a constraint); with 26**11 codes a second
+    draw is all but never needed.
     """
-    open_codes = MentorInvite.objects.filter(used_at__isnull=True, expires_at__gt=at)
     for _attempt in range(20):
         code = invite_code()
-        if not open_codes.filter(code=code).exists():
+        if not MentorInvite.objects.filter(code=code).exists():
             return code
     return code
 
@@ -157,28 +155,92 @@ def confirm_invite(
     return mentorship
 
 
-def invite_for_code(*, code: str, user, at: datetime) -> MentorInvite:
-    """The open invite with this one-time code; wrong codes are counted per user."""
-    key = f"learning:wrong-codes:{user.pk}"
-    if cache.get(key, 0) >= WRONG_CODES_ALLOWED:
+class CodeNotAccepted(LearningError):
+    """The one answer to a typed code that brings no mentor: unknown, expired, used,
+    one's own, or refused for any other reason. It is counted as a guess."""
+
+
+class TooManyWrongCodes(LearningError):
+    pass
+
+
+# Wrong codes allowed, per user, per client address and for everyone together. With
+# 26**11 possible codes and N open invites, G wrong codes a day find an invite with
+# a chance of at most G * N / 26**11: the README works it out for these figures.
+WRONG_CODE_LIMITS = {
+    "user": [Limit(10, 10 * 60), Limit(30, 24 * 3600)],
+    "address": [Limit(100, 24 * 3600)],
+    "everyone": [Limit(20_000, 24 * 3600)],
+}
+
+
+def _wrong_code_limits(user, origin: Origin) -> list[tuple[str, Limit]]:
+    subjects = {
+        "user": f"user:{user.pk}",
+        "address": address_subject(origin.ip_address),
+        "everyone": "everyone",
+    }
+    return [
+        (subjects[scope], limit)
+        for scope, limits in WRONG_CODE_LIMITS.items()
+        for limit in limits
+    ]
+
+
+def confirm_by_code(*, code: str, user, at: datetime, origin: Origin) -> Mentorship:
+    """The signed-in mentee confirms the invite whose one-time code they typed.
+
+    Nothing about an invite is told before it is accepted: a code that brings no
+    mentor, for whatever reason, gets the same answer (CodeNotAccepted) and counts
+    as a wrong code against the user, their address and everyone. A typo caught by
+    the check character costs nothing, and refusals that do not depend on the code
+    (no learner record, a mentor already) are told first.
+    """
+    try:
+        code = codes.normalise(code)
+    except codes.Mistyped:
         raise LearningError(
-            _("Too many wrong codes; wait ten minutes or scan the QR code.")
-        )
-    code = "".join(ch for ch in code if ch.isdigit())[:6]
-    candidates = list(
-        MentorInvite.objects.filter(code=code, used_at__isnull=True, expires_at__gt=at)[
-            :2
-        ]
-    )
-    if len(candidates) != 1:
-        cache.add(key, 0, timeout=600)
-        cache.incr(key)
-        if candidates:
-            raise LearningError(
-                _("This code is ambiguous; open the invite link instead.")
+            _("This code has a typo: check each character against your mentor's code.")
+        ) from None
+    except codes.Malformed:
+        raise LearningError(
+            _(
+                "A code has 12 characters: digits and the letters "
+                "B C F G H J K M N P R S T V X Z. Check it and type it again."
             )
-        raise LearningError(_("This code is not valid. Check the six digits."))
-    return candidates[0]
+        ) from None
+    mentee = getattr(user, "person", None)
+    if mentee is None or not mentee.is_active:
+        raise LearningError(
+            _("Your account has no active learner record; ask your unit's officer.")
+        )
+    if Mentorship.objects.filter(mentee=mentee).exists():
+        raise InviteConflict(_("You already have a mentor; a learner has one mentor."))
+    limits = _wrong_code_limits(user, origin)
+    if not take("mentor-codes", limits=limits, at=at):
+        raise TooManyWrongCodes(
+            _(
+                "Too many wrong codes have been typed; try again later, or ask your "
+                "mentor for the invite link or QR code, which always work."
+            )
+        )
+    invite = MentorInvite.objects.filter(
+        code=code, used_at__isnull=True, expires_at__gt=at, mentor__is_active=True
+    ).first()
+    if invite is not None:
+        try:
+            mentorship = confirm_invite(invite=invite, user=user, at=at, origin=origin)
+        except LearningError:
+            pass  # one's own, a circle, taken a moment ago: answered as wrong
+        else:
+            give_back("mentor-codes", limits=limits, at=at)
+            return mentorship
+    raise CodeNotAccepted(
+        _(
+            "This code brings no invite: it is wrong, expired or already used. "
+            "Check it, or ask your mentor for a new invite."
+        )
+    )
 
 
 @dataclass

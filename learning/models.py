@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from units.models import Person, TargetGroup, Unit
 
+from . import codes
+
 
 class SkillFramework(models.Model):
     """A national framework, versioned: Decision 757/QĐ-BKHCN, Circular 02/2025/TT-BGDĐT."""
@@ -379,8 +381,8 @@ def invite_token() -> str:
 
 
 def invite_code() -> str:
-    """Six digits a mentee can type at a class when scanning is not possible."""
-    return f"{secrets.randbelow(10**6):06d}"
+    """A code a mentee can type when scanning is not possible (learning/codes.py)."""
+    return codes.new_code()
 
 
 class MentorInvite(models.Model):
@@ -393,7 +395,9 @@ class MentorInvite(models.Model):
         Person, on_delete=models.PROTECT, related_name="invites_sent"
     )
     token = models.CharField(max_length=32, unique=True, default=invite_token)
-    code = models.CharField(max_length=6, default=invite_code, db_index=True)
+    # Twelve characters, stored without the spaces it is shown with; unique over
+    # every invite ever made, so a code names one invite.
+    code = models.CharField(max_length=12, default=invite_code, unique=True)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -412,6 +416,10 @@ class MentorInvite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} ({self.created_at:%d/%m/%Y})"
+
+    @property
+    def code_grouped(self) -> str:
+        return codes.grouped(self.code)
 
 
 class Mentorship(models.Model):

@@ -24,6 +24,7 @@ from units.models import Membership, Person, Unit
 from . import crediting
 from .crediting import Award
 from .models import Completion, Household, HouseholdMember, Mentorship, Training
+from .signals import completions_recorded, households_changed, send_on_commit
 
 
 class LearningError(Exception):
@@ -66,6 +67,12 @@ def awards_for(completions: list[Completion], *, at: datetime) -> list[Award]:
     confirmed = [c for c in completions if c.status == Completion.Status.CONFIRMED]
     if not confirmed:
         return []
+    # Every confirmed completion passes here, whichever way it arrived.
+    send_on_commit(
+        completions_recorded,
+        sender=Completion,
+        completion_ids=[c.pk for c in confirmed],
+    )
     person_ids = {c.person_id for c in confirmed}
     mentorships = {
         m.mentee_id: m
@@ -108,11 +115,13 @@ def awards_for(completions: list[Completion], *, at: datetime) -> list[Award]:
             first = turned_digital.get(household.pk)
             if first is None or completion.completed_on < first[1]:
                 turned_digital[household.pk] = (household, completion.completed_on)
+    digital_now = []
     for household, day in turned_digital.values():
         updated = Household.objects.filter(
             pk=household.pk, digital_since__isnull=True
         ).update(digital_since=day)
         if updated:
+            digital_now.append(household.pk)
             awards.append(
                 Award(
                     activity=crediting.DIGITAL_HOUSEHOLD,
@@ -123,6 +132,8 @@ def awards_for(completions: list[Completion], *, at: datetime) -> list[Award]:
                     explanation=household.name[:200],
                 )
             )
+    if digital_now:
+        send_on_commit(households_changed, sender=Household, household_ids=digital_now)
     return awards
 
 
@@ -242,7 +253,6 @@ def record_completions(
     return added
 
 
-@transaction.atomic
 def review_completion(
     *,
     completion: Completion,
@@ -253,6 +263,33 @@ def review_completion(
     origin: Origin,
 ) -> Completion:
     """Confirm or reject a self-reported completion; a learner never reviews their own."""
+    if completion.source == Completion.Source.CHECKIN:
+        # A check-in from outside the host commune: only the session's officer
+        # saw who was in the room (learning.sessions.decide_check_in).
+        raise LearningError(
+            _("A class check-in is confirmed by the officer of its session.")
+        )
+    return decide_completion(
+        completion=completion,
+        reviewer=reviewer,
+        approve=approve,
+        reason=reason,
+        at=at,
+        origin=origin,
+    )
+
+
+@transaction.atomic
+def decide_completion(
+    *,
+    completion: Completion,
+    reviewer,
+    approve: bool,
+    reason: str,
+    at: datetime,
+    origin: Origin,
+) -> Completion:
+    """Confirm (and credit) or reject a completion awaiting a decision, once."""
     completion = Completion.objects.select_for_update().get(pk=completion.pk)
     if completion.status != Completion.Status.PENDING:
         raise LearningError(_("This completion was already reviewed."))

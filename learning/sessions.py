@@ -4,19 +4,31 @@ at the door (QR check-in), or by the learner with a certificate for review.
 A named attendee's completion credits the learner (in their own unit) and the trainer
 (in the host unit) in one transaction; attendees who are not named are a count
 credited to the host unit once per session.
+
+The projected check-in QR code changes every CODE_SECONDS: it carries an HMAC of the
+session's token and the current window, and the current and the previous window's
+codes are accepted, so a photo of it forwarded to a chat group is dead within a
+minute. Scanning a current code marks the learner's browser session, which then has
+SCAN_VALID to sign in and press "I am here". A learner who belongs to no unit in the
+host commune is recorded as awaiting the session officer's confirmation and credited
+only once confirmed.
 """
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import segno
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from competitions.evidence import InvalidEvidence, clean_photo
+from competitions.models import Notification
 from units.audit import Origin, record_event
 from units.models import Membership, Person, Unit
 
@@ -26,10 +38,88 @@ from .services import LearningError, NewCompletion
 
 MAX_ANONYMOUS_ATTENDEES = 500
 SESSION_KINDS = (Training.Kind.COMMUNITY_CLASS, Training.Kind.THEMATIC_SESSION)
+# A projected code is accepted in its window and the next: 30 to 60 seconds.
+CODE_SECONDS = 30
+# From scanning a current code to pressing "I am here", signing in included.
+SCAN_VALID = timedelta(minutes=10)
+# The area whose people check in without an officer's confirmation.
+HOST_AREA_KINDS = (Unit.Kind.COMMUNE, Unit.Kind.WARD)
 
 
 class CheckInClosed(LearningError):
     pass
+
+
+class CodeExpired(LearningError):
+    """The scanned code is not the projected one (any more): 410."""
+
+
+def code_expired() -> CodeExpired:
+    return CodeExpired(
+        _(
+            "This check-in code has expired. Ask the officer to show the current "
+            "code and scan it again."
+        )
+    )
+
+
+def _window(at: datetime) -> int:
+    return int(at.timestamp()) // CODE_SECONDS
+
+
+def _code(session: ClassSession, window: int) -> str:
+    return salted_hmac(
+        "learning.sessions.checkin",
+        f"{session.checkin_token}:{window}",
+        algorithm="sha256",
+    ).hexdigest()[:16]
+
+
+def checkin_code(session: ClassSession, *, at: datetime) -> str:
+    """The code to project now."""
+    return _code(session, _window(at))
+
+
+def checkin_path(session: ClassSession, *, at: datetime) -> str:
+    """The address the projected QR code holds now."""
+    return reverse(
+        "learning:checkin_scan",
+        args=[session.checkin_token, checkin_code(session, at=at)],
+    )
+
+
+def seconds_to_next_code(at: datetime) -> int:
+    """Seconds until the projected code changes (rounded up, at least 1)."""
+    return max(1, CODE_SECONDS - int(at.timestamp()) % CODE_SECONDS)
+
+
+def scan(*, session: ClassSession, code: str, at: datetime) -> datetime:
+    """A learner scanned a check-in code; the time of the scan if it is current."""
+    if at > session.checkin_until:
+        raise CheckInClosed(_("Check-in for this session is closed."))
+    now = _window(at)
+    if not any(
+        constant_time_compare(code, _code(session, window)) for window in (now, now - 1)
+    ):
+        raise code_expired()
+    return at
+
+
+def scan_is_fresh(scanned_at: datetime | None, *, at: datetime) -> bool:
+    """Whether a scan of a current code still allows checking in at `at`."""
+    return scanned_at is not None and timedelta(0) <= at - scanned_at <= SCAN_VALID
+
+
+def host_area(unit: Unit) -> Unit:
+    """The commune or ward a unit is in (itself if it is one); the unit if none."""
+    found = (
+        Unit.objects.filter(
+            path__in=[*unit.ancestor_paths, unit.path], kind__in=HOST_AREA_KINDS
+        )
+        .order_by("-depth")
+        .first()
+    )
+    return found or unit
 
 
 def qr_svg(url: str, *, label: str) -> str:
@@ -102,23 +192,8 @@ def create_session(
     return session
 
 
-def _attend(
-    session: ClassSession, person: Person, unit: Unit, *, source, by, at, origin
-):
-    completion, created = services.record_completion(
-        NewCompletion(
-            person=person,
-            training=session.training,
-            unit=unit,
-            completed_on=session.held_on,
-            source=source,
-            session_id=session.pk,
-        ),
-        by=by,
-        at=at,
-        origin=origin,
-    )
-    if created and session.trainer_id and session.trainer_id != person.pk:
+def _credit_trainer(session: ClassSession, person: Person, *, by, at) -> None:
+    if session.trainer_id and session.trainer_id != person.pk:
         crediting.record(
             [
                 crediting.Award(
@@ -133,6 +208,35 @@ def _attend(
             by=by,
             at=at,
         )
+
+
+def _attend(
+    session: ClassSession,
+    person: Person,
+    unit: Unit,
+    *,
+    source,
+    by,
+    at,
+    origin,
+    status=Completion.Status.CONFIRMED,
+):
+    completion, created = services.record_completion(
+        NewCompletion(
+            person=person,
+            training=session.training,
+            unit=unit,
+            completed_on=session.held_on,
+            source=source,
+            session_id=session.pk,
+        ),
+        by=by,
+        at=at,
+        origin=origin,
+        status=status,
+    )
+    if created and completion.status == Completion.Status.CONFIRMED:
+        _credit_trainer(session, person, by=by, at=at)
     return completion, created
 
 
@@ -227,9 +331,19 @@ def record_attendance(
 
 
 def check_in(
-    *, session: ClassSession, user, at: datetime, origin: Origin
+    *,
+    session: ClassSession,
+    user,
+    scanned_at: datetime | None,
+    at: datetime,
+    origin: Origin,
 ) -> tuple[Completion, bool]:
-    """The signed-in learner checks in at the session; (completion, False) if already in."""
+    """The signed-in learner checks in, having scanned a current code at scanned_at.
+
+    Returns (completion, created); (completion, False) if already in. Someone who
+    belongs to no unit of the host commune is recorded as awaiting the officer's
+    confirmation, and credited only when the officer confirms.
+    """
     person = getattr(user, "person", None)
     if person is None or not person.is_active:
         raise LearningError(
@@ -237,6 +351,8 @@ def check_in(
         )
     if at > session.checkin_until:
         raise CheckInClosed(_("Check-in for this session is closed."))
+    if not scan_is_fresh(scanned_at, at=at):
+        raise code_expired()
     if session.trainer_id == person.pk:
         raise LearningError(
             _("The trainer cannot check in as a learner of their own session.")
@@ -244,8 +360,10 @@ def check_in(
     home = services.primary_units([person.pk]).get(person.pk)
     if home is None:
         raise LearningError(_("Your account has no unit yet; ask your unit's officer."))
+    area = host_area(session.unit)
+    local = bool(_member_of_subtree([person.pk], area))
     with transaction.atomic():
-        return _attend(
+        completion, created = _attend(
             session,
             person,
             home,
@@ -253,7 +371,62 @@ def check_in(
             by=user,
             at=at,
             origin=origin,
+            status=Completion.Status.CONFIRMED if local else Completion.Status.PENDING,
         )
+        if created and not local:
+            _tell_officer(session, completion, area=area, at=at)
+    return completion, created
+
+
+def _tell_officer(
+    session: ClassSession, completion: Completion, *, area: Unit, at: datetime
+) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "%(name)s, who is not registered in %(area)s, checked in at “%(title)s”: "
+            "confirm or refuse."
+        ) % {
+            "name": completion.person.display_name,
+            "area": area.name,
+            "title": session.training.title,
+        }
+    Notification.objects.create(
+        user_id=session.created_by_id,
+        message=message[:300],
+        link=reverse("learning:session", args=[session.pk]),
+        created_at=at,
+    )
+
+
+@transaction.atomic
+def decide_check_in(
+    *,
+    session: ClassSession,
+    completion: Completion,
+    approve: bool,
+    by,
+    at: datetime,
+    origin: Origin,
+) -> Completion:
+    """The session's officer confirms (and credits) or refuses an outside check-in."""
+    if (
+        completion.session_id != session.pk
+        or completion.source != Completion.Source.CHECKIN
+    ):
+        raise LearningError(_("This check-in is not one of this session's."))
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = "" if approve else _("The session's officer did not confirm it.")
+    completion = services.decide_completion(
+        completion=completion,
+        reviewer=by,
+        approve=approve,
+        reason=reason,
+        at=at,
+        origin=origin,
+    )
+    if approve:
+        _credit_trainer(session, completion.person, by=by, at=at)
+    return completion
 
 
 def report_completion(

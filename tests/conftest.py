@@ -6,13 +6,16 @@ province (Tỉnh Thử Nghiệm)
 """
 
 import os
+import uuid
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from units.models import Person, Role, TargetGroup, Unit
+from units.replay import FIELD as FORM_TOKEN_FIELD
 from units.services import add_member, create_unit, grant_role
 
 PASSWORD = "Mat-khau-thu-2025"
@@ -153,6 +156,27 @@ def fast_password_hashing(request, settings):
     # tests keep it: their server is another process with the real settings.
     if request.node.get_closest_marker("browser") is None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def forms_carry_their_token(request, monkeypatch):
+    """A test's POST carries a fresh form token, as a form rendered in a browser does.
+
+    Every form that changes something has a single-use token (units/replay.py). A
+    test that posts `form_token` itself (the replay tests, or "" for a form without
+    one) is left alone; so are bodies that are not form data (the JSON API).
+    """
+    if request.node.get_closest_marker("raw_forms") is not None:
+        return
+    original = Client.post
+
+    def post(self, path, data=None, *args, **kwargs):
+        if (data is None or isinstance(data, dict)) and "content_type" not in kwargs:
+            data = dict(data or {})
+            data.setdefault(FORM_TOKEN_FIELD, str(uuid.uuid4()))
+        return original(self, path, data, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "post", post)
 
 
 @pytest.fixture(autouse=True)

@@ -295,3 +295,36 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class SentForm(models.Model):
+    """A form token claimed by the POST that first carried it (units/replay.py).
+
+    A replayed POST finds its token here and changes nothing. The token is bound to
+    the user who sent it first: another account presenting it is refused.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("being processed")
+        DONE = "done", _("done")
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    path = models.CharField(max_length=300)
+    state = models.CharField(max_length=8, choices=State.choices)
+    # Where the first POST led (its redirect), so that a replay lands there too.
+    outcome = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("sent form")
+        verbose_name_plural = _("sent forms")
+
+    def __str__(self) -> str:
+        return f"{self.token} {self.path} {self.state}"

@@ -28,6 +28,8 @@ class Action(StrEnum):
     RECORD_LEARNING = "learning.record"
     REVIEW_COMPLETION = "learning.review"
     MANAGE_INTEGRATIONS = "learning.manage_integrations"
+    AWARD_BADGE = "badges.award"
+    REVOKE_BADGE = "badges.revoke"
 
 
 # Which role kinds grant an action. Administrators may do everything in their subtree.
@@ -52,6 +54,10 @@ GRANTS: dict[Action, frozenset[str]] = {
     # Self-reported completions and the mentoring patterns worth a second look.
     Action.REVIEW_COMPLETION: frozenset({Kind.REVIEWER, Kind.ADMINISTRATOR}),
     Action.MANAGE_INTEGRATIONS: frozenset({Kind.ADMINISTRATOR}),
+    # Badges by hand (with a written reason) and their revocation: the council
+    # that recognises a unit's subtree, and its administrators.
+    Action.AWARD_BADGE: frozenset({Kind.COUNCIL_MEMBER, Kind.ADMINISTRATOR}),
+    Action.REVOKE_BADGE: frozenset({Kind.COUNCIL_MEMBER, Kind.ADMINISTRATOR}),
 }
 
 _CACHE_ATTR = "_thidua_unit_roles"

@@ -17,6 +17,7 @@ from .health import check_health
 from .models import Person, Unit
 from .panels import unit_panels
 from .permissions import Action, can, get_unit_for, units_where
+from .replay import sent_once
 
 
 @require_safe
@@ -79,6 +80,7 @@ def unit_members(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def edit_headcounts(request, pk):
     unit = get_unit_for(request.user, Action.EDIT_HEADCOUNTS, pk)
     form = HeadcountForm(request.POST or None, unit=unit)
@@ -101,6 +103,7 @@ def edit_headcounts(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def move(request, pk):
     unit = get_unit_for(request.user, Action.MANAGE_STRUCTURE, pk)
     # Any unit the user administers may be the new parent; the service refuses cycles
@@ -143,6 +146,7 @@ def mine(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def profile(request):
     person = Person.objects.filter(user=request.user).first()
     if person is None:

@@ -20,6 +20,7 @@ from competitions.models import PointEntry
 from units.audit import Origin
 from units.body_limits import FORM_OVERHEAD, body_limit
 from units.permissions import Action, can, can_somewhere, units_where
+from units.replay import sent_once
 
 from .. import crediting, services, sessions
 from ..forms import ReasonForm, SelfReportForm
@@ -67,6 +68,7 @@ def my_learning(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 @body_limit(MAX_PHOTO_BYTES + FORM_OVERHEAD)
 def completion_new(request):
     if request.method == "POST":
@@ -111,6 +113,7 @@ def completion_detail(request, pk):
     completion = _completion_for(request.user, pk)
     can_review = (
         completion.status == Completion.Status.PENDING
+        and completion.source != Completion.Source.CHECKIN
         and can(request.user, Action.REVIEW_COMPLETION, completion.unit)
         and completion.person.user_id != request.user.pk
     )
@@ -147,6 +150,8 @@ def completion_review(request):
             unit__in=units_where(request.user, Action.REVIEW_COMPLETION),
         )
         .exclude(person__user=request.user)
+        # Check-ins from outside a class's commune are the session officer's.
+        .exclude(source=Completion.Source.CHECKIN)
         .select_related("person", "training", "unit")
         .order_by("recorded_at", "pk")
     )
@@ -156,6 +161,7 @@ def completion_review(request):
 
 @login_required
 @require_POST
+@sent_once
 def completion_decide(request, pk):
     completion = _completion_for(request.user, pk, review=True)
     form = ReasonForm(request.POST)

@@ -1,7 +1,5 @@
 """Pages: a village's households (Gia đình số) and citizens helped with VNeID."""
 
-import uuid
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +18,7 @@ from units.audit import Origin
 from units.forms import posted_form_token
 from units.models import Person
 from units.permissions import Action, can, get_unit_for, units_where
+from units.replay import sent_once
 from units.selectors import people_to_choose
 
 from .. import households
@@ -40,6 +39,7 @@ def _household_for(user, pk) -> Household:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def household_list(request, unit_pk):
     unit = get_unit_for(request.user, Action.RECORD_LEARNING, unit_pk)
     status = 200
@@ -73,13 +73,23 @@ def household_list(request, unit_pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def household_detail(request, pk):
     household = _household_for(request.user, pk)
     status = 200
     if request.method == "POST":
+        # Only the village's own people are looked up: someone of another commune
+        # is answered exactly like an id that does not exist (no oracle of who
+        # lives where).
         try:
-            person = Person.objects.get(pk=int(request.POST.get("person", "")))
-        except (Person.DoesNotExist, ValueError):
+            person = (
+                Person.objects.filter(
+                    memberships__unit__path__startswith=household.unit.path
+                )
+                .distinct()
+                .get(pk=int(request.POST.get("person", "")))
+            )
+        except (Person.DoesNotExist, ValueError, OverflowError):
             messages.error(request, _("Choose a person of the village from the list."))
             status = 400
         else:
@@ -171,6 +181,7 @@ class VneidForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def vneid(request):
     units = units_where(request.user, Action.RECORD_LEARNING)
     if not units.exists():
@@ -219,7 +230,7 @@ def vneid(request):
     return render(
         request,
         "learning/vneid.html",
-        {"form": form, "page": page, "months": months, "form_token": uuid.uuid4()},
+        {"form": form, "page": page, "months": months},
         status=status,
     )
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import (
 from units.audit import Origin
 from units.body_limits import FORM_OVERHEAD, body_limit
 from units.permissions import Action, can, units_where
+from units.replay import sent_once
 
 from .. import imports
 from ..import_plan import TEMPLATE_HEADERS, max_bytes
@@ -112,6 +113,7 @@ def import_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 @body_limit(lambda: max_bytes() + FORM_OVERHEAD)
 def import_new(request):
     _officer_units(request.user)
@@ -177,6 +179,7 @@ def import_detail(request, pk):
 
 @login_required
 @require_POST
+@sent_once
 def import_apply(request, pk):
     batch = _batch_for(request.user, pk)
     try:

@@ -21,6 +21,7 @@ from django.views.decorators.http import (
 from units.audit import Origin
 from units.body_limits import body_limit
 from units.permissions import Action, can, units_where
+from units.replay import sent_once
 
 from .. import integrations, openapi
 from ..models import Integration
@@ -43,6 +44,7 @@ class IntegrationForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def integration_list(request):
     units = units_where(request.user, Action.MANAGE_INTEGRATIONS)
     if not units.exists():
@@ -73,6 +75,7 @@ def integration_list(request):
 
 @login_required
 @require_POST
+@sent_once
 def integration_revoke(request, pk):
     try:
         integration = Integration.objects.select_related("unit").get(pk=int(pk))

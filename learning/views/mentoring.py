@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from units.audit import Origin
 from units.permissions import Action, can_somewhere, units_where
+from units.replay import sent_once
 
 from .. import mentoring
 from ..models import MentorInvite
@@ -30,6 +31,7 @@ def _person(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def mentor_page(request):
     person = _person(request)
     now = timezone.now()
@@ -90,17 +92,18 @@ def _confirm(request, invite):
             {"invite": invite, "error": error.message},
             status=400,
         )
-    messages.success(
-        request,
-        _(
-            "You are now guided by %(name)s. Complete a training and you both earn points."
-        )
-        % {"name": invite.mentor.display_name},
-    )
+    messages.success(request, _guided_by(invite.mentor))
     return redirect("learning:my_learning")
 
 
+def _guided_by(mentor) -> str:
+    return _(
+        "You are now guided by %(name)s. Complete a training and you both earn points."
+    ) % {"name": mentor.display_name}
+
+
 @require_http_methods(["GET", "POST"])
+@sent_once
 def invite(request, token):
     try:
         found = MentorInvite.objects.select_related("mentor").get(token=str(token)[:32])
@@ -121,23 +124,32 @@ def invite(request, token):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def invite_code(request):
-    if request.method == "POST":
-        try:
-            found = mentoring.invite_for_code(
-                code=request.POST.get("code", "")[:20],
-                user=request.user,
-                at=timezone.now(),
-            )
-        except LearningError as error:
-            return render(
-                request,
-                "learning/invite_code.html",
-                {"error": error.message},
-                status=400,
-            )
-        return _confirm(request, found)
-    return render(request, "learning/invite_code.html", {})
+    if request.method == "GET":
+        return render(request, "learning/invite_code.html", {})
+    typed = request.POST.get("code", "")[:40]
+    try:
+        mentorship = mentoring.confirm_by_code(
+            code=typed,
+            user=request.user,
+            at=timezone.now(),
+            origin=Origin.from_request(request),
+        )
+    except mentoring.TooManyWrongCodes as error:
+        status, message = 429, error.message
+    except LearningError as error:
+        status, message = 400, error.message
+    else:
+        messages.success(request, _guided_by(mentorship.mentor))
+        return redirect("learning:my_learning")
+    # Only what was typed and one message: nothing about any invite.
+    return render(
+        request,
+        "learning/invite_code.html",
+        {"error": message, "typed": typed},
+        status=status,
+    )
 
 
 @login_required

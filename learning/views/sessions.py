@@ -1,22 +1,27 @@
 """Pages: class sessions, their attendance, and the learners' QR check-in."""
 
-import uuid
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from units.audit import Origin
 from units.forms import posted_form_token
 from units.permissions import Action, can, units_where
+from units.replay import sent_once
 from units.selectors import people_to_choose
 
 from .. import services, sessions
@@ -51,6 +56,7 @@ def session_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def session_new(request):
     units = units_where(request.user, Action.RECORD_LEARNING).filter(is_active=True)
     if not units.exists():
@@ -89,13 +95,14 @@ def session_new(request):
     return render(
         request,
         "learning/session_form.html",
-        {"form": form, "form_token": uuid.uuid4()},
+        {"form": form},
         status=status,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sent_once
 def session_detail(request, pk):
     session = _session_for(request.user, pk)
     people = people_to_choose([session.unit], limit=MAX_PEOPLE_IN_LIST)
@@ -124,10 +131,7 @@ def session_detail(request, pk):
                 )
                 return redirect("learning:session", pk=session.pk)
         status = 400
-    checkin_url = request.build_absolute_uri(
-        reverse("learning:checkin", args=[session.checkin_token])
-    )
-    attendees = (
+    attendees = list(
         Completion.objects.filter(session=session)
         .select_related("person")
         .order_by("recorded_at", "pk")
@@ -138,28 +142,161 @@ def session_detail(request, pk):
         {
             "session": session,
             "form": form,
-            "attendees": attendees,
-            "checkin_url": checkin_url,
-            "qr": sessions.qr_svg(checkin_url, label=_("QR code to check in")),
-            "checkin_open": timezone.now() <= session.checkin_until,
+            "attendees": [
+                c for c in attendees if c.status != Completion.Status.PENDING
+            ],
+            "to_confirm": [
+                c for c in attendees if c.status == Completion.Status.PENDING
+            ],
+            "host_area": sessions.host_area(session.unit),
+            **_projected(request, session, at=timezone.now()),
         },
         status=status,
     )
 
 
-@require_http_methods(["GET", "POST"])
-def checkin(request, token):
+def _projected(request, session, *, at) -> dict:
+    """The check-in code projected now: its address, QR code and time left."""
+    url = request.build_absolute_uri(sessions.checkin_path(session, at=at))
+    return {
+        "checkin_open": at <= session.checkin_until,
+        "checkin_url": url,
+        "qr": sessions.qr_svg(url, label=_("QR code to check in")),
+        "refresh_in": sessions.seconds_to_next_code(at),
+    }
+
+
+@login_required
+@require_safe
+@never_cache
+def session_projector(request, pk):
+    """The check-in QR code full screen, for the projector; it renews itself."""
+    session = _session_for(request.user, pk)
+    return render(
+        request,
+        "learning/session_projector.html",
+        {"session": session, **_projected(request, session, at=timezone.now())},
+    )
+
+
+@login_required
+@require_safe
+@never_cache
+def session_code(request, pk):
+    """The code projected now, as JSON, for the page to swap its QR code in place."""
+    session = _session_for(request.user, pk)
+    projected = _projected(request, session, at=timezone.now())
+    return JsonResponse(
+        {
+            "open": projected["checkin_open"],
+            "url": projected["checkin_url"],
+            "svg": projected["qr"],
+            "refresh_in": projected["refresh_in"],
+        }
+    )
+
+
+@login_required
+@require_POST
+@sent_once
+def checkin_decide(request, pk, completion_pk):
+    session = _session_for(request.user, pk)
     try:
-        session = ClassSession.objects.select_related("training", "unit").get(
+        completion = Completion.objects.select_related("person").get(
+            pk=int(completion_pk), session=session
+        )
+    except (Completion.DoesNotExist, ValueError):
+        raise Http404("check-in") from None
+    approve = request.POST.get("decision") == "confirm"
+    try:
+        sessions.decide_check_in(
+            session=session,
+            completion=completion,
+            approve=approve,
+            by=request.user,
+            at=timezone.now(),
+            origin=Origin.from_request(request),
+        )
+    except services.LearningError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            (
+                _("%(name)s's check-in is confirmed and credited.")
+                if approve
+                else _("%(name)s's check-in is refused.")
+            )
+            % {"name": completion.person.display_name},
+        )
+    return redirect("learning:session", pk=session.pk)
+
+
+SCANS = "learning.checkin_scans"
+
+
+def _session_by_token(token) -> ClassSession:
+    try:
+        return ClassSession.objects.select_related("training", "unit").get(
             checkin_token=str(token)[:32]
         )
     except ClassSession.DoesNotExist:
         raise Http404("session") from None
+
+
+def _scanned_at(request, session) -> datetime | None:
+    stamp = request.session.get(SCANS, {}).get(session.checkin_token)
+    return datetime.fromtimestamp(stamp, tz=UTC) if stamp else None
+
+
+def _remember_scan(request, session, at: datetime) -> None:
+    # In the browser's own session (kept through signing in), not in the address:
+    # an address can be forwarded, a session cookie is not.
+    horizon = (at - sessions.SCAN_VALID).timestamp()
+    scans = {
+        token: stamp
+        for token, stamp in request.session.get(SCANS, {}).items()
+        if stamp >= horizon
+    }
+    scans[session.checkin_token] = at.timestamp()
+    request.session[SCANS] = scans
+
+
+@require_safe
+def checkin_scan(request, token, code):
+    """A phone opened the projected QR code: remember the scan, go to check in."""
+    session = _session_by_token(token)
+    try:
+        scanned = sessions.scan(session=session, code=str(code)[:32], at=timezone.now())
+    except services.LearningError as error:
+        return render(
+            request,
+            "learning/checkin.html",
+            {"session": session, "open": False, "error": error.message},
+            status=410,
+        )
+    _remember_scan(request, session, scanned)
+    return redirect("learning:checkin", token=session.checkin_token)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sent_once
+def checkin(request, token):
+    session = _session_by_token(token)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     now = timezone.now()
+    scanned_at = _scanned_at(request, session)
     context = {"session": session, "open": now <= session.checkin_until}
     if request.method == "GET":
+        if context["open"] and not sessions.scan_is_fresh(scanned_at, at=now):
+            return render(
+                request,
+                "learning/checkin.html",
+                {**context, "open": False, "error": sessions.code_expired().message},
+                status=410,
+            )
         return render(
             request,
             "learning/checkin.html",
@@ -167,17 +304,18 @@ def checkin(request, token):
             status=200 if context["open"] else 410,
         )
     try:
-        _completion, created = sessions.check_in(
+        completion, created = sessions.check_in(
             session=session,
             user=request.user,
+            scanned_at=scanned_at,
             at=now,
             origin=Origin.from_request(request),
         )
-    except sessions.CheckInClosed as error:
+    except (sessions.CheckInClosed, sessions.CodeExpired) as error:
         return render(
             request,
             "learning/checkin.html",
-            {**context, "error": error.message},
+            {**context, "open": False, "error": error.message},
             status=410,
         )
     except services.LearningError as error:
@@ -187,7 +325,16 @@ def checkin(request, token):
             {**context, "error": error.message},
             status=400,
         )
-    if created:
+    if completion.status == Completion.Status.PENDING:
+        messages.info(
+            request,
+            _(
+                "Your check-in is recorded. You are not registered in the commune "
+                "that holds this class, so the officer will confirm it before it "
+                "counts."
+            ),
+        )
+    elif created:
         messages.success(request, _("You are checked in. Your completion is recorded."))
     else:
         messages.info(request, _("You were already checked in; nothing more to do."))
@@ -198,5 +345,17 @@ urlpatterns = [
     path("learning/sessions/", session_list, name="sessions"),
     path("learning/sessions/new/", session_new, name="session_new"),
     path("learning/sessions/<int:pk>/", session_detail, name="session"),
+    path(
+        "learning/sessions/<int:pk>/projector/",
+        session_projector,
+        name="session_projector",
+    ),
+    path("learning/sessions/<int:pk>/checkin-code/", session_code, name="session_code"),
+    path(
+        "learning/sessions/<int:pk>/checkins/<int:completion_pk>/",
+        checkin_decide,
+        name="checkin_decide",
+    ),
     path("learning/checkin/<str:token>/", checkin, name="checkin"),
+    path("learning/checkin/<str:token>/<str:code>/", checkin_scan, name="checkin_scan"),
 ]

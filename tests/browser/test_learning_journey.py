@@ -2,11 +2,14 @@
 and the learning pages checked with axe-core."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from learning import sessions
+from learning.models import ClassSession, Completion
 from tests.browser.conftest import serious_accessibility_violations
 from tests.conftest import PASSWORD, make_user
 
@@ -17,7 +20,7 @@ def _sign_in(page, username):
     page.get_by_role("button", name="Đăng nhập").click()
 
 
-def test_officer_opens_a_class_and_a_villager_checks_in_by_its_qr_link(
+def test_officer_projects_a_class_code_a_villager_checks_in_and_an_old_code_fails(
     browser,
     page,
     live_asgi,
@@ -27,6 +30,7 @@ def test_officer_opens_a_class_and_a_villager_checks_in_by_its_qr_link(
     community_training,
     learning_competition,
 ):
+    page.clock.install()  # the page's timers, fast-forwarded below
     page.goto(live_asgi + "/accounts/login/")
     _sign_in(page, "officer")
     page.goto(live_asgi + "/learning/sessions/new/")
@@ -37,27 +41,47 @@ def test_officer_opens_a_class_and_a_villager_checks_in_by_its_qr_link(
     page.get_by_role("textbox", name="Ngày:").fill(date.today().isoformat())
     page.get_by_label("Địa điểm").fill("Nhà văn hóa thôn")
     page.get_by_role("button", name="Tạo buổi học").click()
+    page.get_by_role("link", name="Chiếu lên màn hình").click()
 
     expect(page.get_by_role("img", name="Mã QR để điểm danh")).to_be_visible()
     assert serious_accessibility_violations(page) == []
-    checkin_url = page.locator("a[href*='/learning/checkin/']").first.get_attribute(
-        "href"
-    )
+    link = page.locator("a[href*='/learning/checkin/']").first
+    # The projector fetches the next code once the current one changes.
+    with page.expect_response(re.compile(r"/checkin-code/$")) as renewed:
+        page.clock.fast_forward("00:31")
+    current = renewed.value.json()
+    expect(link).to_have_attribute("href", current["url"])
+    session = ClassSession.objects.get()
+    assert current["url"].endswith(sessions.checkin_path(session, at=timezone.now()))
 
     villager = browser.new_context(locale="vi-VN").new_page()
-    villager.goto(checkin_url)
+    villager.goto(current["url"])
     _sign_in(villager, "citizen")
     villager.get_by_role("button", name="Tôi có mặt").click()
 
     expect(villager).to_have_url(re.compile(r"/learning/mine/$"))
     expect(villager.get_by_text(community_training.title)).to_be_visible()
     assert serious_accessibility_violations(villager) == []
-    page.reload()
+    page.goto(live_asgi + f"/learning/sessions/{session.pk}/")
     expect(
         page.get_by_role("listitem").filter(
             has_text="Nguyễn Văn An (Điểm danh bằng mã QR"
         )
     ).to_be_visible()
+
+    # A photo of the code taken two minutes ago, forwarded to a chat group.
+    latecomer = make_user("nguoivang", unit=tree["ho_lien"])
+    old = sessions.checkin_path(session, at=timezone.now() - timedelta(minutes=2))
+    forwarded = browser.new_context(locale="vi-VN").new_page()
+    forwarded.goto(live_asgi + "/accounts/login/")
+    _sign_in(forwarded, latecomer.username)
+    forwarded.goto(live_asgi + old)
+
+    expect(forwarded.get_by_role("alert")).to_contain_text(
+        "Hãy nhờ cán bộ chiếu mã hiện tại"
+    )
+    expect(forwarded.get_by_role("button", name="Tôi có mặt")).to_have_count(0)
+    assert not Completion.objects.filter(person=latecomer.person).exists()
 
 
 def test_a_mentee_confirms_an_invite_and_the_mentor_sees_one_of_five(

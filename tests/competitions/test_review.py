@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from competitions import selectors, services
@@ -13,6 +14,7 @@ from tests.competitions.conftest import (
     monday,
     noisy_photo,
 )
+from tests.conftest import make_user
 from units.models import AuditEvent, Person, Unit
 
 Status = Submission.Status
@@ -370,6 +372,39 @@ class TestPlausibilityFlags:
 
         assert "duplicate_evidence" in self.codes(again)
         assert "duplicate_evidence" not in self.codes(other)
+
+    def test_a_look_alike_from_outside_the_reviewers_area_is_not_named(
+        self, client, tree, officer, outsider, reviewer, competition, initiative
+    ):
+        """The reviewer of Kê Sặt learns that a match exists elsewhere, never which
+        submission of Bình Giang it is; a reviewer of the province sees its number."""
+        elsewhere = make_submission(
+            officer=outsider,
+            unit=tree["cay"],
+            competition=competition,
+            activity_type=initiative,
+            photo=noisy_photo(7),
+        )
+        again = make_submission(
+            officer=officer,
+            unit=tree["ho_lien"],
+            competition=competition,
+            activity_type=initiative,
+            photo=noisy_photo(7),
+        )
+        above = make_user("province_reviewer", unit=tree["province"], role="reviewer")
+        pages = {}
+        for user in (reviewer, above):
+            client.force_login(user)
+            pages[user.username] = (
+                client.get(reverse("competitions:submission", args=[again.pk])).text
+                + client.get(reverse("competitions:review")).text
+            )
+
+        named = f"minh chứng của thành tích số {elsewhere.pk}"
+        assert named not in pages["reviewer"]
+        assert "ngoài phạm vi của bạn" in pages["reviewer"]
+        assert named in pages["province_reviewer"]
 
     def test_a_burst_of_submissions_is_flagged(
         self, tree, officer, competition, initiative

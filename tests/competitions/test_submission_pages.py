@@ -559,7 +559,7 @@ class TestRulePages:
 
 
 @pytest.mark.parametrize("token", ["not-a-uuid", "", "0" * 200])
-def test_a_forged_form_token_is_ignored_not_a_500(
+def test_a_forged_form_token_is_refused_with_a_message_not_a_500(
     client, tree, officer, competition, community_class, token
 ):
     client.force_login(officer)
@@ -569,8 +569,9 @@ def test_a_forged_form_token_is_ignored_not_a_500(
         form_data(tree, competition, community_class, action="draft", form_token=token),
     )
 
-    assert response.status_code == 302
-    assert Submission.objects.count() == 1
+    assert response.status_code == 400
+    assert "Tải lại trang" in response.content.decode()
+    assert Submission.objects.count() == 0
 
 
 def test_an_administrator_revokes_points_from_the_page(

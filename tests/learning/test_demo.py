@@ -39,7 +39,9 @@ class TestLearningDemo:
             activity_type__code="mentee-guided"
         ).aggregate(total=Sum("points"))["total"]
 
-        assert Mentorship.objects.filter(mentor__user__username="hocvien").count() == 3
+        # Three from the learning demo, two more from the badges demo (the mentor is
+        # left one mentee short of "Đại sứ số").
+        assert Mentorship.objects.filter(mentor__user__username="hocvien").count() == 5
         assert mentor_points > 0
         assert Household.objects.filter(digital_since__isnull=False).exists()
 

@@ -8,8 +8,11 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from competitions.models import PointEntry
+from competitions.models import Notification, PointEntry
+from learning import sessions
 from learning.models import ClassSession, Completion
+from tests.conftest import PASSWORD, make_user
+from units.models import Role
 
 from .conftest import make_person
 
@@ -18,6 +21,17 @@ pytestmark = pytest.mark.django_db
 
 def _points(**filters) -> int:
     return PointEntry.objects.filter(**filters).aggregate(t=Sum("points"))["t"] or 0
+
+
+def _scan(client, session, *, at=None):
+    """Open the address the projected QR code holds (at `at`, default now)."""
+    return client.get(sessions.checkin_path(session, at=at or timezone.now()))
+
+
+def _check_in(client, session):
+    """Scan the projected code, then press "I am here"."""
+    _scan(client, session)
+    return client.post(reverse("learning:checkin", args=[session.checkin_token]))
 
 
 @pytest.fixture
@@ -163,13 +177,16 @@ class TestAttendance:
             == 404
         )
 
-    def test_the_session_page_shows_the_qr_code(self, client, officer, session):
+    def test_the_session_page_shows_the_qr_code_of_the_current_code(
+        self, client, officer, session
+    ):
         client.force_login(officer)
 
         response = client.get(reverse("learning:session", args=[session.pk]))
 
         assert "<svg" in response.text
-        assert session.checkin_token in response.text
+        assert sessions.checkin_path(session, at=timezone.now()) in response.text
+        assert "js/checkin-qr.js" in response.text
 
 
 class TestCheckIn:
@@ -179,6 +196,7 @@ class TestCheckIn:
         client.force_login(citizen)
         url = reverse("learning:checkin", args=[session.checkin_token])
 
+        assert _scan(client, session).url == url
         assert client.get(url).status_code == 200
         client.post(url)
         again = client.post(url, follow=True)
@@ -194,9 +212,10 @@ class TestCheckIn:
         assert PointEntry.objects.filter(person=learner).count() == 1
 
     def test_a_closed_check_in_is_410(self, client, citizen, session):
+        client.force_login(citizen)
+        _scan(client, session)
         session.checkin_until = timezone.now() - timedelta(minutes=1)
         session.save()
-        client.force_login(citizen)
 
         response = client.post(
             reverse("learning:checkin", args=[session.checkin_token])
@@ -210,13 +229,22 @@ class TestCheckIn:
 
         assert client.get("/learning/checkin/khong-co/").status_code == 404
 
-    def test_someone_not_signed_in_is_sent_to_sign_in_and_back(self, client, session):
+    def test_someone_not_signed_in_scans_signs_in_and_checks_in(
+        self, client, citizen, session
+    ):
         url = reverse("learning:checkin", args=[session.checkin_token])
 
-        response = client.get(url)
+        scanned = _scan(client, session)
+        to_sign_in = client.get(scanned.url)
+        signed_in = client.post(
+            to_sign_in.url, {"login": "citizen", "password": PASSWORD}
+        )
+        response = client.post(url)
 
+        assert "/accounts/login/" in to_sign_in.url and "next=" in to_sign_in.url
+        assert signed_in.url == url
         assert response.status_code == 302
-        assert "/accounts/login/" in response.url and "next=" in response.url
+        assert Completion.objects.get(person=citizen.person).status == "confirmed"
 
     def test_the_trainer_cannot_check_in_to_their_own_session(
         self, client, session, tree
@@ -228,12 +256,227 @@ class TestCheckIn:
         session.save()
         client.force_login(user)
 
+        response = _check_in(client, session)
+
+        assert response.status_code == 400
+        assert not Completion.objects.exists()
+
+
+class TestTheProjectedCodeChanges:
+    def test_the_code_changes_every_thirty_seconds(self, session):
+        start = timezone.now().replace(second=0, microsecond=0)
+
+        codes = [
+            sessions.checkin_code(session, at=start + timedelta(seconds=n))
+            for n in (0, 29, 30, 59, 60)
+        ]
+
+        assert codes[0] == codes[1] != codes[2] == codes[3] != codes[4]
+        assert len(codes[0]) == 16
+
+    @pytest.mark.parametrize(("age", "accepted"), [(0, True), (45, True), (61, False)])
+    def test_the_current_and_the_previous_code_are_accepted(
+        self, session, age, accepted
+    ):
+        start = timezone.now().replace(second=0, microsecond=0)
+        code = sessions.checkin_code(session, at=start)
+
+        if accepted:
+            sessions.scan(session=session, code=code, at=start + timedelta(seconds=age))
+        else:
+            with pytest.raises(sessions.CodeExpired):
+                sessions.scan(
+                    session=session, code=code, at=start + timedelta(seconds=age)
+                )
+
+    def test_a_forwarded_photo_of_an_old_code_says_to_ask_for_the_current_one(
+        self, client, citizen, session
+    ):
+        client.force_login(citizen)
+
+        response = _scan(client, session, at=timezone.now() - timedelta(minutes=2))
+        after = client.post(reverse("learning:checkin", args=[session.checkin_token]))
+
+        assert response.status_code == 410
+        assert "Hãy nhờ cán bộ chiếu mã hiện tại" in response.text
+        assert after.status_code == 410
+        assert not Completion.objects.exists()
+
+    def test_another_sessions_code_does_not_open_this_one(
+        self, client, citizen, session, officer
+    ):
+        other = ClassSession.objects.create(
+            training=session.training,
+            unit=session.unit,
+            held_on=session.held_on,
+            checkin_until=session.checkin_until,
+            created_by=officer,
+            created_at=timezone.now(),
+        )
+        code = sessions.checkin_code(other, at=timezone.now())
+        client.force_login(citizen)
+
+        response = client.get(
+            reverse("learning:checkin_scan", args=[session.checkin_token, code])
+        )
+
+        assert response.status_code == 410
+
+    def test_the_bare_link_without_a_scan_checks_nobody_in(
+        self, client, citizen, session
+    ):
+        # What a forwarded address without the code gives: the page, then nothing.
+        client.force_login(citizen)
+        url = reverse("learning:checkin", args=[session.checkin_token])
+
+        page = client.get(url)
+        response = client.post(url)
+
+        assert page.status_code == response.status_code == 410
+        assert not Completion.objects.exists()
+
+    def test_a_scan_is_good_for_ten_minutes(
+        self, client, citizen, session, monkeypatch
+    ):
+        client.force_login(citizen)
+        _scan(client, session)
+        later = timezone.now() + sessions.SCAN_VALID + timedelta(seconds=5)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+
         response = client.post(
             reverse("learning:checkin", args=[session.checkin_token])
         )
 
-        assert response.status_code == 400
+        assert response.status_code == 410
         assert not Completion.objects.exists()
+
+    def test_the_page_fetches_the_current_code(self, client, officer, session):
+        client.force_login(officer)
+
+        response = client.get(reverse("learning:session_code", args=[session.pk]))
+
+        current = response.json()
+        assert current["open"] is True
+        assert current["url"].endswith(
+            sessions.checkin_path(session, at=timezone.now())
+        )
+        assert current["svg"].startswith("<svg") and 1 <= current["refresh_in"] <= 30
+        assert "no-store" in response["Cache-Control"]
+
+    def test_only_the_sessions_officers_get_the_code(self, client, outsider, session):
+        client.force_login(outsider)
+
+        for name in ("session_code", "session_projector"):
+            response = client.get(reverse(f"learning:{name}", args=[session.pk]))
+            assert response.status_code == 404
+
+    def test_the_projector_page_renews_itself_without_javascript(
+        self, client, officer, session
+    ):
+        client.force_login(officer)
+
+        response = client.get(reverse("learning:session_projector", args=[session.pk]))
+
+        assert '<noscript><meta http-equiv="refresh" content="' in response.text
+        assert sessions.checkin_path(session, at=timezone.now()) in response.text
+
+
+@pytest.fixture
+def stranger(tree):
+    """A villager of another commune (Bình Giang), with a login."""
+    return make_user("stranger", unit=tree["cay"], person_name="Người Xã Khác")
+
+
+class TestCheckInFromOutsideTheCommune:
+    def test_is_recorded_for_the_officer_to_confirm_and_credits_nothing(
+        self, client, stranger, session, officer
+    ):
+        client.force_login(stranger)
+
+        response = _check_in(client, session)
+
+        completion = Completion.objects.get(person=stranger.person)
+        assert response.status_code == 302
+        assert completion.status == Completion.Status.PENDING
+        assert not PointEntry.objects.exists()
+        notice = Notification.objects.get(user=officer)
+        assert "Người Xã Khác" in notice.message and "Xã Kê Sặt" in notice.message
+        assert "cán bộ sẽ xác nhận" in client.get(response.url).text
+
+    def test_a_villager_of_another_village_of_the_commune_is_credited_at_once(
+        self, client, session, tree
+    ):
+        neighbour = make_user("langben", unit=tree["quan_goi"])
+        client.force_login(neighbour)
+
+        _check_in(client, session)
+
+        assert Completion.objects.get(person=neighbour.person).status == "confirmed"
+        assert _points(person=neighbour.person) == 10
+
+    def test_the_officer_confirms_and_learner_and_trainer_are_credited_once(
+        self, client, stranger, session, officer
+    ):
+        client.force_login(stranger)
+        _check_in(client, session)
+        completion = Completion.objects.get(person=stranger.person)
+        client.force_login(officer)
+        page = client.get(reverse("learning:session", args=[session.pk]))
+        decide = reverse("learning:checkin_decide", args=[session.pk, completion.pk])
+
+        client.post(decide, {"decision": "confirm"})
+        client.post(decide, {"decision": "confirm"})
+        client.post(decide, {"decision": "refuse"})
+
+        assert "Người Xã Khác" in page.text and "Xác nhận" in page.text
+        completion.refresh_from_db()
+        assert completion.status == Completion.Status.CONFIRMED
+        assert _points(person=stranger.person) == 10
+        assert _points(person=session.trainer) == 2
+
+    def test_the_officer_refuses_and_nothing_is_credited(
+        self, client, stranger, session, officer
+    ):
+        client.force_login(stranger)
+        _check_in(client, session)
+        completion = Completion.objects.get(person=stranger.person)
+        client.force_login(officer)
+
+        client.post(
+            reverse("learning:checkin_decide", args=[session.pk, completion.pk]),
+            {"decision": "refuse"},
+        )
+
+        completion.refresh_from_db()
+        assert completion.status == Completion.Status.REJECTED
+        assert not PointEntry.objects.exists()
+
+    def test_nobody_else_decides_it(self, client, stranger, session, outsider, tree):
+        client.force_login(stranger)
+        _check_in(client, session)
+        completion = Completion.objects.get(person=stranger.person)
+        # The reviewer of the learner's own commune did not see the class.
+        home_reviewer = make_user(
+            "thamdinh", unit=tree["binh_giang"], role=Role.Kind.REVIEWER
+        )
+
+        client.force_login(outsider)
+        foreign = client.post(
+            reverse("learning:checkin_decide", args=[session.pk, completion.pk]),
+            {"decision": "confirm"},
+        )
+        client.force_login(home_reviewer)
+        queue = client.get(reverse("learning:completion_review"))
+        review = client.post(
+            reverse("learning:completion_decide", args=[completion.pk]),
+            {"decision": "approve", "reason": ""},
+        )
+
+        assert foreign.status_code == 404
+        assert completion not in list(queue.context["page"])
+        assert review.status_code == 400
+        completion.refresh_from_db()
+        assert completion.status == Completion.Status.PENDING
 
 
 @pytest.mark.services
@@ -245,7 +488,6 @@ def test_two_check_ins_racing_credit_once(
 
     from django.db import connection
 
-    from learning import sessions
     from units.audit import COMMAND
 
     trainer = make_person(tree["ho_lien"], "Giảng Viên")
@@ -264,8 +506,13 @@ def test_two_check_ins_racing_credit_once(
     def check_in():
         try:
             barrier.wait()
+            now = timezone.now()
             sessions.check_in(
-                session=session, user=citizen, at=timezone.now(), origin=COMMAND
+                session=session,
+                user=citizen,
+                scanned_at=now,
+                at=now,
+                origin=COMMAND,
             )
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             errors.append(error)

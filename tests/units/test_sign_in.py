@@ -1,10 +1,16 @@
 """Sign-in through allauth: username or email, rate limits, and the admin's door."""
 
+import re
+import time
+
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.core.cache import cache
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
+
+LOCKED = "Quá nhiều lần đăng nhập sai"
 
 
 @pytest.fixture(autouse=True)
@@ -58,6 +64,163 @@ class TestSignIn:
 
         assert 429 in statuses
         assert statuses[:10] == [200] * 10
+
+
+def _answer(response) -> str:
+    """What the sign-in page tells the visitor: its errors, without the echoed login."""
+    return " ".join(
+        re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text, re.S)
+    )
+
+
+def _signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+class TestOneLockPerAccount:
+    """Five failures lock the account, whatever name, letter case or address."""
+
+    @pytest.mark.parametrize(
+        ("wrong_as", "right_as"),
+        [
+            (["officer"] * 5, "officer@example.vn"),
+            (["officer@example.vn"] * 5, "officer"),
+            (
+                ["OFFICER", "Officer", "OFFICER@EXAMPLE.VN", "officer@Example.vn"]
+                + ["oFFicer"],
+                "officer@example.vn",
+            ),
+            (["Officer@Example.VN"] * 2 + ["oFFicer"] * 3, "OFFICER@example.vn"),
+        ],
+    )
+    def test_failures_under_any_name_lock_the_account(
+        self, client, officer, wrong_as, right_as
+    ):
+        for attempt, login in enumerate(wrong_as):
+            sign_in(client, login, f"sai-{attempt}", REMOTE_ADDR=f"10.0.1.{attempt}")
+
+        response = sign_in(client, right_as, PASSWORD, REMOTE_ADDR="10.0.2.1")
+
+        assert not _signed_in(client)
+        assert LOCKED in response.text
+
+    def test_four_failures_leave_the_account_open(self, client, officer):
+        for attempt, login in enumerate(["officer", "OFFICER@example.vn"] * 2):
+            sign_in(client, login, f"sai-{attempt}", REMOTE_ADDR=f"10.0.3.{attempt}")
+
+        sign_in(client, "officer@example.vn", PASSWORD, REMOTE_ADDR="10.0.3.9")
+
+        assert _signed_in(client)
+
+    def test_the_lock_of_one_account_leaves_another_alone(self, client, officer, db):
+        make_user("hocvien")
+        for attempt in range(5):
+            sign_in(
+                client, "officer", f"sai-{attempt}", REMOTE_ADDR=f"10.0.4.{attempt}"
+            )
+
+        sign_in(client, "hocvien@example.vn", PASSWORD, REMOTE_ADDR="10.0.4.9")
+
+        assert _signed_in(client)
+
+    def test_a_username_that_looks_like_an_email_counts_for_both_accounts(
+        self, client, officer, db
+    ):
+        # Both backends check a password typed as "officer@example.vn" against
+        # this account too; its failures must not escape the officer's counter.
+        make_user("officer@example.vn")
+        for attempt in range(5):
+            sign_in(
+                client,
+                "officer@example.vn",
+                f"sai-{attempt}",
+                REMOTE_ADDR=f"10.0.5.{attempt}",
+            )
+
+        sign_in(client, "officer", PASSWORD, REMOTE_ADDR="10.0.5.9")
+
+        assert not _signed_in(client)
+
+    def test_the_account_opens_again_after_five_minutes(
+        self, client, officer, monkeypatch
+    ):
+        started = time.time()
+        for attempt in range(5):
+            sign_in(
+                client, "officer", f"sai-{attempt}", REMOTE_ADDR=f"10.0.6.{attempt}"
+            )
+        assert LOCKED in sign_in(client, "officer@example.vn", PASSWORD).text
+
+        monkeypatch.setattr(time, "time", lambda: started + 5 * 60 + 1)
+        sign_in(client, "officer@example.vn", PASSWORD, REMOTE_ADDR="10.0.6.9")
+
+        assert _signed_in(client)
+
+    def test_a_password_reset_opens_the_account(self, client, officer):
+        for attempt in range(5):
+            sign_in(
+                client, "officer", f"sai-{attempt}", REMOTE_ADDR=f"10.0.7.{attempt}"
+            )
+        client.post("/accounts/password/reset/", {"email": "officer@example.vn"})
+        link = re.search(
+            r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[0].body
+        )
+        form_url = client.get(link.group(1)).url
+        client.post(
+            form_url,
+            {"password1": "Mat-khau-moi-2026", "password2": "Mat-khau-moi-2026"},
+        )
+
+        sign_in(client, "OFFICER", "Mat-khau-moi-2026", REMOTE_ADDR="10.0.7.9")
+
+        assert _signed_in(client)
+
+
+class CountingHasher(MD5PasswordHasher):
+    """MD5 that counts its hashing: the costly step a timing attack would measure."""
+
+    calls = 0
+
+    def encode(self, password, salt):
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+class TestUnknownNamesAreNoOracle:
+    def _answers(self, client, login) -> list[tuple[int, str]]:
+        answers = []
+        for attempt in range(7):
+            response = sign_in(
+                client,
+                login,
+                f"sai-{attempt}",
+                REMOTE_ADDR=f"10.1.{len(login)}.{attempt}",
+            )
+            answers.append((response.status_code, _answer(response)))
+        return answers
+
+    @pytest.mark.parametrize("unknown", ["khongcoai", "khongcoai@example.vn"])
+    def test_an_unknown_name_answers_like_a_real_one(self, client, officer, unknown):
+        real = "officer@example.vn" if "@" in unknown else "officer"
+
+        assert self._answers(client, unknown) == self._answers(client, real)
+        assert LOCKED in self._answers(client, unknown.upper())[-1][1]
+
+    @pytest.mark.parametrize("unknown", ["khongcoai", "khongcoai@example.vn"])
+    def test_an_unknown_name_costs_the_same_hashing_as_a_real_one(
+        self, client, officer, settings, unknown
+    ):
+        settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+        officer.set_password(PASSWORD)
+        officer.save()
+        real = "officer@example.vn" if "@" in unknown else "officer"
+        costs = {}
+        for login in (real, unknown):
+            CountingHasher.calls = 0
+            sign_in(client, login, "sai", REMOTE_ADDR="10.2.0.1")
+            costs[login] = CountingHasher.calls
+
+        assert costs[unknown] == costs[real] > 0
 
 
 class TestAdminSignIn:

@@ -1,0 +1,125 @@
+"""The public API under generated requests: schemathesis reads the served OpenAPI
+document and sends thousands of requests, valid and invalid, to every operation.
+
+No answer may be a 5xx, and every answer must match the document (status code,
+content type, body schema): the document is what integrators build against. The
+push is sent with a valid token, so its body checks are reached, not only the
+401 of a missing token.
+"""
+
+from datetime import timedelta
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode, checks
+
+from leaderboards import projector
+from learning import integrations
+from learning.openapi import document
+from tests.competitions.conftest import a_credit, credit_one
+from tests.learning.conftest import (  # noqa: F401 (fixtures)
+    course,
+    learning_competition,
+    make_person,
+)
+from units.audit import COMMAND
+
+pytestmark = pytest.mark.django_db
+
+# At least this many generated requests in all, over every operation.
+TOTAL_CASES = 5_000
+
+
+@pytest.fixture
+def api_world(tree, administrator, learning_competition, course, settings):  # noqa: F811
+    """Boards with people and villages on them, and a live integration token."""
+    from competitions.models import ActivityType
+
+    activity = ActivityType.objects.get(code="training-completed")
+    for index, village in enumerate([tree["ho_lien"], tree["quan_goi"], tree["cay"]]):
+        person = make_person(village, f"Người Học {index}")
+        credit_one(
+            a_credit(
+                learning_competition,
+                activity,
+                village,
+                person=person,
+                key=f"fuzz:{index}",
+                points=10 * (index + 1),
+            )
+        )
+    projector.catch_up()
+    _integration, token = integrations.create_integration(
+        name="Nền tảng học tập",
+        unit=tree["ke_sat"],
+        by=administrator,
+        at=timezone.now(),
+        origin=COMMAND,
+    )
+    return {
+        "token": token,
+        "board": f"{learning_competition.pk}-{tree['province'].pk}-village-week-points",
+        "today": timezone.localdate(),
+        "yesterday": timezone.localdate() - timedelta(days=1),
+    }
+
+
+def excluded(operation) -> list:
+    """The push checks each completion on its own, as the CSV import does: an item
+    missing a field is answered 200 with that item's error, and the others are
+    recorded. So an invalid *item* is not a rejected request; an invalid envelope
+    (no list, too many items, not JSON) is a 400, tested in tests/learning/test_api.py.
+    """
+    if operation.label == "POST /api/v1/completions/":
+        return [checks.negative_data_rejection]
+    return []
+
+
+def test_no_generated_request_gets_a_5xx_or_an_answer_the_document_does_not_allow(
+    api_world, monkeypatch
+):
+    # Thousands of pushes a minute: the per-integration limit (tested on its own)
+    # would answer most of them 429 before their bodies are read.
+    monkeypatch.setattr(integrations, "REQUESTS_PER_MINUTE", 1_000_000)
+    # The requests run in this thread, inside the test's transaction: Django's own
+    # test client likewise keeps the handler from closing the connection.
+    monkeypatch.setattr(signals.request_started, "receivers", [])
+    monkeypatch.setattr(signals.request_finished, "receivers", [])
+    monkeypatch.setattr(signals.request_started, "sender_receivers_cache", {})
+    monkeypatch.setattr(signals.request_finished, "sender_receivers_cache", {})
+    schema = schemathesis.openapi.from_dict(document())
+    schema.app = WSGIHandler()
+    operations = [result.ok() for result in schema.get_all_operations()]
+    # Operations with few inputs (the board list takes none) run out early, and
+    # one without parameters has no invalid inputs at all: the others make up.
+    per_mode = TOTAL_CASES // 5
+    sent = {"total": 0}
+    headers = {"Authorization": f"Bearer {api_world['token']}"}
+
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(mode, headers=headers))
+            @settings(
+                max_examples=per_mode,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+                derandomize=True,
+            )
+            def check(case, operation=operation):
+                response = case.call()
+                sent["total"] += 1
+                case.validate_response(response, excluded_checks=excluded(operation))
+
+            try:
+                check()
+            except Unsatisfiable:
+                assert mode == GenerationMode.NEGATIVE, operation.label
+
+    assert sent["total"] >= TOTAL_CASES
