@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from units.audit import Origin, record_event
+from units.limits import Limit, address_subject, give_back, take
 from units.models import Unit
 
 from .import_plan import (
@@ -44,9 +45,10 @@ MAX_BODY_BYTES = 1024 * 1024
 # A push is an object holding a list of flat objects: three levels. Deeper JSON is
 # refused whatever the interpreter's recursion limit (1,000 levels were a 500).
 MAX_JSON_DEPTH = 8
-# Wrong tokens one client address may send in a window before every request from it
-# is refused until the window ends (a correct token too: answering it would tell a
-# guesser which guess was right). 10 a window is at most 20 in a row across two.
+# Wrong tokens one client address (an IPv6 /64) may send in a window before every
+# request from it is refused until the window ends (a right token too: answering it
+# would tell a guesser which guess was right). Counted by units/limits.py in the
+# shared cache; 10 a window is at most 20 in a row across two.
 FAILED_TOKENS_PER_WINDOW = 10
 FAILED_TOKEN_WINDOW_SECONDS = 600
 # PostgreSQL text cannot hold NUL, and a lone surrogate (JSON "\ud800") cannot be
@@ -137,28 +139,29 @@ def authenticate(header: str) -> Integration | None:
     return integration
 
 
-def _failure_window(address: str, at: datetime) -> tuple[str, int]:
-    """The cache key of the address's current window and the seconds left in it."""
-    seconds = int(at.timestamp())
-    window = seconds // FAILED_TOKEN_WINDOW_SECONDS
-    left = FAILED_TOKEN_WINDOW_SECONDS - seconds % FAILED_TOKEN_WINDOW_SECONDS
-    return f"learning:api:failed-token:{address}:{window}", left
+def _token_limits(address: str | None) -> list[tuple[str, Limit]]:
+    return [
+        (
+            address_subject(address),
+            Limit(FAILED_TOKENS_PER_WINDOW, FAILED_TOKEN_WINDOW_SECONDS),
+        )
+    ]
 
 
-def locked_out(address: str, *, at: datetime) -> int:
-    """Seconds until the address may try tokens again; 0 if it may now."""
-    key, left = _failure_window(address, at)
-    return left if (cache.get(key) or 0) >= FAILED_TOKENS_PER_WINDOW else 0
+def take_token_attempt(address: str | None, *, at: datetime) -> int:
+    """Count a token attempt from the address before checking it (atomic, so parallel
+    guesses cannot slip past the limit); the seconds to wait if it has none left, 0
+    if it may try."""
+    if take("api-token", limits=_token_limits(address), at=at):
+        return 0
+    return (
+        FAILED_TOKEN_WINDOW_SECONDS - int(at.timestamp()) % FAILED_TOKEN_WINDOW_SECONDS
+    )
 
 
-def note_failed_token(address: str, *, at: datetime) -> None:
-    """Count a wrong token from the address (in the shared cache: every worker's)."""
-    key, left = _failure_window(address, at)
-    cache.add(key, 0, timeout=left + 1)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr: count it in a fresh window
-        cache.add(key, 1, timeout=left + 1)
+def give_back_token_attempt(address: str | None, *, at: datetime) -> None:
+    """Uncount an attempt whose token was right: only wrong tokens stay counted."""
+    give_back("api-token", limits=_token_limits(address), at=at)
 
 
 def over_rate_limit(integration: Integration, *, at: datetime) -> bool:

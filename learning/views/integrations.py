@@ -106,8 +106,8 @@ def api_completions(request):
     if request.method != "POST":
         return _error(405, "method_not_allowed", _("Use POST."), Allow="POST")
     now = timezone.now()
-    address = Origin.from_request(request).ip_address or "unknown"
-    wait = integrations.locked_out(address, at=now)
+    address = Origin.from_request(request).ip_address
+    wait = integrations.take_token_attempt(address, at=now)
     if wait:
         return _error(
             429,
@@ -120,13 +120,13 @@ def api_completions(request):
         )
     integration = integrations.authenticate(request.META.get("HTTP_AUTHORIZATION", ""))
     if integration is None:
-        integrations.note_failed_token(address, at=now)
         return _error(
             401,
             "unauthorized",
             _("Missing, unknown or revoked token."),
             WWW_Authenticate="Bearer",
         )
+    integrations.give_back_token_attempt(address, at=now)
     if integrations.over_rate_limit(integration, at=now):
         return _error(
             429,
