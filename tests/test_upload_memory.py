@@ -54,7 +54,7 @@ def _status(pid: int) -> dict[str, int]:
 
 
 class Server:
-    def __init__(self, database_url: str, media: str):
+    def __init__(self, database_url: str, media: str, **settings: str):
         self.port = _free_port()
         env = {
             **os.environ,
@@ -63,6 +63,7 @@ class Server:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "MEDIA_ROOT": media,
             "LEADERBOARD_CATCH_UP_SECONDS": "0",
+            **settings,
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "config.server", "-b", "127.0.0.1"]
@@ -268,3 +269,32 @@ class TestWorkerMemory:
             Evidence.objects.filter(submission__in=Submission.objects.all()).count()
             == 5
         )
+
+
+class TestTheServersCap:
+    def test_a_body_past_eight_caps_is_cut_off_without_an_answer(
+        self, transactional_db
+    ):
+        # With these settings the largest declared limit is the certificate
+        # photo's (10 MB + 64 KB): that is the server's cap, and past 8 times that
+        # (80.5 MB) the connection is closed.
+        media = tempfile.mkdtemp(prefix="thidua-media-")
+        small = Server(
+            _database_url(),
+            media,
+            EVIDENCE_REQUEST_MAX_BYTES=str(2 * MB),
+            LEARNING_IMPORT_MAX_BYTES=str(1 * MB),
+        )
+        try:
+            within = small.measured(
+                post("/submissions/new/", Multipart({}, [("a.jpg", 19 * MB)]), "")
+            )
+            with pytest.raises((ConnectionError, http.client.HTTPException)):
+                small.measured(
+                    post("/submissions/new/", Multipart({}, [("a.jpg", 90 * MB)]), "")
+                )
+        finally:
+            small.stop()
+
+        assert within[0] == 413  # over the cap, thrown away, answered
+        assert within[2] < GROWTH_LIMIT
