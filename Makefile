@@ -26,7 +26,7 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops)"
-	$(PY) -m daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(PY) -m config.server -b $(HOST) -p $(PORT) config.asgi:application
 
 ## make test: Django's deploy check on .env.example's production settings, then the
 ## whole suite against throwaway PostgreSQL and Redis, in a real browser

@@ -4,6 +4,7 @@ import io
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -275,7 +276,7 @@ def _submission_awaiting_review(competition, activity_type):
     )
     services.add_evidence(
         submission=submission,
-        uploads=[("lop-hoc.jpg", _demo_photo())],
+        uploads=[ContentFile(_demo_photo(), name="lop-hoc.jpg")],
         by=officer,
         at=now,
     )

@@ -4,11 +4,12 @@ Each verb is one transaction: the submission changes state, the ledger gets its
 entries, the audit trail and the notification are written, or nothing is.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncHour
@@ -23,8 +24,10 @@ from units.selectors import headcount_totals
 from . import ledger, rules
 from .evidence import (
     MAX_FILES_PER_SUBMISSION,
+    MAX_UPLOAD_BYTES,
     CleanFile,
     InvalidEvidence,
+    check_size,
     clean_upload,
     hamming,
 )
@@ -231,19 +234,23 @@ def save_draft(
 
 
 def add_evidence(
-    *, submission: Submission, uploads: list[tuple[str, bytes]], by, at: datetime
+    *, submission: Submission, uploads: Sequence[File], by, at: datetime
 ) -> tuple[list[Evidence], list[str]]:
     """Clean and store each file; return what was stored and a message per refused file.
 
     Files are only added while the submission can still be changed: never to one
     that was sent for review or decided.
+
+    The count and each file's size are judged from the upload's metadata before its
+    content is read, and files are read and cleaned one at a time (twenty 9.5 MB
+    files held as bytes together were part of what took a worker to 2 GB).
     """
     stored, errors = [], []
     if uploads and not Submission.objects.get(pk=submission.pk).is_editable:
         raise SubmissionNotEditable(_("This submission can no longer be changed."))
     room = MAX_FILES_PER_SUBMISSION - submission.evidence.count()
-    for name, data in uploads:
-        safe_name = name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:120]
+    for upload in uploads:
+        safe_name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:120]
         if room <= 0:
             errors.append(
                 _("“%(name)s” was not added: at most %(limit)d files per submission.")
@@ -251,7 +258,10 @@ def add_evidence(
             )
             continue
         try:
-            clean: CleanFile = clean_upload(data, safe_name)
+            check_size(upload.size, safe_name)
+            clean: CleanFile = clean_upload(
+                upload.read(MAX_UPLOAD_BYTES + 1), safe_name
+            )
         except InvalidEvidence as error:
             errors.append(str(error))
             continue

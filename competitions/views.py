@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,6 +14,7 @@ from django.views.decorators.http import (
 )
 
 from units.audit import Origin
+from units.body_limits import body_limit
 from units.forms import posted_form_token
 from units.models import AuditEvent, Person
 from units.permissions import Action, can, units_where
@@ -20,7 +22,6 @@ from units.replay import sent_once
 from units.selectors import people_to_choose
 
 from . import rules, selectors, services
-from .evidence import MAX_PHOTO_BYTES
 from .forms import (
     MAX_PEOPLE_IN_SELECT,
     CommentForm,
@@ -55,15 +56,6 @@ def _submission_for(user, action: Action, pk) -> Submission:
     if not can(user, action, submission.unit):
         raise Http404("submission")
     return submission
-
-
-def _uploads(request) -> list[tuple[str, bytes]]:
-    files = []
-    for upload in request.FILES.getlist("evidence"):
-        # Do not read a huge file into memory just to refuse it.
-        data = upload.read(MAX_PHOTO_BYTES + 1)
-        files.append((upload.name, data))
-    return files
 
 
 def _submission_form(request, *, data=None, initial=None):
@@ -109,7 +101,10 @@ def _save_and_maybe_submit(request, form, *, submission=None):
         )
     try:
         _stored, errors = services.add_evidence(
-            submission=submission, uploads=_uploads(request), by=request.user, at=now
+            submission=submission,
+            uploads=request.FILES.getlist("evidence"),
+            by=request.user,
+            at=now,
         )
     except services.SubmissionError as error:
         return submission, error
@@ -131,6 +126,7 @@ def _save_and_maybe_submit(request, form, *, submission=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 @sent_once
+@body_limit(lambda: settings.EVIDENCE_REQUEST_MAX_BYTES)
 def submission_new(request):
     if not units_where(request.user, Action.SUBMIT_ACHIEVEMENT).exists():
         raise Http404("no unit")
@@ -162,6 +158,7 @@ def submission_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 @sent_once
+@body_limit(lambda: settings.EVIDENCE_REQUEST_MAX_BYTES)
 def submission_edit(request, pk):
     submission = _submission_for(request.user, Action.SUBMIT_ACHIEVEMENT, pk)
     if not submission.is_editable:

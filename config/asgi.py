@@ -14,6 +14,7 @@ from badges.routing import websocket_urlpatterns as personal_sockets  # noqa: E4
 from config.origins import SameOriginValidator  # noqa: E402
 from leaderboards.projector import start_catch_up_timer  # noqa: E402
 from leaderboards.routing import websocket_urlpatterns  # noqa: E402
+from units.body_limits import BodyLimitGuard  # noqa: E402
 
 # Only servers load this module: each worker projects what awards left behind
 # (Redis down, projector busy) on start and every few seconds.
@@ -21,7 +22,8 @@ start_catch_up_timer()
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # A body over its path's limit is never read (units/body_limits.py).
+        "http": BodyLimitGuard(django_asgi_app),
         # A browser sends its cookies cross-site on a WebSocket handshake, so the
         # Origin must be this site's own scheme, host and port (config/origins.py).
         # The public boards need no user: leaving out AuthMiddlewareStack spares

@@ -105,6 +105,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "units.middleware.ApiErrorsAsJson",
+    # Innermost, so that every middleware above still handles its answer and no
+    # view or form reads a body that is over the limit (units/body_limits.py).
+    "units.body_limits.RefuseLargeBodies",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -192,6 +195,19 @@ LEADERBOARD_CATCH_UP_SECONDS = float(env_str("LEADERBOARD_CATCH_UP_SECONDS", "5"
 # How often one worker compares the boards with the ledger and repairs them
 # (leaderboards/reconciliation.py); 0 turns it off.
 LEADERBOARD_RECONCILE_MINUTES = float(env_str("LEADERBOARD_RECONCILE_MINUTES", "30"))
+
+# Request bodies (units/body_limits.py). A path takes at most REQUEST_MAX_BYTES unless its
+# view declares more: the submission form's files together EVIDENCE_REQUEST_MAX_BYTES
+# (10 MB a file is the per-file rule; more files go into the draft afterwards), a
+# completion file LEARNING_IMPORT_MAX_BYTES, a certificate photo 10 MB, the API 1 MB.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 2_621_440)
+EVIDENCE_REQUEST_MAX_BYTES = env_int("EVIDENCE_REQUEST_MAX_BYTES", 50 * 1024 * 1024)
+# Django's own: form fields without files (its default), uploaded files above 1 MB
+# streamed to temporary files instead of memory, and at most 20 files a request (the
+# form takes 10; up to 20 gets our message naming the limit instead of a bare 400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # Completion imports (learning/import_plan.py, learning/imports.py) and mentoring.
 LEARNING_IMPORT_MAX_BYTES = env_int("LEARNING_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

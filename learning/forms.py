@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from competitions.evidence import InvalidEvidence, check_size
 from units.models import Person
 
 from .models import Training
@@ -36,6 +37,15 @@ class SelfReportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
         error_messages={"required": _("Add a photo of the certificate.")},
     )
+
+    def clean_certificate(self):
+        # Judged by the upload's metadata: a file over the limit is never read.
+        upload = self.cleaned_data["certificate"]
+        try:
+            check_size(upload.size, (upload.name or "")[:120])
+        except InvalidEvidence as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload
 
 
 class ReasonForm(forms.Form):

@@ -8,6 +8,8 @@ a file or a request, and the same completion pushed twice is recorded once.
 
 import hashlib
 import hmac
+import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from units.audit import Origin, record_event
+from units.limits import Limit, address_subject, give_back, take
 from units.models import Unit
 
 from .import_plan import (
@@ -38,6 +41,19 @@ from .spreadsheets import Table
 TOKEN_PREFIX = "tds"
 MAX_ITEMS = 1000
 REQUESTS_PER_MINUTE = 60
+MAX_BODY_BYTES = 1024 * 1024
+# A push is an object holding a list of flat objects: three levels. Deeper JSON is
+# refused whatever the interpreter's recursion limit (1,000 levels were a 500).
+MAX_JSON_DEPTH = 8
+# Wrong tokens one client address (an IPv6 /64) may send in a window before every
+# request from it is refused until the window ends (a right token too: answering it
+# would tell a guesser which guess was right). Counted by units/limits.py in the
+# shared cache; 10 a window is at most 20 in a row across two.
+FAILED_TOKENS_PER_WINDOW = 10
+FAILED_TOKEN_WINDOW_SECONDS = 600
+# PostgreSQL text cannot hold NUL, and a lone surrogate (JSON "\ud800") cannot be
+# encoded as UTF-8: either in any string of a push was a 500.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 # JSON field -> the import's column; problems name the JSON field back.
 FIELDS = {
@@ -123,6 +139,31 @@ def authenticate(header: str) -> Integration | None:
     return integration
 
 
+def _token_limits(address: str | None) -> list[tuple[str, Limit]]:
+    return [
+        (
+            address_subject(address),
+            Limit(FAILED_TOKENS_PER_WINDOW, FAILED_TOKEN_WINDOW_SECONDS),
+        )
+    ]
+
+
+def take_token_attempt(address: str | None, *, at: datetime) -> int:
+    """Count a token attempt from the address before checking it (atomic, so parallel
+    guesses cannot slip past the limit); the seconds to wait if it has none left, 0
+    if it may try."""
+    if take("api-token", limits=_token_limits(address), at=at):
+        return 0
+    return (
+        FAILED_TOKEN_WINDOW_SECONDS - int(at.timestamp()) % FAILED_TOKEN_WINDOW_SECONDS
+    )
+
+
+def give_back_token_attempt(address: str | None, *, at: datetime) -> None:
+    """Uncount an attempt whose token was right: only wrong tokens stay counted."""
+    give_back("api-token", limits=_token_limits(address), at=at)
+
+
 def over_rate_limit(integration: Integration, *, at: datetime) -> bool:
     key = f"learning:api:{integration.pk}:{at:%Y%m%d%H%M}"
     cache.add(key, 0, timeout=120)
@@ -131,6 +172,50 @@ def over_rate_limit(integration: Integration, *, at: datetime) -> bool:
 
 class BadPush(LearningError):
     """The request as a whole is malformed: 400."""
+
+    def __init__(self, message: str, code: str = "bad_request"):
+        super().__init__(message)
+        self.code = code
+
+
+def parse_body(raw: bytes) -> dict:
+    """The push's JSON object, or BadPush if it is not one we can store."""
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        body = None  # nested past the interpreter's limit: refused below as too deep
+    except (UnicodeDecodeError, ValueError):
+        raise BadPush(_("The body is not valid JSON in UTF-8."), "bad_json") from None
+    # Walk the whole document without recursion: any string anywhere, keys
+    # included, may carry what PostgreSQL cannot store.
+    pending = [(body, 1)] if body is not None else []
+    too_deep = body is None
+    while pending and not too_deep:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                raise BadPush(
+                    _(
+                        "Text in the body contains a NUL character (\\u0000) or a lone surrogate; remove it and send again."
+                    )
+                )
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                too_deep = True
+            elif isinstance(value, dict):
+                pending.extend((key, depth) for key in value)
+                pending.extend((item, depth + 1) for item in value.values())
+            else:
+                pending.extend((item, depth + 1) for item in value)
+    if too_deep:
+        raise BadPush(
+            _("The JSON is nested more than %(depth)d levels deep; send flat items.")
+            % {"depth": MAX_JSON_DEPTH},
+            "bad_json",
+        )
+    if not isinstance(body, dict):
+        raise BadPush(_('Send {"completions": [...]}.'))
+    return body
 
 
 @dataclass

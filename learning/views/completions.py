@@ -18,6 +18,7 @@ from django.views.decorators.http import (
 from competitions.evidence import MAX_PHOTO_BYTES
 from competitions.models import PointEntry
 from units.audit import Origin
+from units.body_limits import FORM_OVERHEAD, body_limit
 from units.permissions import Action, can, can_somewhere, units_where
 from units.replay import sent_once
 
@@ -68,6 +69,7 @@ def my_learning(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 @sent_once
+@body_limit(MAX_PHOTO_BYTES + FORM_OVERHEAD)
 def completion_new(request):
     if request.method == "POST":
         form = SelfReportForm(request.POST, request.FILES)

@@ -18,6 +18,7 @@ from django.views.decorators.http import (
 )
 
 from units.audit import Origin
+from units.body_limits import FORM_OVERHEAD, body_limit
 from units.permissions import Action, can, units_where
 from units.replay import sent_once
 
@@ -113,6 +114,7 @@ def import_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 @sent_once
+@body_limit(lambda: max_bytes() + FORM_OVERHEAD)
 def import_new(request):
     _officer_units(request.user)
     if request.method == "POST":

@@ -1,7 +1,5 @@
 """Pages and API: integrations' tokens, the completion push, the OpenAPI document."""
 
-import json
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,13 +19,12 @@ from django.views.decorators.http import (
 )
 
 from units.audit import Origin
+from units.body_limits import body_limit
 from units.permissions import Action, can, units_where
 from units.replay import sent_once
 
 from .. import integrations, openapi
 from ..models import Integration
-
-MAX_BODY_BYTES = 1024 * 1024
 
 
 class IntegrationForm(forms.Form):
@@ -104,9 +101,23 @@ def _error(status: int, code: str, message: str, **headers) -> JsonResponse:
 
 
 @csrf_exempt  # a token authenticates the caller; there is no session to forge
+@body_limit(integrations.MAX_BODY_BYTES)
 def api_completions(request):
     if request.method != "POST":
         return _error(405, "method_not_allowed", _("Use POST."), Allow="POST")
+    now = timezone.now()
+    address = Origin.from_request(request).ip_address
+    wait = integrations.take_token_attempt(address, at=now)
+    if wait:
+        return _error(
+            429,
+            "too_many_failed_tokens",
+            _(
+                "Too many wrong tokens from your address; wait %(minutes)d minutes, then send the right token."
+            )
+            % {"minutes": -(-wait // 60)},
+            Retry_After=str(wait),
+        )
     integration = integrations.authenticate(request.META.get("HTTP_AUTHORIZATION", ""))
     if integration is None:
         return _error(
@@ -115,7 +126,7 @@ def api_completions(request):
             _("Missing, unknown or revoked token."),
             WWW_Authenticate="Bearer",
         )
-    now = timezone.now()
+    integrations.give_back_token_attempt(address, at=now)
     if integrations.over_rate_limit(integration, at=now):
         return _error(
             429,
@@ -123,29 +134,22 @@ def api_completions(request):
             _("Too many requests; wait a minute."),
             Retry_After="60",
         )
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > MAX_BODY_BYTES:
+    # Read one byte past the limit whatever Content-Length says: a chunked body
+    # has none, and under ASGI nothing else bounds what request.body would read.
+    raw = request.read(integrations.MAX_BODY_BYTES + 1)
+    if len(raw) > integrations.MAX_BODY_BYTES:
         return _error(
             413, "too_large", _("The body is larger than 1 MB; send fewer items.")
         )
     try:
-        body = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return _error(400, "bad_json", _("The body is not valid JSON in UTF-8."))
-    if not isinstance(body, dict):
-        return _error(400, "bad_request", _('Send {"completions": [...]}.'))
-    try:
         result = integrations.push_completions(
             integration=integration,
-            items=body.get("completions"),
+            items=integrations.parse_body(raw).get("completions"),
             today=timezone.localdate(),
             at=now,
         )
     except integrations.BadPush as error:
-        return _error(400, "bad_request", error.message)
+        return _error(400, error.code, error.message)
     return JsonResponse(
         {
             "recorded": result.recorded,

@@ -1,4 +1,4 @@
-"""A live ASGI server (daphne, in its own process) and Debian's chromium."""
+"""A live ASGI server (config.server, daphne in its own process) and Debian's chromium."""
 
 import os
 import shutil
@@ -93,7 +93,8 @@ def live_asgi(django_db_setup, django_db_blocker):
         [
             sys.executable,
             "-m",
-            "daphne",
+            # daphne with the body cap and lazy body reading production runs.
+            "config.server",
             "-b",
             "127.0.0.1",
             "-p",

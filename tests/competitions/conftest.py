@@ -4,6 +4,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image
@@ -135,7 +136,11 @@ def make_submission(
     )
     services.add_evidence(
         submission=submission,
-        uploads=[("anh.jpg", photo or photo_bytes(pattern=submission.pk % 7 + 1))],
+        uploads=[
+            ContentFile(
+                photo or photo_bytes(pattern=submission.pk % 7 + 1), name="anh.jpg"
+            )
+        ],
         by=officer,
         at=at,
     )

@@ -4,17 +4,24 @@ import io
 import struct
 import zlib
 
+import pikepdf
 import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image
 
+from competitions import services
 from competitions.evidence import (
+    MAX_FILES_PER_SUBMISSION,
     MAX_PHOTO_BYTES,
+    MAX_UPLOAD_BYTES,
+    STORED_LONGEST_SIDE,
     InvalidEvidence,
     clean_upload,
     difference_hash,
     hamming,
 )
-from tests.competitions.conftest import photo_bytes
+from tests.competitions.conftest import make_submission, photo_bytes
 
 
 def png_claiming(width: int, height: int) -> bytes:
@@ -100,6 +107,104 @@ class TestCleanPhoto:
         assert max(cleaned.width, cleaned.height) == 2560
 
 
+class TestDecodedSize:
+    """A photo is decoded within MAX_DECODED_BYTES: JPEG at a reduced scale, others capped."""
+
+    def test_a_jpeg_too_big_to_decode_whole_is_decoded_at_half_scale(self):
+        # 17.3 MP, under 5,120 pixels long: covering 2,560 needs the full scale,
+        # whose 69 MB decode is over the budget; half scale is stored instead.
+        cleaned = clean_upload(photo_bytes(size=(4800, 3600)), "anh.jpg")
+
+        assert (cleaned.width, cleaned.height) == (2400, 1800)
+
+    def test_a_forty_megapixel_jpeg_is_accepted(self):
+        cleaned = clean_upload(photo_bytes(size=(7200, 5500)), "anh.jpg")
+
+        assert cleaned.width == STORED_LONGEST_SIDE
+
+    @pytest.mark.parametrize(
+        "fmt, size, limit",
+        [("PNG", (4800, 3600), 16), ("WEBP", (3500, 2500), 8)],
+    )
+    def test_png_and_webp_over_their_decoded_size_are_refused(self, fmt, size, limit):
+        with pytest.raises(InvalidEvidence) as error:
+            clean_upload(photo_bytes(size=size, fmt=fmt), "anh")
+
+        assert f"tối đa {limit} megapixel" in str(error.value)
+        assert "JPEG" in str(error.value)
+
+
+class TestAddEvidence:
+    """Files are judged by their metadata first and read one at a time."""
+
+    class Upload(ContentFile):
+        def __init__(self, data, name, log, size=None):
+            super().__init__(data, name=name)
+            self.log = log
+            if size is not None:
+                self.size = size
+
+        def read(self, *args):
+            self.log.append(f"read {self.name}")
+            return super().read(*args)
+
+    def test_files_over_the_count_or_size_are_never_read(
+        self, tree, officer, competition, community_class
+    ):
+        # A draft that already holds one photo.
+        submission = make_submission(
+            officer=officer,
+            unit=tree["ho_lien"],
+            competition=competition,
+            activity_type=community_class,
+            submit=False,
+        )
+        log = []
+        uploads = [
+            self.Upload(photo_bytes(pattern=n), f"anh-{n}.jpg", log)
+            for n in range(MAX_FILES_PER_SUBMISSION - 1)
+        ]
+        uploads.insert(3, self.Upload(b"x", "lon.jpg", log, size=MAX_UPLOAD_BYTES + 1))
+        uploads.append(self.Upload(photo_bytes(), "thua.jpg", log))
+
+        stored, errors = services.add_evidence(
+            submission=submission, uploads=uploads, by=officer, at=timezone.now()
+        )
+
+        assert len(stored) == MAX_FILES_PER_SUBMISSION - 1
+        assert "read lon.jpg" not in log and "read thua.jpg" not in log
+        assert len(errors) == 2
+        assert "lớn hơn 10 MB" in errors[0]
+        assert "tối đa 10 tệp" in errors[1]
+
+    def test_each_file_is_cleaned_before_the_next_is_read(
+        self, tree, officer, competition, community_class, monkeypatch
+    ):
+        # A draft that already holds one photo.
+        submission = make_submission(
+            officer=officer,
+            unit=tree["ho_lien"],
+            competition=competition,
+            activity_type=community_class,
+            submit=False,
+        )
+        log = []
+        real_clean = services.clean_upload
+
+        def logged_clean(data, name):
+            log.append(f"clean {name}")
+            return real_clean(data, name)
+
+        monkeypatch.setattr(services, "clean_upload", logged_clean)
+        uploads = [self.Upload(photo_bytes(pattern=n), f"{n}.jpg", log) for n in (1, 2)]
+
+        services.add_evidence(
+            submission=submission, uploads=uploads, by=officer, at=timezone.now()
+        )
+
+        assert log == ["read 1.jpg", "clean 1.jpg", "read 2.jpg", "clean 2.jpg"]
+
+
 class TestRefusedUploads:
     @pytest.mark.parametrize(
         "data,message",
@@ -142,7 +247,12 @@ class TestRefusedUploads:
             clean_upload(b"\xff\xd8" + b"\x00" * MAX_PHOTO_BYTES, "lon.jpg")
 
     def test_accepts_a_pdf_by_its_bytes_not_its_name(self):
-        cleaned = clean_upload(b"%PDF-1.4\n%...\n", "bien-ban.dat")
+        document = io.BytesIO()
+        with pikepdf.new() as pdf:
+            pdf.add_blank_page()
+            pdf.save(document)
+
+        cleaned = clean_upload(document.getvalue(), "bien-ban.dat")
 
         assert cleaned.kind == "document"
 

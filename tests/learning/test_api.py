@@ -12,6 +12,7 @@ from openapi_spec_validator import validate
 from competitions.models import PointEntry
 from learning import integrations
 from learning.models import Completion, Integration
+from tests.asgi import Exchange
 from units.audit import COMMAND
 from units.models import AuditEvent
 
@@ -249,3 +250,144 @@ class TestOpenApi:
                 resolve(path)
             except Resolver404:
                 pytest.fail(f"{template} does not resolve")
+
+
+class TestHostileBodies:
+    """Bodies that were a 500 or skipped the limit: each is a 400 or 413 in the API's format."""
+
+    def test_a_chunked_body_over_a_megabyte_is_413(self, token, tree, course):
+        body = json.dumps({"completions": [_item()], "padding": "x" * (2 * 2**20)})
+        chunks = [body[i : i + 65536].encode() for i in range(0, len(body), 65536)]
+
+        exchange = Exchange(
+            URL,
+            chunks=chunks,
+            headers=[
+                (b"content-type", b"application/json"),
+                (b"authorization", f"Bearer {token}".encode()),
+            ],
+        )
+
+        assert exchange.status == 413
+        assert json.loads(exchange.body)["error"] == "too_large"
+        assert not Completion.objects.exists()
+
+    def test_a_chunked_body_within_the_limit_is_recorded(
+        self, token, tree, course, learning_competition
+    ):
+        body = json.dumps({"completions": [_item()]}).encode()
+
+        exchange = Exchange(
+            URL,
+            chunks=[body[:40], body[40:]],
+            headers=[
+                (b"content-type", b"application/json"),
+                (b"authorization", f"Bearer {token}".encode()),
+            ],
+        )
+
+        assert exchange.status == 200
+        assert json.loads(exchange.body)["recorded"] == 1
+
+    @pytest.mark.parametrize("depth", [9, 1000, 100_000])
+    def test_json_nested_deeper_than_a_push_is_400(self, client, token, depth):
+        body = '{"completions": [' + "[" * depth + "]" * depth + "]}"
+
+        response = client.post(
+            URL,
+            data=body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+
+        assert response.status_code == 400
+        assert response.json()["error"] == "bad_json"
+        assert "8" in response.json()["message"]
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            *[{name: "Nguyễn\x00Văn"} for name in integrations.FIELDS],
+            {"external_id": "r\x001"},
+            {"unknown_field": "\x00"},
+            {"\x00key": "x"},
+            {"full_name": "\ud800"},
+            {"certificate_number": "ok", "note": ["deep", {"er": "\udfff"}]},
+        ],
+        ids=lambda fields: f"{next(iter(fields))!r}={next(iter(fields.values()))!r}",
+    )
+    def test_unstorable_text_anywhere_is_400(
+        self, client, token, tree, course, learning_competition, fields
+    ):
+        response = _push(client, token, [_item(), _item(**fields)])
+
+        assert response.status_code == 400
+        assert response.json()["error"] == "bad_request"
+        assert "NUL" in response.json()["message"]
+        assert not Completion.objects.exists()
+
+
+class TestFailedTokens:
+    """Wrong tokens are limited per client address, in the cache every worker shares."""
+
+    def _wrong(self, client, **extra):
+        return client.post(
+            URL,
+            data=json.dumps({"completions": [_item()]}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION="Bearer tds_deadbeef_guessed",
+            **extra,
+        )
+
+    def test_an_address_is_locked_after_ten_wrong_tokens(self, client, token, course):
+        answers = [
+            self._wrong(client).status_code
+            for _ in range(integrations.FAILED_TOKENS_PER_WINDOW)
+        ]
+
+        locked = self._wrong(client)
+
+        assert answers == [401] * integrations.FAILED_TOKENS_PER_WINDOW
+        assert locked.status_code == 429
+        assert locked.json()["error"] == "too_many_failed_tokens"
+        assert "phút" in locked.json()["message"]
+        assert (
+            0 < int(locked["Retry-After"]) <= integrations.FAILED_TOKEN_WINDOW_SECONDS
+        )
+
+    def test_a_locked_address_is_refused_even_with_the_right_token(
+        self, client, token, tree, course, learning_competition
+    ):
+        for _ in range(integrations.FAILED_TOKENS_PER_WINDOW):
+            self._wrong(client)
+
+        right = _push(client, token, [_item()])
+        elsewhere = _push(client, token, [_item()], REMOTE_ADDR="203.0.113.9")
+
+        # Answering the right token would tell a guesser which guess was right.
+        assert right.status_code == 429
+        assert elsewhere.status_code == 200
+        assert Completion.objects.count() == 1
+
+    def test_the_lock_ends_with_its_window(self, client, token, course, monkeypatch):
+        for _ in range(integrations.FAILED_TOKENS_PER_WINDOW):
+            self._wrong(client)
+        later = timezone.now() + timedelta(
+            seconds=integrations.FAILED_TOKEN_WINDOW_SECONDS
+        )
+        monkeypatch.setattr(timezone, "now", lambda: later)
+
+        assert self._wrong(client).status_code == 401
+
+    def test_behind_a_proxy_each_client_address_counts_alone(
+        self, client, token, course, settings
+    ):
+        settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+        for _ in range(integrations.FAILED_TOKENS_PER_WINDOW):
+            self._wrong(client, HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+        other = self._wrong(client, HTTP_X_FORWARDED_FOR="198.51.100.8")
+        same = self._wrong(client, HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+        assert other.status_code == 401
+        assert same.status_code == 429

@@ -22,6 +22,7 @@ from competitions.models import PointEntry
 from learning import imports, services
 from learning.models import Completion, ImportBatch
 from units.audit import COMMAND
+from units.body_limits import FORM_OVERHEAD
 from units.models import AuditEvent, Membership, Person, TargetGroup
 from units.text import phone_digest
 
@@ -218,12 +219,25 @@ class TestRefusedFiles:
 
     def test_a_file_over_the_size_limit_is_refused(self, signed_in, tree, settings):
         settings.LEARNING_IMPORT_MAX_BYTES = 1024 * 1024
-        data = csv_bytes([row("Nguyễn Văn Bình " + "x" * 100)] * 12_000)
+        data = csv_bytes([row("Nguyễn Văn Bình " + "x" * 100)] * 6_000)
+        assert 1024 * 1024 < len(data) < 1024 * 1024 + FORM_OVERHEAD / 2
 
         response = upload(signed_in, tree["ho_lien"], data)
 
         assert response.status_code == 400
         assert "larger than 1 MB" in response.content.decode()
+        assert not ImportBatch.objects.exists()
+
+    def test_a_body_far_over_the_size_limit_is_refused_before_it_is_read(
+        self, signed_in, tree, settings
+    ):
+        settings.LEARNING_IMPORT_MAX_BYTES = 1024 * 1024
+        data = csv_bytes([row("Nguyễn Văn Bình " + "x" * 100)] * 12_000)
+
+        response = upload(signed_in, tree["ho_lien"], data)
+
+        assert response.status_code == 413
+        assert "(1 MB at most in one sending)" in response.content.decode()
         assert not ImportBatch.objects.exists()
 
     def test_a_file_over_the_row_limit_is_refused(self, signed_in, tree, settings):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competitions.models import Notification, PointEntry
+from learning.forms import SelfReportForm
 from learning.models import Completion
 from tests.competitions.conftest import photo_bytes
 
@@ -95,6 +96,23 @@ class TestSelfReport:
 
         assert response.status_code == 400
         assert not Completion.objects.exists()
+
+    def test_an_oversized_photo_is_judged_by_its_size_and_never_read(
+        self, citizen, course
+    ):
+        class Unread(SimpleUploadedFile):
+            def read(self, *args):
+                raise AssertionError("an oversized certificate was read")
+
+        certificate = Unread("chung-chi.jpg", b"\xff\xd8")
+        certificate.size = 10 * 1024 * 1024 + 1
+        form = SelfReportForm(
+            {"training": course.pk, "completed_on": timezone.localdate().isoformat()},
+            {"certificate": certificate},
+        )
+
+        assert not form.is_valid()
+        assert "lớn hơn 10 MB" in form.errors["certificate"][0]
 
     def test_a_future_date_is_refused(self, client, citizen, course):
         client.force_login(citizen)
