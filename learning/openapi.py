@@ -22,33 +22,47 @@ _ROW = {
         "value": {"type": "number"},
     },
 }
+# Text as a learning platform sends it: no NUL (PostgreSQL cannot store it). An
+# unpaired surrogate (JSON "\ud800" alone) is refused too, but is not UTF-8 text at
+# all, so the pattern need not name it (and ECMA regexes differ on surrogates).
+# Either makes the whole request a 400.
+_CLEAN = "^[^\\x00]*$"
+
+
+def _text(description: str = "", *, example: str | None = None, null: bool = False):
+    schema = {"type": ["string", "null"] if null else "string", "pattern": _CLEAN}
+    if description:
+        schema["description"] = description
+    if example is not None:
+        schema["example"] = example
+    return schema
+
+
 _ITEM = {
     "type": "object",
     "required": ["full_name", "course_key", "completed_on"],
+    "additionalProperties": False,
     "properties": {
-        "external_id": {"type": "string", "description": "Echoed back in the result."},
-        "full_name": {"type": "string", "example": "Nguyễn Văn Bình"},
-        "birth_date": {
-            "type": "string",
-            "description": "YYYY-MM-DD or dd/mm/yyyy, or a year; birth_date or phone is required",
-            "example": "1984-05-17",
-        },
-        "phone": {
-            "type": "string",
-            "description": "Matched by a keyed hash, never stored.",
-        },
-        "unit_code": {
-            "type": "string",
-            "description": "Official code of a commune or ward inside the integration's unit; empty means that unit.",
-            "example": "10972",
-        },
-        "course_key": {
-            "type": "string",
-            "description": "The MOOC course key (or the training's exact title).",
-            "example": "course-v1:MOET+KNS-ND+2026-1",
-        },
-        "completed_on": {"type": "string", "example": "2026-10-10"},
-        "certificate_number": {"type": "string"},
+        "external_id": _text("Echoed back in the result.", null=True),
+        "full_name": _text(example="Nguyễn Văn Bình"),
+        "birth_date": _text(
+            "YYYY-MM-DD or dd/mm/yyyy, or a year; birth_date or phone is required",
+            example="1984-05-17",
+            null=True,
+        ),
+        "phone": _text("Matched by a keyed hash, never stored.", null=True),
+        "unit_code": _text(
+            "Official code of a commune or ward inside the integration's unit; "
+            "empty means that unit.",
+            example="10972",
+            null=True,
+        ),
+        "course_key": _text(
+            "The MOOC course key (or the training's exact title).",
+            example="course-v1:MOET+KNS-ND+2026-1",
+        ),
+        "completed_on": _text(example="2026-10-10"),
+        "certificate_number": _text(null=True),
     },
 }
 _RESULT = {
@@ -74,6 +88,17 @@ _RESULT = {
         },
     },
 }
+
+
+# Apps above learning add their endpoints here (badges: the recent awards and the
+# Open Badges documents); learning cannot import them.
+_CONTRIBUTIONS: list = []
+
+
+def contribute(part) -> None:
+    """Add a callable returning {"paths": {...}, "schemas": {...}} to the document."""
+    if part not in _CONTRIBUTIONS:
+        _CONTRIBUTIONS.append(part)
 
 
 def _json(schema: dict, description: str) -> dict:
@@ -110,6 +135,16 @@ def _param(name: str, schema: dict, description: str, *, where: str = "query") -
 
 
 def document() -> dict:
+    """The whole document: learning's and the leaderboards' paths, then the rest."""
+    served = _own_document()
+    for part in _CONTRIBUTIONS:
+        added = part()
+        served["paths"].update(added.get("paths", {}))
+        served["components"]["schemas"].update(added.get("schemas", {}))
+    return served
+
+
+def _own_document() -> dict:
     board = _param(
         "board",
         {"type": "string"},
@@ -288,6 +323,7 @@ def document() -> dict:
                                 "schema": {
                                     "type": "object",
                                     "required": ["completions"],
+                                    "additionalProperties": False,
                                     "properties": {
                                         "completions": {
                                             "type": "array",

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -67,7 +68,7 @@ class TestOrphanFiles:
         with pytest.raises(Failed), transaction.atomic():
             services.add_evidence(
                 submission=draft,
-                uploads=[("lop.jpg", photo_bytes(pattern=3))],
+                uploads=[ContentFile(photo_bytes(pattern=3), name="lop.jpg")],
                 by=officer,
                 at=timezone.now(),
             )
@@ -128,7 +129,7 @@ class TestOrphanFiles:
         with pytest.raises(Failed), transaction.atomic():
             services.add_evidence(
                 submission=draft,
-                uploads=[("lop.jpg", photo_bytes(pattern=2))],
+                uploads=[ContentFile(photo_bytes(pattern=2), name="lop.jpg")],
                 by=officer,
                 at=timezone.now(),
             )
@@ -156,7 +157,7 @@ class TestOrphanFiles:
         with pytest.raises(Failed), transaction.atomic():
             services.add_evidence(
                 submission=draft,
-                uploads=[("lop.jpg", photo_bytes(pattern=4))],
+                uploads=[ContentFile(photo_bytes(pattern=4), name="lop.jpg")],
                 by=officer,
                 at=timezone.now(),
             )

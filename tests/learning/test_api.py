@@ -240,6 +240,9 @@ class TestOpenApi:
             "{board}": "1-1-village-week-points",
             "{competition}": "1",
             "{scope}": "1",
+            "{uid}": "0b0f6f5e-2a55-4d3c-9a0e-1f2e3d4c5b6a",
+            "{pk}": "1",
+            "{thumbprint}": "A" * 43,
         }
 
         for template in document["paths"]:
@@ -250,6 +253,18 @@ class TestOpenApi:
                 resolve(path)
             except Resolver404:
                 pytest.fail(f"{template} does not resolve")
+
+
+    def test_the_badge_endpoints_are_described(self, client):
+        paths = client.get(reverse("learning:openapi")).json()["paths"]
+
+        assert {
+            "/api/v1/badges/recent/",
+            "/badges/assertions/{uid}/",
+            "/badges/assertions/{uid}/credential.jwt",
+            "/badges/classes/{pk}/",
+            "/badges/keys/{thumbprint}/",
+        } <= set(paths)
 
 
 class TestHostileBodies:
