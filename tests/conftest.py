@@ -170,6 +170,31 @@ def fast_password_hashing(request, settings):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="class")
+def demo_province(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo province of `seed_demo`, built once for a test class and rolled back
+    after its last test (seeding costs seconds; most of those tests only read it).
+
+    Each test still runs in its own savepoint inside this transaction, so what a test
+    writes is undone before the next. Returns the media folder the demo wrote to.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(DEBUG=True):
+                call_command("seed_demo", verbosity=0)
+            yield media
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture(autouse=True)
 def forms_carry_their_token(request, monkeypatch):
     """A test's POST carries a fresh form token, as a form rendered in a browser does.

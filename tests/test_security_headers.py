@@ -14,7 +14,6 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
@@ -334,11 +333,9 @@ def header_problems(response) -> list[str]:
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.DEBUG = True  # seed_demo refuses to run in production
-    settings.MEDIA_ROOT = tmp_path / "media"
+def demo(demo_province, db, settings):
+    settings.MEDIA_ROOT = demo_province
     settings.BADGES_SIGNING_KEY = session_signing_key()
-    call_command("seed_demo", verbosity=0)
     settings.DEBUG = False
     administrator = get_user_model().objects.get(username="quantri")
     # What the demo does not hold: an import (with a row in error), a group and an
@@ -433,14 +430,15 @@ class TestEveryPage:
 
         assert problems == [], "\n".join(problems)
 
-    def test_error_pages_pass_the_policy_too(self, client, administrator):
-        client.force_login(administrator)
 
-        response = client.get("/units/999999999/")
+def test_error_pages_pass_the_policy_too(client, administrator):
+    client.force_login(administrator)
 
-        assert response.status_code == 404
-        assert header_problems(response) == []
-        assert blocked_inline_code(response.content.decode()) == []
+    response = client.get("/units/999999999/")
+
+    assert response.status_code == 404
+    assert header_problems(response) == []
+    assert blocked_inline_code(response.content.decode()) == []
 
 
 def test_every_exception_names_a_route_that_exists():

@@ -254,7 +254,6 @@ class TestOpenApi:
             except Resolver404:
                 pytest.fail(f"{template} does not resolve")
 
-
     def test_the_badge_endpoints_are_described(self, client):
         paths = client.get(reverse("learning:openapi")).json()["paths"]
 

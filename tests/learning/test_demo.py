@@ -10,10 +10,9 @@ from units.models import TargetGroup
 
 
 @pytest.fixture
-def seeded(db, settings, tmp_path):
-    settings.DEBUG = True
-    settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("seed_demo", verbosity=0)
+def seeded(demo_province, db, settings):
+    settings.DEBUG = True  # for the tests that run seed_demo again
+    settings.MEDIA_ROOT = demo_province
 
 
 class TestLearningDemo:
