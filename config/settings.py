@@ -192,6 +192,9 @@ LEADERBOARD_CATCH_UP_SECONDS = float(env_str("LEADERBOARD_CATCH_UP_SECONDS", "5"
 # How often one worker compares the boards with the ledger and repairs them
 # (leaderboards/reconciliation.py); 0 turns it off.
 LEADERBOARD_RECONCILE_MINUTES = float(env_str("LEADERBOARD_RECONCILE_MINUTES", "30"))
+# How often one worker checks whether today's rank snapshot ("places moved since
+# yesterday") is taken, and takes it after midnight (leaderboards/snapshots.py); 0: never.
+LEADERBOARD_SNAPSHOT_MINUTES = float(env_str("LEADERBOARD_SNAPSHOT_MINUTES", "5"))
 
 # Completion imports (learning/import_plan.py, learning/imports.py) and mentoring.
 LEARNING_IMPORT_MAX_BYTES = env_int("LEARNING_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

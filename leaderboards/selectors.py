@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from competitions.models import Competition, PointEntry
 from units.models import Membership, Person, Unit
 
+from . import snapshots
 from .boards import PEOPLE, Board, UnknownBoard, period_start
 from .stores import get_store
 
@@ -27,15 +28,30 @@ class Row:
     unit: str
     value: float | int
     member: int
+    # Compared with the ranks kept at the start of the day (snapshots.py): whether
+    # there was anything to compare with, and the rank then (None: not ranked).
+    compared: bool = False
+    previous_rank: int | None = None
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "rank": self.rank,
             "key": self.key,
             "name": self.name,
             "unit": self.unit,
             "value": self.value,
         }
+        if self.compared:
+            data["previous_rank"] = self.previous_rank
+        return data
+
+    @property
+    def moved(self) -> int | None:
+        """Places gained since the start of the day (negative: lost); None if new
+        or nothing to compare with."""
+        if not self.compared or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
 
 
 class _TTLCache:
@@ -294,7 +310,9 @@ def board_rows(
         all_ranks = shared_ranks([v for _m, v in everything])
         ranked = everything[offset : offset + limit]
         ranks = all_ranks[offset : offset + limit]
-    names = _names(board, [member for member, _value in ranked])
+    members = [member for member, _value in ranked]
+    names = _names(board, members)
+    previous = snapshots.previous_ranks(board, members, today)
     rows = [
         Row(
             rank=rank,
@@ -303,6 +321,8 @@ def board_rows(
             unit=names.get(member, ("?", ""))[1],
             value=value,
             member=member,
+            compared=previous is not None,
+            previous_rank=previous.get(member) if previous is not None else None,
         )
         for (member, value), rank in zip(ranked, ranks, strict=True)
     ]

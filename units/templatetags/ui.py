@@ -23,7 +23,9 @@ def num(value, decimals=None):
             if isinstance(value, float) and not value.is_integer():
                 return number_format(value, decimal_pos=2, force_grouping=True)
             return number_format(int(value), force_grouping=True)
-        return number_format(float(value), decimal_pos=int(decimals), force_grouping=True)
+        return number_format(
+            float(value), decimal_pos=int(decimals), force_grouping=True
+        )
     except (TypeError, ValueError):
         return value
 
