@@ -1,7 +1,9 @@
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from leaderboards.selectors import entity_label as _entity_label
+from units import charts
 
 register = template.Library()
 
@@ -29,8 +31,17 @@ def measure_label(measure: str) -> str:
 
 @register.filter
 def measure_value(value, measure: str) -> str:
+    """A board's value as the language writes numbers (46.630 · 1,97 · 63,5 %)."""
     if measure == "kpi":
-        return f"{value:g}%"
+        return f"{number_format(value, decimal_pos=1 if value % 1 else 0)} %"
     if measure == "per_member":
-        return f"{value:.2f}"
-    return str(value)
+        return number_format(value, decimal_pos=2, force_grouping=True)
+    return number_format(value, force_grouping=True)
+
+
+@register.simple_tag
+def row_picture(row, board, size=32):
+    """A person's avatar, or the emblem of a unit of the board's kind."""
+    if board.is_people:
+        return charts.avatar(row.name, size=size, anonymous=row.name == _("Anonymous"))
+    return charts.emblem(row.name, board.entity, size=size)
