@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "learning",
     "leaderboards",
     "badges",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -224,7 +225,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "units:mine"
+LOGIN_REDIRECT_URL = "pages:me"
 
 # django-allauth: username or email, verified email, its rate limits left on (they
 # are on by default; the numbers are listed in README.md).

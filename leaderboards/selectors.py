@@ -350,6 +350,7 @@ def overview(
     unit_entity: str,
     person_id=None,
     limit: int = 10,
+    period: str = "all",
 ):
     """A scope at a glance: top people, top units of a kind, and one person's standing.
 
@@ -357,8 +358,8 @@ def overview(
     per-process cache: this is the read a crowd makes, so it costs no SQL.
     """
     today = timezone.localdate()
-    people = Board(competition_id, scope_id, PEOPLE, period="all")
-    units = Board(competition_id, scope_id, unit_entity, period="all")
+    people = Board(competition_id, scope_id, PEOPLE, period=period)
+    units = Board(competition_id, scope_id, unit_entity, period=period)
     people_key, units_key = people.storage_key(today), units.storage_key(today)
     (people_page, units_page), mine = get_store().windows_and_standing(
         [(people_key, 0, limit), (units_key, 0, limit)],
@@ -382,6 +383,8 @@ def overview(
         ]
 
     return {
+        "people_board": people,
+        "units_board": units,
         "people": rows(people, people_page),
         "people_count": people_page[1],
         "units": rows(units, units_page),
@@ -562,3 +565,99 @@ def forget_cached() -> None:
     _derived_cache.values.clear()
     _name_cache.clear()
     _resolved.values.clear()
+
+
+@dataclass
+class Standing:
+    """Where a person (or their unit) stands on one board."""
+
+    board: Board
+    competition: Competition
+    scope: Unit
+    member_name: str
+    points: int
+    rank: int
+    count: int
+    previous_rank: int | None = None
+    compared: bool = False
+
+    @property
+    def moved(self) -> int | None:
+        if not self.compared or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+
+def person_standings(
+    person: Person, *, periods=("week", "all"), today=None
+) -> list[Standing]:
+    """Every board of a running competition the person is on, and their village's
+    (or other unit's) place among its peers: people boards of each unit above them,
+    then unit boards. Three queries and one store round trip, however many boards.
+    """
+    today = today or timezone.localdate()
+    membership = (
+        Membership.objects.filter(person=person, is_primary=True)
+        .select_related("unit")
+        .first()
+    )
+    if membership is None:
+        return []
+    home = membership.unit
+    chain = list(
+        Unit.objects.filter(path__in=[*home.ancestor_paths, home.path]).order_by(
+            "depth"
+        )
+    )
+    if not all(unit.is_active for unit in chain):
+        return []  # on no board (boards.counts)
+    paths = {unit.path for unit in chain}
+    wanted: list[tuple[Board, Competition, Unit, int, str]] = []
+    for competition in Competition.objects.filter(
+        status=Competition.Status.RUNNING
+    ).select_related("scope_unit"):
+        if competition.scope_unit.path not in paths:
+            continue
+        scopes = [u for u in chain if u.depth >= competition.scope_unit.depth]
+        for period in periods:
+            # The person among the people of each unit above them, narrowest first.
+            for scope in reversed(scopes):
+                board = Board(competition.pk, scope.pk, PEOPLE, period=period)
+                wanted.append(
+                    (board, competition, scope, person.pk, person.display_name)
+                )
+            # Their own unit among the units of its kind in each unit above it.
+            for scope in reversed(scopes[:-1]):
+                board = Board(competition.pk, scope.pk, home.kind, period=period)
+                wanted.append((board, competition, scope, home.pk, home.name))
+    found = get_store().standings(
+        [(board.storage_key(today), member) for board, _c, _s, member, _n in wanted]
+    )
+    standings = []
+    for (board, competition, scope, _member, name), standing in zip(
+        wanted, found, strict=True
+    ):
+        if standing is None:
+            continue
+        points, rank, count = standing
+        standings.append(
+            Standing(
+                board=board,
+                competition=competition,
+                scope=scope,
+                member_name=name,
+                points=points,
+                rank=rank,
+                count=count,
+            )
+        )
+    for standing in standings:
+        previous = snapshots.previous_ranks(
+            standing.board,
+            [person.pk if standing.board.is_people else home.pk],
+            today,
+        )
+        if previous is not None:
+            standing.compared = True
+            standing.previous_rank = next(iter(previous.values()))
+    return standings

@@ -107,6 +107,21 @@ class RankingStore:
                 mine = (score, self.rank(*standing))
         return pages, mine
 
+    def standings(
+        self, pairs: list[tuple[str, int]]
+    ) -> list[tuple[int, int, int] | None]:
+        """(points, shared rank, members on the board) of each (key, member), or None
+        where the member is not on that board."""
+        found = []
+        for key, member in pairs:
+            score = self.score(key, member)
+            found.append(
+                None
+                if score is None
+                else (score, self.rank(key, member), self.count(key))
+            )
+        return found
+
     def page(self, key: str, *, limit: int, member: int | None = None) -> dict:
         """Top rows, and the member's rank and points, in as few round trips as possible."""
         return {
@@ -296,6 +311,29 @@ class RedisStore(RankingStore):
         if standing is not None and results[-1]:
             mine = (int(float(results[-1][0])), int(results[-1][1]))
         return pages, mine
+
+    def standings(self, pairs):
+        """Every standing in one round trip: a person's page asks a dozen boards."""
+        if not pairs:
+            return []
+
+        def run():
+            pipe = self.client.pipeline(transaction=False)
+            for key, member in pairs:
+                pipe.eval(self.STANDING, 1, key, _encode(member))
+                pipe.zcard(key)
+            return pipe.execute()
+
+        results = self._call(run)
+        found = []
+        for index in range(len(pairs)):
+            standing, count = results[2 * index], results[2 * index + 1]
+            found.append(
+                (int(float(standing[0])), int(standing[1]), int(count))
+                if standing
+                else None
+            )
+        return found
 
     # Writes whole boards: {key: {member id: points}} in one MessagePack argument.
     WRITE = f"""

@@ -247,3 +247,19 @@ def column_chart(
         d=described,
         body=mark_safe("".join(parts)),
     )
+
+
+def medal(colour: str, *, size: int = 40) -> SafeString:
+    """A medal on a ribbon in a badge level's colour; decorative (the badge's name
+    and level are written beside it)."""
+    return format_html(
+        '<svg class="medal" width="{size}" height="{size}" viewBox="0 0 40 40" '
+        'aria-hidden="true" focusable="false">'
+        '<path d="M12 2 H19 L22 14 H15 Z M21 2 H28 L25 14 H18 Z" fill="#a3161a"/>'
+        '<circle cx="20" cy="25" r="13" fill="{colour}"/>'
+        '<circle cx="20" cy="25" r="9.5" fill="none" stroke="#fff" stroke-width="1.5"/>'
+        '<path d="M20 18.5 l2 4.1 4.5.6 -3.3 3.1 .8 4.5 -4 -2.2 -4 2.2 .8 -4.5 '
+        '-3.3 -3.1 4.5 -.6z" fill="#fff"/></svg>',
+        size=size,
+        colour=colour,
+    )

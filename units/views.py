@@ -21,11 +21,6 @@ from .replay import sent_once
 
 
 @require_safe
-def home(request):
-    return render(request, "home.html", {"roots": selectors.root_units()[:20]})
-
-
-@require_safe
 @never_cache
 def healthz(request):
     report, healthy = check_health()

@@ -98,3 +98,8 @@ def stat(value, label, note="", trend=None, trend_label=""):
         "trend": trend,
         "trend_label": trend_label,
     }
+
+
+@register.simple_tag
+def medal(colour, size=40):
+    return charts.medal(str(colour), size=int(size))
