@@ -28,7 +28,7 @@ def fresh_caches():
 
 
 @pytest.fixture
-def scored(sql_store, tree, officer, citizen, outsider, competition, community_class):
+def scored(sql_store, tree, officer, citizen, outsider, competition, community_class):  # noqa: F811
     """Points this week: Vũ Thị Lan 70 and Nguyễn Văn An 40 (thôn Hồ Liễn), the
     outsider 40 (thôn Cậy)."""
     now = timezone.now()
