@@ -240,7 +240,8 @@ def column_chart(
         )
     described = f"{label}: " + ", ".join(f"{n} {_number(v)}" for n, v in items)
     return format_html(
-        '<svg class="columns" viewBox="0 0 {w} {h}" role="img" aria-label="{d}" '
+        '<svg class="columns" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+        'role="img" aria-label="{d}" '
         'focusable="false">{body}</svg>',
         w=width,
         h=height,

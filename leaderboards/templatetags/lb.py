@@ -21,11 +21,31 @@ def period_label(period: str) -> str:
 
 
 @register.filter
+def period_short(period: str) -> str:
+    """The period in a chip on a phone."""
+    return {
+        "week": _("This week"),
+        "month": _("This month"),
+        "all": _("Whole round"),
+    }.get(period, period)
+
+
+@register.filter
 def measure_label(measure: str) -> str:
     return {
         "points": _("Points"),
         "per_member": _("Points per member"),
         "kpi": _("Target reached"),
+    }.get(measure, measure)
+
+
+@register.filter
+def measure_short(measure: str) -> str:
+    """The measure in a word or two, for a chip on a phone (its title says it all)."""
+    return {
+        "points": _("Points"),
+        "per_member": _("Per member"),
+        "kpi": _("% of target"),
     }.get(measure, measure)
 
 

@@ -136,6 +136,7 @@
   function changeMarkup(cell, row) {
     cell.textContent = "";
     if (!("previous_rank" in row)) return;
+    table.classList.remove("no-change");
     var span = document.createElement("span");
     var shown = document.createElement("span");
     var spoken = document.createElement("span");
@@ -173,12 +174,12 @@
       '<td class="col-value"><span class="value"></span></td>';
     var picture = anyPicture();
     if (picture) tr.querySelector(".who").insertBefore(picture.cloneNode(true), tr.querySelector(".who-text"));
-    var kpi = table.querySelector(".col-value .progress");
-    if (kpi) {
-      var cell = tr.cells[3];
-      cell.classList.add("has-progress");
-      cell.textContent = "";
-      cell.appendChild(kpi.cloneNode(true));
+    if (table.classList.contains("is-kpi")) {
+      var bar = document.createElement("progress");
+      bar.className = "row-progress";
+      bar.max = 100;
+      bar.setAttribute("aria-hidden", "true");
+      tr.querySelector(".who-text").appendChild(bar);
     }
     return tr;
   }
@@ -188,15 +189,18 @@
     var name = tr.querySelector(".who-name"), unit = tr.querySelector(".who-unit");
     if (name.textContent !== row.name) paint(tr.querySelector(".who svg"), row.name);
     name.textContent = row.name;
-    if (unit) { unit.textContent = row.unit || ""; unit.hidden = !row.unit; }
-    var progress = tr.querySelector("progress");
-    if (progress) {
-      progress.value = Math.min(100, row.value);
-      progress.setAttribute("aria-label", row.name);
-      tr.querySelector(".progress-text").textContent = format(row.value);
-    } else {
-      tr.querySelector(".value").textContent = format(row.value);
+    // The unit is left out when it is the board's own scope (every village of a
+    // commune's board is in that commune).
+    var shown = row.unit && row.unit !== text.scope ? row.unit : "";
+    if (!unit && shown) {
+      unit = document.createElement("span");
+      unit.className = "who-unit";
+      name.parentNode.insertBefore(unit, name.nextSibling);
     }
+    if (unit) { unit.textContent = shown; unit.hidden = !shown; }
+    var progress = tr.querySelector("progress");
+    if (progress) progress.value = Math.min(100, row.value);
+    tr.querySelector(".value").textContent = format(row.value);
     tr.dataset.value = row.value;
     tr.classList.toggle("mine", row.key === mine);
   }
@@ -232,7 +236,7 @@
       if (name.textContent !== row.name) paint(li.querySelector("svg"), row.name);
       name.textContent = row.name;
       var unit = li.querySelector(".podium-unit");
-      if (unit) unit.textContent = row.unit || "";
+      if (unit) unit.textContent = row.unit && row.unit !== text.scope ? row.unit : "";
       li.querySelector(".podium-value").textContent = format(row.value);
       var step = li.querySelector(".podium-step");
       step.lastChild.textContent = row.rank;
