@@ -87,3 +87,12 @@ PLURAL = {
     "Up %(places)s place since yesterday": ["Lên %(places)s bậc so với hôm qua"],
     "Down %(places)s place since yesterday": ["Xuống %(places)s bậc so với hôm qua"],
 }
+
+VI.update(
+    {
+        "Whole round": "Cả đợt",
+        "Per member": "Bình quân/người",
+        "% of target": "% chỉ tiêu",
+        "This board's address": "Địa chỉ của bảng này",
+    }
+)
