@@ -195,6 +195,44 @@ def next_step(
     }
 
 
+def board_tables(standings) -> list[dict]:
+    """Standings as one table per competition: a row per board (the person among
+    the people of each unit above them, then their unit among its peers), a column
+    per period."""
+    tables: dict[int, dict] = {}
+    for standing in standings:
+        table = tables.setdefault(
+            standing.competition.pk,
+            {"competition": standing.competition, "rows": {}},
+        )
+        key = (standing.board.entity, standing.scope.pk)
+        row = table["rows"].setdefault(
+            key,
+            {
+                "is_people": standing.board.is_people,
+                "scope": standing.scope,
+                "member_name": standing.member_name,
+                "board": standing.board,
+                "periods": {},
+            },
+        )
+        row["periods"][standing.board.period] = standing
+    return [
+        {
+            "competition": table["competition"],
+            "rows": [
+                {
+                    **row,
+                    "week": row["periods"].get("week"),
+                    "all": row["periods"].get("all"),
+                }
+                for row in table["rows"].values()
+            ],
+        }
+        for table in tables.values()
+    ]
+
+
 def my_page(person: Person, *, now: datetime) -> dict:
     """A person's own standing: boards, this week's gain, points over two weeks,
     mentoring, badges and the next useful step."""
@@ -226,6 +264,7 @@ def my_page(person: Person, *, now: datetime) -> dict:
     return {
         "person": person,
         "standings": standings,
+        "board_tables": board_tables(standings),
         "people_standings": people,
         "unit_standings": [s for s in standings if not s.board.is_people],
         "unavailable": unavailable,

@@ -11,7 +11,8 @@ the numbers are already on the page next to it).
 import zlib
 from collections.abc import Sequence
 
-from django.utils.formats import number_format
+from django.utils import numberformat
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,10 +31,26 @@ AVATAR_COLOURS = (
 ANONYMOUS_COLOUR = "#6b7280"  # 4.8:1
 
 
+def format_number(value, decimals: int | None = None) -> str:
+    """A number as the language writes it, grouped by thousands: 46.630 and 1,97 in
+    Vietnamese, 46,630 and 1.97 in English. Django's Vietnamese formats name the
+    separators but no grouping, so the grouping is given here."""
+    if decimals is None and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return numberformat.format(
+        value,
+        get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=decimals,
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
+
+
 def _number(value) -> str:
     if isinstance(value, float) and not value.is_integer():
-        return number_format(value, decimal_pos=1, force_grouping=True)
-    return number_format(int(value), force_grouping=True)
+        return format_number(value, 1)
+    return format_number(int(value))
 
 
 def _fmt(value: float) -> str:

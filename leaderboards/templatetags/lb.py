@@ -1,5 +1,4 @@
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from leaderboards.selectors import entity_label as _entity_label
@@ -53,10 +52,10 @@ def measure_short(measure: str) -> str:
 def measure_value(value, measure: str) -> str:
     """A board's value as the language writes numbers (46.630 · 1,97 · 63,5 %)."""
     if measure == "kpi":
-        return f"{number_format(value, decimal_pos=1 if value % 1 else 0)} %"
+        return f"{charts.format_number(value, 1 if value % 1 else None)} %"
     if measure == "per_member":
-        return number_format(value, decimal_pos=2, force_grouping=True)
-    return number_format(value, force_grouping=True)
+        return charts.format_number(value, 2)
+    return charts.format_number(value)
 
 
 @register.simple_tag

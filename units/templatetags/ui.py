@@ -6,7 +6,6 @@ its number in text, a stat tile, sparklines and bar charts drawn on the server.
 """
 
 from django import template
-from django.utils.formats import number_format
 
 from units import charts
 
@@ -21,11 +20,9 @@ def num(value, decimals=None):
     try:
         if decimals is None:
             if isinstance(value, float) and not value.is_integer():
-                return number_format(value, decimal_pos=2, force_grouping=True)
-            return number_format(int(value), force_grouping=True)
-        return number_format(
-            float(value), decimal_pos=int(decimals), force_grouping=True
-        )
+                return charts.format_number(value, 2)
+            return charts.format_number(int(value))
+        return charts.format_number(float(value), int(decimals))
     except (TypeError, ValueError):
         return value
 
@@ -84,7 +81,8 @@ def progress(value, maximum=100, label="", suffix="%"):
         "maximum": maximum or 1,
         "label": label,
         "text": value,
-        "suffix": suffix,
+        # "of": the value out of the maximum ("4 / 5"); "%": a percentage.
+        "suffix": f" / {charts.format_number(maximum)}" if suffix == "of" else suffix,
         "percent": suffix == "%",
     }
 
