@@ -96,3 +96,4 @@ VI.update(
         "This board's address": "Địa chỉ của bảng này",
     }
 )
+VI.update({"Board": "Bảng"})
