@@ -56,6 +56,19 @@ class TestKeptRanksInEveryStore:
         assert store.previous_ranks(KEY, [1, 2]) == {2: 1, 1: 2}
         assert store.rank_snapshot_taken() == 2000.0
 
+    def test_a_large_board_is_kept_slice_by_slice_exactly(self, store, monkeypatch):
+        monkeypatch.setattr(type(store), "SNAPSHOT_SLICE", 3, raising=False)
+        scores = {member: (member * 7) % 11 for member in range(1, 12)}
+        put(store, scores)
+
+        store.take_rank_snapshot(at=1000.0)
+        put(store, dict.fromkeys(scores, 1000))
+
+        expected = {
+            m: 1 + sum(1 for v in scores.values() if v > p) for m, p in scores.items()
+        }
+        assert store.previous_ranks(KEY, list(scores)) == expected
+
     def test_never_taken(self, store):
         assert store.rank_snapshot_taken() is None
 
