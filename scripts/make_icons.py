@@ -34,7 +34,9 @@ def draw(size: int, *, maskable: bool = False) -> Image.Image:
     if not maskable:
         pen.ellipse((0, 0, big - 1, big - 1), fill=RED)
         ring = big * 0.42
-    pen.ellipse((centre - ring, centre - ring, centre + ring, centre + ring), fill=WHITE)
+    pen.ellipse(
+        (centre - ring, centre - ring, centre + ring, centre + ring), fill=WHITE
+    )
     medal = ring * 0.84
     pen.ellipse(
         (centre - medal, centre - medal, centre + medal, centre + medal), fill=GOLD

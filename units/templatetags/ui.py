@@ -6,6 +6,7 @@ its number in text, a stat tile, sparklines and bar charts drawn on the server.
 """
 
 from django import template
+from django.utils.translation import gettext as _
 
 from units import charts
 
@@ -29,7 +30,10 @@ def num(value, decimals=None):
 
 @register.simple_tag
 def avatar(name, size=40, anonymous=False):
-    return charts.avatar(str(name), size=int(size), anonymous=bool(anonymous))
+    """A person's avatar; people who appear anonymously (their public name is
+    "Anonymous") get the anonymous one, whoever renders them."""
+    anonymous = bool(anonymous) or str(name) == _("Anonymous")
+    return charts.avatar(str(name), size=int(size), anonymous=anonymous)
 
 
 @register.simple_tag
