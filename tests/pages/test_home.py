@@ -15,7 +15,7 @@ from tests.badges.conftest import pair
 from tests.pages.conftest import a_credit, credit_one
 from units.audit import Origin
 from units.models import Person
-from units.services import add_member
+from units.services import add_member, create_unit
 
 
 def _person(unit, name):
@@ -195,7 +195,18 @@ class TestFindYourVillageWithBadInput:
         assert response.status_code == 200
         assert "<script>alert(1)</script>" not in response.content.decode()
 
-    def test_finds_the_village(self, client, tree):
-        html = client.get("/units/", {"q": "Hồ Liễn"}).content.decode()
+    @pytest.mark.parametrize("typed", ["Hồ Liễn", "ho lien", "HO LIEN", "  hồ   liễn "])
+    def test_finds_the_village_typed_with_or_without_diacritics(
+        self, client, tree, typed
+    ):
+        response = client.get("/units/", {"q": typed})
 
-        assert "Thôn Hồ Liễn" in html
+        assert [unit.name for unit in response.context["units"]] == ["Thôn Hồ Liễn"]
+
+    def test_a_village_created_a_moment_ago_is_found(self, client, tree):
+        client.get("/units/", {"q": "dong"})
+        create_unit(parent=tree["ke_sat"], kind="village", name="Thôn Đông")
+
+        response = client.get("/units/", {"q": "dong"})
+
+        assert [unit.name for unit in response.context["units"]] == ["Thôn Đông"]
