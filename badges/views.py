@@ -29,7 +29,7 @@ from units.models import Person, Unit
 from units.permissions import Action, can_somewhere, units_where
 from units.replay import sent_once
 
-from . import criteria, evaluation, images, openbadges, services
+from . import criteria, images, openbadges, selectors, services
 from .models import LEVEL_COLOURS, Assertion, BadgeClass, Level
 
 JSON_LD = "application/ld+json"
@@ -136,41 +136,7 @@ def _criteria_items(badge_class: BadgeClass) -> list[dict]:
 
 
 def _progress(badge_class: BadgeClass, person: Person, held: set) -> dict | None:
-    """Where the person stands toward the next level they do not hold."""
-    leaves = criteria.leaves(badge_class.criteria)
-    if badge_class.recipient != criteria.PERSON or not leaves:
-        return None
-    levels = badge_class.level_names
-    next_index = next((i for i, level in enumerate(levels) if level not in held), None)
-    if next_index is None:
-        return {"done": True, "rows": []}
-    values = evaluation.values_for(badge_class, recipient_id=person.pk)
-    rows = []
-    for leaf, value in zip(leaves, values, strict=True):
-        target = criteria.threshold(leaf, next_index)
-        fact = criteria.FACTS[leaf["fact"]]
-        if target == "all":
-            from learning.models import SkillArea
-
-            target = SkillArea.objects.filter(framework__code=leaf["framework"]).count()
-        shown = 0 if value is None else round(float(value), 1)
-        if fact.rank:
-            met = value is not None and value <= target
-            percent = 100 if met else 0
-        else:
-            met = shown >= target
-            percent = min(100, int(100 * shown / target)) if target else 100
-        rows.append(
-            {
-                "text": criteria.describe(leaf, next_index),
-                "value": f"{shown:g}",
-                "target": target,
-                "label": str(fact.label),
-                "percent": percent,
-                "met": met,
-            }
-        )
-    return {"done": False, "level": _level_label(levels[next_index]), "rows": rows}
+    return selectors.progress_toward_next(badge_class, person, held)
 
 
 @require_safe

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "learning",
     "leaderboards",
     "badges",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,9 @@ LEADERBOARD_CATCH_UP_SECONDS = float(env_str("LEADERBOARD_CATCH_UP_SECONDS", "5"
 # How often one worker compares the boards with the ledger and repairs them
 # (leaderboards/reconciliation.py); 0 turns it off.
 LEADERBOARD_RECONCILE_MINUTES = float(env_str("LEADERBOARD_RECONCILE_MINUTES", "30"))
+# How often one worker checks whether today's rank snapshot ("places moved since
+# yesterday") is taken, and takes it after midnight (leaderboards/snapshots.py); 0: never.
+LEADERBOARD_SNAPSHOT_MINUTES = float(env_str("LEADERBOARD_SNAPSHOT_MINUTES", "5"))
 
 # Request bodies (units/body_limits.py). A path takes at most REQUEST_MAX_BYTES unless its
 # view declares more: the submission form's files together EVIDENCE_REQUEST_MAX_BYTES
@@ -237,7 +241,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "units:mine"
+LOGIN_REDIRECT_URL = "pages:me"
 
 # django-allauth: username or email, verified email, its rate limits left on (they
 # are on by default; the numbers are listed in README.md).

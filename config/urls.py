@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
 
+from pages import views as page_views
 from units import views as unit_views
 
 # The admin's own sign-in has no rate limit (research/reliability.md §1.3: 50 wrong
@@ -11,7 +12,7 @@ admin.site.login = staff_member_required(admin.site.login, login_url=settings.LO
 admin.site.site_header = "Thi Đua Số"
 
 urlpatterns = [
-    path("", unit_views.home, name="home"),
+    path("", page_views.home, name="home"),
     path("healthz", unit_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("competitions.urls")),
     path("", include("learning.urls")),
     path("", include("badges.urls")),
+    path("", include("pages.urls")),
 ]
 
 handler400 = "units.views.bad_request"

@@ -12,9 +12,15 @@ class LeaderboardsConfig(AppConfig):
 
         from . import receivers  # noqa: F401  (connects the signal receivers)
         from .reconciliation import reconcile_and_repair
+        from .snapshots import take_if_due
 
         schedule.register(
             "leaderboards.reconcile",
             every=lambda: settings.LEADERBOARD_RECONCILE_MINUTES * 60,
             run=reconcile_and_repair,
+        )
+        schedule.register(
+            "leaderboards.rank_snapshot",
+            every=lambda: settings.LEADERBOARD_SNAPSHOT_MINUTES * 60,
+            run=take_if_due,
         )

@@ -28,3 +28,23 @@ class ProjectorLock(models.Model):
 
     def __str__(self) -> str:
         return "projector"
+
+
+class RankSnapshot(models.Model):
+    """The SQL store's ranks at the start of the day, for "places moved since
+    yesterday" (stores.SqlStore.take_rank_snapshot). One row per (board, member);
+    the row of board TAKEN holds when the snapshot was taken (Unix seconds)."""
+
+    TAKEN = "@taken"
+
+    board = models.CharField(max_length=120)
+    member = models.BigIntegerField()
+    rank = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["board", "member"], name="snapshot_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board} {self.member}: #{self.rank}"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from competitions.models import Competition, PointEntry
 from units.models import Membership, Person, Unit
 
+from . import snapshots
 from .boards import PEOPLE, Board, UnknownBoard, period_start
 from .stores import get_store
 
@@ -27,15 +28,30 @@ class Row:
     unit: str
     value: float | int
     member: int
+    # Compared with the ranks kept at the start of the day (snapshots.py): whether
+    # there was anything to compare with, and the rank then (None: not ranked).
+    compared: bool = False
+    previous_rank: int | None = None
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "rank": self.rank,
             "key": self.key,
             "name": self.name,
             "unit": self.unit,
             "value": self.value,
         }
+        if self.compared:
+            data["previous_rank"] = self.previous_rank
+        return data
+
+    @property
+    def moved(self) -> int | None:
+        """Places gained since the start of the day (negative: lost); None if new
+        or nothing to compare with."""
+        if not self.compared or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
 
 
 class _TTLCache:
@@ -294,7 +310,9 @@ def board_rows(
         all_ranks = shared_ranks([v for _m, v in everything])
         ranked = everything[offset : offset + limit]
         ranks = all_ranks[offset : offset + limit]
-    names = _names(board, [member for member, _value in ranked])
+    members = [member for member, _value in ranked]
+    names = _names(board, members)
+    previous = snapshots.previous_ranks(board, members, today)
     rows = [
         Row(
             rank=rank,
@@ -303,6 +321,8 @@ def board_rows(
             unit=names.get(member, ("?", ""))[1],
             value=value,
             member=member,
+            compared=previous is not None,
+            previous_rank=previous.get(member) if previous is not None else None,
         )
         for (member, value), rank in zip(ranked, ranks, strict=True)
     ]
@@ -330,6 +350,7 @@ def overview(
     unit_entity: str,
     person_id=None,
     limit: int = 10,
+    period: str = "all",
 ):
     """A scope at a glance: top people, top units of a kind, and one person's standing.
 
@@ -337,8 +358,8 @@ def overview(
     per-process cache: this is the read a crowd makes, so it costs no SQL.
     """
     today = timezone.localdate()
-    people = Board(competition_id, scope_id, PEOPLE, period="all")
-    units = Board(competition_id, scope_id, unit_entity, period="all")
+    people = Board(competition_id, scope_id, PEOPLE, period=period)
+    units = Board(competition_id, scope_id, unit_entity, period=period)
     people_key, units_key = people.storage_key(today), units.storage_key(today)
     (people_page, units_page), mine = get_store().windows_and_standing(
         [(people_key, 0, limit), (units_key, 0, limit)],
@@ -362,6 +383,8 @@ def overview(
         ]
 
     return {
+        "people_board": people,
+        "units_board": units,
         "people": rows(people, people_page),
         "people_count": people_page[1],
         "units": rows(units, units_page),
@@ -542,3 +565,99 @@ def forget_cached() -> None:
     _derived_cache.values.clear()
     _name_cache.clear()
     _resolved.values.clear()
+
+
+@dataclass
+class Standing:
+    """Where a person (or their unit) stands on one board."""
+
+    board: Board
+    competition: Competition
+    scope: Unit
+    member_name: str
+    points: int
+    rank: int
+    count: int
+    previous_rank: int | None = None
+    compared: bool = False
+
+    @property
+    def moved(self) -> int | None:
+        if not self.compared or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+
+def person_standings(
+    person: Person, *, periods=("week", "all"), today=None
+) -> list[Standing]:
+    """Every board of a running competition the person is on, and their village's
+    (or other unit's) place among its peers: people boards of each unit above them,
+    then unit boards. Three queries and one store round trip, however many boards.
+    """
+    today = today or timezone.localdate()
+    membership = (
+        Membership.objects.filter(person=person, is_primary=True)
+        .select_related("unit")
+        .first()
+    )
+    if membership is None:
+        return []
+    home = membership.unit
+    chain = list(
+        Unit.objects.filter(path__in=[*home.ancestor_paths, home.path]).order_by(
+            "depth"
+        )
+    )
+    if not all(unit.is_active for unit in chain):
+        return []  # on no board (boards.counts)
+    paths = {unit.path for unit in chain}
+    wanted: list[tuple[Board, Competition, Unit, int, str]] = []
+    for competition in Competition.objects.filter(
+        status=Competition.Status.RUNNING
+    ).select_related("scope_unit"):
+        if competition.scope_unit.path not in paths:
+            continue
+        scopes = [u for u in chain if u.depth >= competition.scope_unit.depth]
+        for period in periods:
+            # The person among the people of each unit above them, narrowest first.
+            for scope in reversed(scopes):
+                board = Board(competition.pk, scope.pk, PEOPLE, period=period)
+                wanted.append(
+                    (board, competition, scope, person.pk, person.display_name)
+                )
+            # Their own unit among the units of its kind in each unit above it.
+            for scope in reversed(scopes[:-1]):
+                board = Board(competition.pk, scope.pk, home.kind, period=period)
+                wanted.append((board, competition, scope, home.pk, home.name))
+    found = get_store().standings(
+        [(board.storage_key(today), member) for board, _c, _s, member, _n in wanted]
+    )
+    standings = []
+    for (board, competition, scope, _member, name), standing in zip(
+        wanted, found, strict=True
+    ):
+        if standing is None:
+            continue
+        points, rank, count = standing
+        standings.append(
+            Standing(
+                board=board,
+                competition=competition,
+                scope=scope,
+                member_name=name,
+                points=points,
+                rank=rank,
+                count=count,
+            )
+        )
+    for standing in standings:
+        previous = snapshots.previous_ranks(
+            standing.board,
+            [person.pk if standing.board.is_people else home.pk],
+            today,
+        )
+        if previous is not None:
+            standing.compared = True
+            standing.previous_rank = next(iter(previous.values()))
+    return standings

@@ -1,10 +1,13 @@
+import segno
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from . import selectors
+from . import selectors, snapshots
 from .boards import MEASURES, PERIODS, Board, UnknownBoard
 from .stores import StoreUnavailable
 
@@ -32,18 +35,24 @@ def _int(value, default, low, high):
         return default
 
 
-@require_safe
-def board_detail(request, board):
+def _board_or_404(name: str):
     try:
-        board = Board.parse(board)
+        board = Board.parse(name)
         competition, scope = selectors.resolve(board)
     except UnknownBoard:
         raise Http404("board") from None
+    return board, competition, scope
+
+
+@require_safe
+def board_detail(request, board):
+    board, competition, scope = _board_or_404(board)
     limit = _int(
         request.GET.get("limit"), selectors.DEFAULT_LIMIT, 1, selectors.MAX_LIMIT
     )
     # PostgreSQL refuses NUL in text; nobody types one.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:60]
+    today = timezone.localdate()
     context = {
         "board": board,
         "competition": competition,
@@ -54,7 +63,7 @@ def board_detail(request, board):
         "measures": [(m, board.with_(measure=m)) for m in MEASURES]
         if not board.is_people
         else [],
-        "today": timezone.localdate(),
+        "today": today,
     }
     try:
         context["rows"], context["count"] = selectors.board_rows(board, limit=limit)
@@ -64,8 +73,51 @@ def board_detail(request, board):
         if mine is not None:
             context["mine"] = selectors.around(board, mine, radius=2)
             context["mine_member"] = mine
+            context["mine_row"] = next(
+                (row for row in context["mine"] if row.member == mine), None
+            )
     except StoreUnavailable:
         context["unavailable"] = True
         return render(request, "leaderboards/board.html", context, status=503)
+    if any(row.compared for row in context["rows"]):
+        since = snapshots.taken_at(today)
+        context["compared_since"] = since
+        # Taken by the first check after midnight: "since yesterday" is then true.
+        context["compared_since_midnight"] = since is not None and since.hour == 0
     response = render(request, "leaderboards/board.html", context)
     return _shared_cache(request, response, max_age=5)
+
+
+POSTER_ROWS = 10
+
+
+@require_safe
+def board_poster(request, board):
+    """A printable page: the board's top ten and a QR code to the live board."""
+    board, competition, scope = _board_or_404(board)
+    address = request.build_absolute_uri(
+        reverse("leaderboards:board", args=[board.name])
+    )
+    context = {
+        "board": board,
+        "competition": competition,
+        "scope": scope,
+        "entity_label": selectors.entity_label(board.entity),
+        "address": address,
+        # segno writes a plain <svg> with no style attribute: the policy allows it.
+        "qr": mark_safe(
+            segno.make(address, error="m").svg_inline(
+                scale=1, border=2, omitsize=True, title=address
+            )
+        ),
+        "printed": timezone.localtime(),
+    }
+    try:
+        context["rows"], context["count"] = selectors.board_rows(
+            board, limit=POSTER_ROWS
+        )
+    except StoreUnavailable:
+        context["unavailable"] = True
+        return render(request, "leaderboards/poster.html", context, status=503)
+    response = render(request, "leaderboards/poster.html", context)
+    return _shared_cache(request, response, max_age=60)

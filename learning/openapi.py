@@ -20,6 +20,12 @@ _ROW = {
         "name": {"type": "string", "description": "“Ẩn danh” for people who opted out"},
         "unit": {"type": ["string", "null"]},
         "value": {"type": "number"},
+        "previous_rank": {
+            "type": ["integer", "null"],
+            "description": "The rank at the start of today (null: not ranked then); "
+            "absent when the board has nothing to compare with (begun today, or "
+            "a derived measure).",
+        },
     },
 }
 # Text as a learning platform sends it: no NUL (PostgreSQL cannot store it). An

@@ -70,3 +70,32 @@ def areas_for_filter() -> QuerySet[SkillArea]:
     return SkillArea.objects.select_related("framework").order_by(
         "framework__code", "position", "code"
     )
+
+
+def movement_numbers(*, week_start, today) -> dict:
+    """The movement's numbers for the home page, in four queries whatever the size:
+    people trained this week, digital ambassadors guiding someone, digital
+    households, citizens helped with VNeID; and people trained per day this week."""
+    from django.db.models import Sum
+
+    from .models import Household, Mentorship, VneidHelp
+
+    this_week = Completion.objects.filter(
+        status=Completion.Status.CONFIRMED,
+        completed_on__gte=week_start,
+        completed_on__lte=today,
+    )
+    per_day = dict(
+        this_week.values_list("completed_on")
+        .annotate(n=Count("person", distinct=True))
+        .order_by()
+    )
+    return {
+        "trained_this_week": this_week.values("person").distinct().count(),
+        "trained_per_day": per_day,
+        "ambassadors": Mentorship.objects.values("mentor").distinct().count(),
+        "digital_households": Household.objects.filter(
+            digital_since__isnull=False
+        ).count(),
+        "vneid_helped": VneidHelp.objects.aggregate(n=Sum("citizens"))["n"] or 0,
+    }

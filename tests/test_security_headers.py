@@ -113,6 +113,9 @@ NOT_A_PAGE = {
     "admin/units/unit/move/": "treebeard's drag and drop, POST only",
     "admin/units/unit/children/<str:parent_id>/": "treebeard's rows, a fragment",
     "admin/(?P<url>.*)$": "the admin's catch-all 404",
+    "pages:design": "404 unless DEBUG: the design system's reference (tests/pages)",
+    "pages:manifest": "the web app manifest (JSON)",
+    "pages:service_worker": "JavaScript: the service worker",
 }
 
 
@@ -205,6 +208,7 @@ def page_urls(demo) -> dict[str, str]:
         "units:headcounts": f"/units/{ke_sat.pk}/headcounts/",
         "units:move": f"/units/{ke_sat.pk}/move/",
         "leaderboards:board": f"/leaderboards/{board}/",
+        "leaderboards:poster": f"/leaderboards/{board}/poster/",
         "leaderboards:api_board": f"/api/v1/leaderboards/{board}/",
         "leaderboards:api_overview": f"/api/v1/overview/{rule.competition_id}-{ke_sat.pk}/",
         "competitions:competition": f"/competitions/{rule.competition_id}/",

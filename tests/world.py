@@ -51,7 +51,7 @@ from units.models import Unit
 
 # The apps whose views these tests hold to account; third-party views (allauth's
 # sign-in, the Django admin, the language switch) are theirs.
-OUR_APPS = {"units", "competitions", "learning", "leaderboards", "badges"}
+OUR_APPS = {"units", "competitions", "learning", "leaderboards", "badges", "pages"}
 
 
 @dataclass

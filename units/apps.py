@@ -8,8 +8,18 @@ class UnitsConfig(AppConfig):
     verbose_name = _("Units and people")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from . import schedule
         from .media import remove_orphan_files
+        from .models import Unit
+        from .selectors import forget_unit_index
+
+        # The unit search's folded names (units.selectors) follow saved units.
+        post_save.connect(forget_unit_index, sender=Unit, dispatch_uid="unit-index")
+        post_delete.connect(
+            forget_unit_index, sender=Unit, dispatch_uid="unit-index-delete"
+        )
 
         schedule.register(
             "media.remove_orphan_files",

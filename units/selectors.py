@@ -1,8 +1,11 @@
 """Reads of the unit tree that need care (a fixed number of queries per page)."""
 
+import time
+
 from django.db.models import Count, Q, QuerySet, Sum
 
 from .models import Membership, Person, Role, Unit
+from .text import fold
 
 
 def ancestors_of(unit: Unit) -> list[Unit]:
@@ -32,10 +35,51 @@ def root_units() -> QuerySet[Unit]:
     return Unit.objects.filter(depth=1, is_active=True).order_by("name", "pk")
 
 
+# Unit names folded without diacritics, per process: people type "ho lien" on a
+# phone keyboard as often as "Hồ Liễn", and neither SQLite nor PostgreSQL without
+# the unaccent extension folds "ễ" to "e". A province has tens of thousands of
+# units: the index is a few MB and a search through it a few milliseconds.
+_INDEX_SECONDS = 60.0
+_index: tuple[float, list[tuple[str, int, str, int]]] | None = None
+
+
+def _folded_index() -> list[tuple[str, int, str, int]]:
+    """(folded name, depth, name, id) of every active unit, in the listing's order."""
+    global _index
+    now = time.monotonic()
+    if _index is None or _index[0] < now:
+        rows = (
+            Unit.objects.filter(is_active=True)
+            .order_by("depth", "name", "pk")
+            .values_list("name", "depth", "pk")
+        )
+        _index = (
+            now + _INDEX_SECONDS,
+            [(fold(name), depth, name, pk) for name, depth, pk in rows],
+        )
+    return _index[1]
+
+
+def forget_unit_index(**_signal) -> None:
+    """Drop this process's index (a unit was saved; other workers catch up within
+    a minute)."""
+    global _index
+    _index = None
+
+
 def search_units(query: str, limit: int = 50) -> QuerySet[Unit]:
-    return Unit.objects.filter(is_active=True, name__icontains=query).order_by(
-        "depth", "name", "pk"
-    )[:limit]
+    """Active units whose name contains the query, with or without diacritics,
+    the widest first."""
+    wanted = fold(query)
+    if not wanted:
+        return Unit.objects.none()
+    found = []
+    for name, _depth, _original, pk in _folded_index():
+        if wanted in name:
+            found.append(pk)
+            if len(found) == limit:
+                break
+    return Unit.objects.filter(pk__in=found).order_by("depth", "name", "pk")
 
 
 def members_of(unit: Unit, *, subtree: bool = False) -> QuerySet[Person]:

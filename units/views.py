@@ -21,11 +21,6 @@ from .replay import sent_once
 
 
 @require_safe
-def home(request):
-    return render(request, "home.html", {"roots": selectors.root_units()[:20]})
-
-
-@require_safe
 @never_cache
 def healthz(request):
     report, healthy = check_health()
@@ -41,7 +36,8 @@ def _public_unit(pk) -> Unit:
 
 @require_safe
 def directory(request):
-    query = request.GET.get("q", "").strip()[:100]
+    # PostgreSQL refuses NUL in text; nobody types one.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     units = selectors.search_units(query) if query else selectors.root_units()
     return render(request, "units/directory.html", {"units": units, "query": query})
 

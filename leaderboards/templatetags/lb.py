@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from leaderboards.selectors import entity_label as _entity_label
+from units import charts
 
 register = template.Library()
 
@@ -19,6 +20,16 @@ def period_label(period: str) -> str:
 
 
 @register.filter
+def period_short(period: str) -> str:
+    """The period in a chip on a phone."""
+    return {
+        "week": _("This week"),
+        "month": _("This month"),
+        "all": _("Whole round"),
+    }.get(period, period)
+
+
+@register.filter
 def measure_label(measure: str) -> str:
     return {
         "points": _("Points"),
@@ -28,9 +39,28 @@ def measure_label(measure: str) -> str:
 
 
 @register.filter
+def measure_short(measure: str) -> str:
+    """The measure in a word or two, for a chip on a phone (its title says it all)."""
+    return {
+        "points": _("Points"),
+        "per_member": _("Per member"),
+        "kpi": _("% of target"),
+    }.get(measure, measure)
+
+
+@register.filter
 def measure_value(value, measure: str) -> str:
+    """A board's value as the language writes numbers (46.630 · 1,97 · 63,5 %)."""
     if measure == "kpi":
-        return f"{value:g}%"
+        return f"{charts.format_number(value, 1 if value % 1 else None)} %"
     if measure == "per_member":
-        return f"{value:.2f}"
-    return str(value)
+        return charts.format_number(value, 2)
+    return charts.format_number(value)
+
+
+@register.simple_tag
+def row_picture(row, board, size=32):
+    """A person's avatar, or the emblem of a unit of the board's kind."""
+    if board.is_people:
+        return charts.avatar(row.name, size=size, anonymous=row.name == _("Anonymous"))
+    return charts.emblem(row.name, board.entity, size=size)

@@ -83,6 +83,7 @@ def live_asgi(django_db_setup, django_db_blocker):
         # Nor scheduled jobs, for the same reason (their row locks).
         "LEADERBOARD_RECONCILE_MINUTES": "0",
         "MEDIA_CLEANUP_MINUTES": "0",
+        "LEADERBOARD_SNAPSHOT_MINUTES": "0",
     }
     log = (
         open(ROOT / ".pytest_cache" / "daphne.log", "w")

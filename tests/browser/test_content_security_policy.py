@@ -12,7 +12,7 @@ from leaderboards.boards import Board
 from tests.browser.conftest import watched_page
 from tests.browser.test_review_journey import sign_in, submit_class
 
-LIVE = "Bảng đang cập nhật trực tiếp."
+LIVE = "Đang cập nhật trực tiếp"
 
 
 def visit(page, url):
@@ -89,7 +89,7 @@ def test_a_live_board_connects_and_updates_under_the_policy(
     reviewer_page.get_by_role("button", name="Duyệt", exact=True).click()
 
     row = viewer.locator(f'#live-board tr[data-key="u{tree["ho_lien"].pk}"]')
-    expect(row.locator("td").nth(2)).to_have_text("70", timeout=10_000)
+    expect(row.locator(".value")).to_have_text("70", timeout=10_000)
     for page in (viewer, officer_page, reviewer_page):
         assert page.policy_violations == []
         page.context.close()

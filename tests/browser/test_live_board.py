@@ -20,7 +20,7 @@ def test_the_public_board_updates_without_a_reload(
     board = Board(competition.pk, tree["province"].pk, "village")
     viewer = browser.new_context(locale="vi-VN").new_page()
     viewer.goto(f"{live_asgi}/leaderboards/{board.name}/")
-    expect(viewer.locator("#live-status")).to_have_text("Bảng đang cập nhật trực tiếp.")
+    expect(viewer.locator("#live-status")).to_have_text("Đang cập nhật trực tiếp")
     viewer.evaluate("window.__notReloaded = true")
 
     officer_page = browser.new_context(locale="vi-VN").new_page()
@@ -33,7 +33,7 @@ def test_the_public_board_updates_without_a_reload(
 
     row = viewer.locator(f'#live-board tr[data-key="u{tree["ho_lien"].pk}"]')
     expect(row).to_contain_text("Thôn Hồ Liễn", timeout=10_000)
-    expect(row.locator("td").nth(2)).to_have_text("70")
+    expect(row.locator(".value")).to_have_text("70")
     assert viewer.evaluate("window.__notReloaded") is True
     expect(viewer.locator("#live-announcer")).to_have_text(
         "Thôn Hồ Liễn vừa lên hạng nhất."

