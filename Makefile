@@ -34,7 +34,7 @@ test: venv node
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) scripts/check_deploy.py
-	REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+	REQUIRE_SERVICES=1 PYTHON=$(PY) scripts/with-services.sh scripts/run-suite.sh $(PYTEST_ARGS)
 
 ## make test-fast: the suite on SQLite without services (browser and service tests skip)
 test-fast: venv
