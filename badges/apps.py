@@ -7,9 +7,14 @@ class BadgesConfig(AppConfig):
     verbose_name = _("Badges")
 
     def ready(self):
+        from units.audit import describe_actions
         from units.panels import register_unit_panel
 
-        from . import receivers  # noqa: F401  (connects the signal receivers)
+        from . import (
+            actions,
+            receivers,  # noqa: F401  (connects the signal receivers)
+        )
         from .panels import badges_panel
 
+        describe_actions(actions.SENTENCES, pages=actions.PAGES)
         register_unit_panel(badges_panel)

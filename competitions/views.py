@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -12,7 +13,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from units.audit import Origin
+from units.audit import Origin, action_choices
 from units.forms import posted_form_token
 from units.models import AuditEvent, Person
 from units.permissions import Action, can, units_where
@@ -47,8 +48,8 @@ def _submission_for(user, action: Action, pk) -> Submission:
             "activity_type",
             "competition",
             "person",
-            "submitted_by",
-            "decided_by",
+            "submitted_by__person",
+            "decided_by__person",
         ).get(pk=int(pk))
     except (Submission.DoesNotExist, TypeError, ValueError):
         raise Http404("submission") from None
@@ -215,16 +216,18 @@ def _detail(request, submission, *, error=None, reason_form=None, comment_form=N
     context = {
         "submission": submission,
         "evidence": list(submission.evidence.all()),
-        "comments": list(submission.comments.select_related("author")),
+        "comments": list(submission.comments.select_related("author__person")),
         "history": list(
             AuditEvent.objects.filter(
                 object_type="competitions.submission", object_id=submission.pk
             )
-            .select_related("actor")
+            .select_related("actor__person")
             .order_by("at", "pk")
         ),
         "entries": list(
-            submission.entries.select_related("rule").order_by("created_at", "pk")
+            submission.entries.select_related("rule__activity_type").order_by(
+                "created_at", "pk"
+            )
         ),
         "flags": describe_flags(
             submission.flags,
@@ -573,15 +576,25 @@ def audit_log(request):
         raise Http404("no audit scope")
     events = (
         AuditEvent.objects.filter(unit__in=units)
-        .select_related("actor", "unit")
+        .select_related("actor__person", "unit")
         .order_by("-at", "-pk")
     )
-    action = request.GET.get("action", "").strip()[:64]
-    if action:
-        events = events.filter(action__startswith=action)
+    choices = action_choices()
+    action = request.GET.get("action", "")
+    if action in dict(choices):
+        events = events.filter(action=action)
+    else:
+        action = ""
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
-        request, "competitions/audit_log.html", {"page": page, "action": action}
+        request,
+        "competitions/audit_log.html",
+        {
+            "page": page,
+            "action": action,
+            "actions": choices,
+            "page_query": urlencode({"action": action}) if action else "",
+        },
     )
 
 

@@ -125,7 +125,13 @@ TEMPLATES = [
                 "badges.context_processors.link_preview",
             ],
             # {% form_token %} in every form that changes something (units/replay.py).
-            "builtins": ["units.templatetags.form_tokens"],
+            # Names, percentages and audit events in words (units.templatetags.readable);
+            # |unlocalize for numbers that are ids, not quantities (USE_THOUSAND_SEPARATOR).
+            "builtins": [
+                "django.templatetags.l10n",
+                "units.templatetags.form_tokens",
+                "units.templatetags.readable",
+            ],
         },
     },
 ]
@@ -254,6 +260,13 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Numbers read as Vietnamese write them (46.630; 1,97): every number a template
+# shows is grouped. Ids inside attributes and addresses must therefore be written
+# with |unlocalize or through {% url %} (tests/test_pages_read_well.py checks every
+# page with ids above 100,000).
+USE_THOUSAND_SEPARATOR = True
+# Dates as dd/mm/yyyy and grouping for Vietnamese (config/formats/vi/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

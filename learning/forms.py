@@ -19,6 +19,7 @@ class SelfReportForm(forms.Form):
     training = forms.ModelChoiceField(
         label=_("Training"),
         queryset=Training.objects.filter(is_active=True).order_by("title", "pk"),
+        empty_label=_("Choose a training"),
         error_messages={"invalid_choice": _("Choose a training from the list.")},
     )
     completed_on = forms.DateField(
@@ -50,6 +51,7 @@ class ReasonForm(forms.Form):
 class SessionForm(forms.Form):
     training = forms.ModelChoiceField(
         label=_("Class or thematic session"),
+        empty_label=_("Choose a class"),
         queryset=Training.objects.filter(
             is_active=True, kind__in=SESSION_KINDS
         ).order_by("title", "pk"),
@@ -58,6 +60,7 @@ class SessionForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Host unit"),
         queryset=None,
+        empty_label=_("Choose a unit"),
         error_messages={"invalid_choice": _("Choose one of your units from the list.")},
     )
     held_on = forms.DateField(
@@ -71,6 +74,7 @@ class SessionForm(forms.Form):
         label=_("Trainer (earns points per attendee)"),
         queryset=Person.objects.none(),
         required=False,
+        empty_label=_("No trainer named"),
         error_messages={
             "invalid_choice": _("Choose a member of your unit from the list.")
         },

@@ -8,7 +8,10 @@ class UnitsConfig(AppConfig):
     verbose_name = _("Units and people")
 
     def ready(self):
-        from . import schedule
+        from . import actions, schedule
+        from .audit import describe_actions
+
+        describe_actions(actions.SENTENCES, pages=actions.PAGES)
         from .media import remove_orphan_files
 
         schedule.register(

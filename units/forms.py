@@ -33,6 +33,7 @@ class MoveUnitForm(forms.Form):
     new_parent = forms.ModelChoiceField(
         label=_("New parent unit"),
         queryset=Unit.objects.none(),
+        empty_label=_("Choose the new parent unit"),
         error_messages={
             "invalid_choice": _(
                 "Choose a parent unit from the list; this one does not exist or is "

@@ -137,6 +137,7 @@ class VneidForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=gettext_lazy("Unit"),
         queryset=None,
+        empty_label=gettext_lazy("Choose a unit"),
         error_messages={
             "invalid_choice": gettext_lazy("Choose one of your units from the list.")
         },
@@ -160,6 +161,7 @@ class VneidForm(forms.Form):
         label=gettext_lazy("Helped by (earns the points)"),
         queryset=None,
         required=False,
+        empty_label=gettext_lazy("Nobody named: the unit is credited"),
         error_messages={
             "invalid_choice": gettext_lazy(
                 "Choose a member of your unit from the list."
