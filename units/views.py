@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -185,6 +186,24 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    """A form refused by the CSRF check: the page was open too long, or cookies are
+    blocked. Said in the user's language with the way back to the form."""
+    back = request.META.get("HTTP_REFERER", "")
+    try:
+        same_site = url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    except DisallowedHost:
+        same_site = False
+    return render(
+        request,
+        "errors/csrf.html",
+        {"back": back if same_site and back else request.path},
+        status=403,
+    )
 
 
 @require_safe

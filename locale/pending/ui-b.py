@@ -99,6 +99,18 @@ VI = {
     "No trainer named": "Không ghi người dạy",
     "Nobody named: the unit is credited": "Không ghi tên: điểm cộng cho đơn vị",
     "Choose the new parent unit": "Chọn đơn vị cấp trên mới",
+    # Error pages
+    "The form could not be sent": "Biểu mẫu chưa gửi được",
+    "The page was open for a long time, or your browser blocks cookies from this "
+    "site, so the form was not accepted. Nothing was saved.": (
+        "Trang đã mở quá lâu, hoặc trình duyệt đang chặn cookie của trang này, nên "
+        "biểu mẫu không được nhận. Chưa có gì được lưu."
+    ),
+    "Open the page again, fill in the form and send it once more. If it happens "
+    "again, allow cookies for this site.": (
+        "Hãy mở lại trang, điền biểu mẫu và gửi lại. Nếu vẫn không được, hãy cho "
+        "phép cookie cho trang này."
+    ),
 }
 
 PLURAL = {}
