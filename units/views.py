@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import DisallowedHost
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
