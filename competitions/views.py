@@ -16,7 +16,7 @@ from django.views.decorators.http import (
 from units.audit import Origin, action_choices
 from units.forms import posted_form_token
 from units.models import AuditEvent, Person
-from units.permissions import Action, can, units_where
+from units.permissions import Action, can, can_somewhere, units_where
 from units.replay import sent_once
 from units.selectors import people_to_choose
 
@@ -478,6 +478,9 @@ def evidence_delete(request, pk):
 @require_safe
 def submission_list(request):
     units = units_where(request.user, Action.VIEW_SUBMISSIONS)
+    if not can_somewhere(request.user, Action.VIEW_SUBMISSIONS):
+        # Nothing to list without a role: not a page of theirs, like the queue.
+        raise Http404("no submissions scope")
     submissions = selectors.submissions_of_units(units)
     status = request.GET.get("status", "")
     if status in Submission.Status.values:
@@ -535,6 +538,21 @@ def review_queue(request):
             "activities": ActivityType.objects.filter(is_active=True),
         },
     )
+
+
+@login_required
+@require_safe
+def my_points(request):
+    """The signed-in person's own points page (the footer links here on every page,
+    so the page itself looks the person up, not every page)."""
+    person = Person.objects.filter(user=request.user).first()
+    if person is None:
+        messages.info(
+            request,
+            _("Your account is not linked to a person yet; ask your unit officer."),
+        )
+        return redirect("units:mine")
+    return redirect("competitions:person_points", pk=person.pk)
 
 
 @login_required

@@ -61,6 +61,7 @@ NOT_A_PAGE = {
     "learning:import_template": "CSV download",
     "learning:import_errors": "CSV download",
     "competitions:evidence": "the evidence file (its own sandboxing policy)",
+    "competitions:my_points": "redirects to the person's own points page",
     "learning:certificate": "the certificate photo (its own sandboxing policy)",
     "set_language": "POST only",
     "choose_language": "sets the language cookie and redirects",

@@ -111,6 +111,11 @@ VI = {
         "Hãy mở lại trang, điền biểu mẫu và gửi lại. Nếu vẫn không được, hãy cho "
         "phép cookie cho trang này."
     ),
+    # Navigation
+    "All pages": "Tất cả các trang",
+    "Why I have my points": "Vì sao tôi có số điểm này",
+    "Administration": "Quản trị hệ thống",
+    "Continue editing": "Soạn tiếp",
 }
 
 PLURAL = {}

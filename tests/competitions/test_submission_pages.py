@@ -400,6 +400,25 @@ class TestHistoryAndAudit:
         assert "30" in html and "duyệt bởi Reviewer" in html
         assert "20 điểm cho lớp, cộng 2 điểm cho mỗi học viên (5 học viên)" in html
 
+    def test_my_points_leads_to_the_persons_own_page(self, client, citizen):
+        client.force_login(citizen)
+
+        response = client.get(reverse("competitions:my_points"))
+
+        assert response["Location"] == reverse(
+            "competitions:person_points", args=[citizen.person.pk]
+        )
+
+    def test_my_points_without_a_person_says_whom_to_ask(self, client, db):
+        from django.contrib.auth import get_user_model
+
+        client.force_login(get_user_model().objects.create_user("kythuat"))
+
+        response = client.get(reverse("competitions:my_points"), follow=True)
+
+        assert response.redirect_chain[-1][0] == reverse("units:mine")
+        assert "cán bộ" in response.content.decode()
+
     def test_another_persons_history_is_private(self, client, tree, citizen, officer):
         client.force_login(citizen)
 
