@@ -46,6 +46,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("review/", views.review_queue, name="review"),
+    path("review/approve/", views.review_approve, name="review_approve"),
     path("people/me/points/", views.my_points, name="my_points"),
     path("people/<int:pk>/points/", views.person_points, name="person_points"),
     path("audit/", views.audit_log, name="audit"),

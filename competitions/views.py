@@ -4,9 +4,12 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -18,6 +21,7 @@ from units.forms import posted_form_token
 from units.models import AuditEvent, Person
 from units.permissions import Action, can, can_somewhere, units_where
 from units.replay import sent_once
+from units.search import read_search
 from units.selectors import people_to_choose
 
 from . import rules, selectors, services
@@ -515,14 +519,17 @@ def review_queue(request):
         except (model.DoesNotExist, ValueError):
             return None
 
+    search = read_search(request.GET.get("q"))
     filters = {
         "competition": pick(Competition, "competition"),
         "activity_type": pick(ActivityType, "activity"),
         "status": request.GET.get("status") or None,
         "flagged": request.GET.get("flagged") == "1",
-        "query": request.GET.get("q", "").strip()[:100],
+        "query": search.text,
     }
     queue = selectors.review_queue(units, **filters).exclude(submitted_by=request.user)
+    kept = request.GET.copy()  # the filters, for the pagination's links
+    kept.pop("page", None)
     page = Paginator(queue, 25).get_page(request.GET.get("page"))
     pointed_to = set().union(*(flagged_submission_ids(s.flags) for s in page))
     visible = selectors.viewable_submission_ids(request.user, pointed_to)
@@ -534,10 +541,88 @@ def review_queue(request):
         {
             "page": page,
             "filters": filters,
+            "search_note": search.note,
             "competitions": Competition.objects.all(),
             "activities": ActivityType.objects.filter(is_active=True),
+            "query_string": request.GET.urlencode(),
+            "page_query": kept.urlencode(),
         },
     )
+
+
+# A reviewer ticks the submissions of one page of the queue (25); more than this in
+# one request is not a person's selection.
+MAX_BULK_APPROVALS = 100
+
+
+@login_required
+@require_POST
+@sent_once
+def review_approve(request):
+    """Approve the ticked submissions, each on its own; say which were not and why."""
+    if not can_somewhere(request.user, Action.REVIEW_ACHIEVEMENT):
+        raise Http404("not a reviewer")
+    ids = []
+    for value in request.POST.getlist("submission")[:MAX_BULK_APPROVALS]:
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    found = {
+        submission.pk: submission
+        for submission in Submission.objects.filter(pk__in=ids).select_related(
+            "unit", "activity_type"
+        )
+        # Another area's submission answers exactly like a missing one.
+        if can(request.user, Action.REVIEW_ACHIEVEMENT, submission.unit)
+    }
+    missing = [pk for pk in dict.fromkeys(ids) if pk not in found]
+    back = reverse("competitions:review")
+    query = request.GET.urlencode()
+    if query:
+        back += "?" + query
+    if not ids:
+        messages.error(request, _("Tick the submissions to approve first."))
+        return redirect(back)
+    result = services.approve_submissions(
+        submissions=[found[pk] for pk in dict.fromkeys(ids) if pk in found],
+        reviewer=request.user,
+        at=timezone.now(),
+        origin=Origin.from_request(request),
+    )
+    if result.approved:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s submission approved; its points are credited.",
+                "%(count)s submissions approved; their points are credited.",
+                len(result.approved),
+            )
+            % {"count": number_format(len(result.approved), force_grouping=True)},
+        )
+    for submission, why in result.refused:
+        messages.error(
+            request,
+            _("Not approved: %(title)s, %(unit)s. %(why)s")
+            % {
+                "title": services.submission_title(submission),
+                "unit": submission.unit.name,
+                "why": why,
+            },
+        )
+    if missing:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)s ticked submission was not found in your area; nothing "
+                "was done with it.",
+                "%(count)s ticked submissions were not found in your area; nothing "
+                "was done with them.",
+                len(missing),
+            )
+            % {"count": len(missing)},
+        )
+    return redirect(back)
 
 
 @login_required

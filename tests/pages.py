@@ -76,6 +76,7 @@ NOT_A_PAGE = {
     "account_reset_password": "redirects when signed in (rendered for the visitor)",
     "competitions:submission_submit": "POST only",
     "competitions:submission_decide": "POST only",
+    "competitions:review_approve": "POST only",
     "competitions:submission_appeal": "POST only",
     "competitions:appeal_decide": "POST only",
     "competitions:submission_revoke": "POST only",

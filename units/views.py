@@ -19,6 +19,7 @@ from .models import Person, Unit
 from .panels import unit_panels
 from .permissions import Action, can, get_unit_for, units_where
 from .replay import sent_once
+from .search import read_search
 
 
 @require_safe
@@ -42,9 +43,15 @@ def _public_unit(pk) -> Unit:
 
 @require_safe
 def directory(request):
-    query = request.GET.get("q", "").strip()[:100]
-    units = selectors.search_units(query) if query else selectors.root_units()
-    return render(request, "units/directory.html", {"units": units, "query": query})
+    search = read_search(request.GET.get("q"))
+    units = (
+        selectors.search_units(search.text) if search.text else selectors.root_units()
+    )
+    return render(
+        request,
+        "units/directory.html",
+        {"units": units, "query": search.text, "search_note": search.note},
+    )
 
 
 @require_safe

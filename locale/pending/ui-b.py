@@ -116,6 +116,43 @@ VI = {
     "Why I have my points": "Vì sao tôi có số điểm này",
     "Administration": "Quản trị hệ thống",
     "Continue editing": "Soạn tiếp",
+    # Reviewers hear of work
+    "%(unit)s sent “%(title)s” for review.": "%(unit)s đã gửi “%(title)s” để thẩm định.",
+    "%(unit)s appealed against the rejection of “%(title)s”.": (
+        "%(unit)s khiếu nại quyết định không duyệt “%(title)s”."
+    ),
+    "%(person)s reported completing “%(title)s”.": (
+        "%(person)s báo cáo đã hoàn thành “%(title)s”."
+    ),
+    # Approving several at once
+    "Tick the submissions to approve first.": (
+        "Hãy đánh dấu các thành tích cần duyệt trước."
+    ),
+    "Not approved: %(title)s, %(unit)s. %(why)s": "Chưa duyệt: %(title)s, %(unit)s. %(why)s",
+    "Select": "Chọn",
+    "No submission of a unit named “%(query)s” awaits your review.": (
+        "Không có thành tích nào của đơn vị tên “%(query)s” đang chờ bạn thẩm định."
+    ),
+    "Open a submission to look at its evidence first. Appeals and flagged "
+    "submissions are best decided one by one.": (
+        "Hãy mở thành tích để xem minh chứng trước khi duyệt. Khiếu nại và thành "
+        "tích có cảnh báo nên được quyết định riêng từng cái."
+    ),
+    "Approve the selected submissions": "Duyệt các thành tích đã chọn",
+    # Searches
+    "Type part of a name to search.": "Hãy gõ một phần tên để tìm.",
+    "Only the first %(count)d characters were searched.": (
+        "Chỉ tìm theo %(count)d ký tự đầu."
+    ),
 }
 
-PLURAL = {}
+PLURAL = {
+    "%(count)s submission approved; its points are credited.": [
+        "Đã duyệt %(count)s thành tích; điểm đã được cộng."
+    ],
+    "%(count)s ticked submission was not found in your area; nothing was done "
+    "with it.": [
+        "%(count)s thành tích đã chọn không có trong khu vực của bạn; không có gì "
+        "thay đổi."
+    ],
+}
