@@ -298,16 +298,10 @@ def seed_demo_province() -> None:
     call_command("seed_demo", verbosity=0)
 
 
-@pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.DEBUG = True  # seed_demo refuses to run in production
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.BADGES_SIGNING_KEY = session_signing_key()
-    seed_demo_province()
-    settings.DEBUG = False
+def complete_demo() -> dict:
+    """Add what the demo does not hold (an import with a row in error, a draft, a
+    group and an integration); return the objects page_urls() needs."""
     administrator = get_user_model().objects.get(username="quantri")
-    # What the demo does not hold: an import (with a row in error), a group and an
-    # integration.
     ke_sat = Unit.objects.get(name="Xã Kê Sặt")
     now = timezone.now()
     if not ImportBatch.objects.exists():
@@ -338,6 +332,16 @@ def demo(db, settings, tmp_path):
         "administrator": administrator,
         "person": Person.objects.filter(user__username="hocvien").get(),
     }
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.DEBUG = True  # seed_demo refuses to run in production
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BADGES_SIGNING_KEY = session_signing_key()
+    seed_demo_province()
+    settings.DEBUG = False
+    return complete_demo()
 
 
 def visit_every_page(client, demo):
