@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from units.forms import PickSelect
 from units.models import Person
 
 from .evidence import MAX_FILES_PER_SUBMISSION
@@ -60,6 +61,7 @@ class SubmissionForm(forms.Form):
         queryset=Person.objects.none(),
         required=False,
         empty_label=_("Nobody: the unit is credited"),
+        widget=PickSelect,
         error_messages={
             "invalid_choice": _("Choose a member of your unit from the list.")
         },

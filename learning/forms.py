@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from units.forms import PickList, PickSelect
 from units.models import Person
 
 from .models import Training
@@ -75,6 +76,7 @@ class SessionForm(forms.Form):
         queryset=Person.objects.none(),
         required=False,
         empty_label=_("No trainer named"),
+        widget=PickSelect,
         error_messages={
             "invalid_choice": _("Choose a member of your unit from the list.")
         },
@@ -97,7 +99,7 @@ class AttendanceForm(forms.Form):
         label=_("Attendees"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=PickList,
         error_messages={
             "invalid_choice": _("Only people of the host unit can be recorded.")
         },

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from units.audit import Origin
-from units.forms import posted_form_token
+from units.forms import PickSelect, posted_form_token
 from units.models import Person
 from units.permissions import Action, can, get_unit_for, units_where
 from units.replay import sent_once
@@ -162,6 +162,7 @@ class VneidForm(forms.Form):
         queryset=None,
         required=False,
         empty_label=gettext_lazy("Nobody named: the unit is credited"),
+        widget=PickSelect,
         error_messages={
             "invalid_choice": gettext_lazy(
                 "Choose a member of your unit from the list."

@@ -144,6 +144,18 @@ VI = {
     "Only the first %(count)d characters were searched.": (
         "Chỉ tìm theo %(count)d ký tự đầu."
     ),
+    # Choosing people with a thumb (static/js/pick.js)
+    "Search by name": "Tìm theo tên",
+    "{count} names match": "{count} người khớp",
+    "No name matches; try fewer letters.": "Không có tên nào khớp; hãy gõ ít chữ hơn.",
+    "The only match is chosen.": "Đã chọn người duy nhất khớp.",
+    "Select everyone shown": "Chọn tất cả người đang hiện",
+    "Select all": "Chọn tất cả",
+    "Clear": "Bỏ chọn",
+    "{count} selected": "Đã chọn {count}",
+    "Choose a person or a unit": "Chọn người hoặc đơn vị",
+    "Choose a badge": "Chọn huy hiệu",
+    "No level": "Không chia cấp",
 }
 
 PLURAL = {
