@@ -11,10 +11,16 @@
   var tbody = table.tBodies[0];
   var delay = 1000, socket = null, pinger = null, leader = null, myRank = null, seen = false;
 
+  // Numbers as the page's language writes them (46.630 and 1,97 % in Vietnamese),
+  // the same as the server renders them (leaderboards/templatetags/lb.py).
+  var lang = document.documentElement.lang || "vi";
+  var whole = new Intl.NumberFormat(lang);
+  var upToTwo = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+  var two = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   function format(value) {
-    if (measure === "kpi") return value + "%";
-    if (measure === "per_member") return Number(value).toFixed(2);
-    return String(value);
+    if (measure === "kpi") return upToTwo.format(value) + (lang === "vi" ? "\u00a0%" : "%");
+    if (measure === "per_member") return two.format(value);
+    return whole.format(value);
   }
   function say(text) { announcer.textContent = ""; window.setTimeout(function () { announcer.textContent = text; }, 50); }
   function cell(text, numeric) {

@@ -67,3 +67,20 @@ class TestNames:
 
     def test_nobody_is_a_dash(self):
         assert render("{{ u|name_of }}", u=None) == "—"
+
+
+class TestBoardValues:
+    @pytest.mark.parametrize(
+        ("value", "measure", "shown"),
+        [
+            (46630, "points", "46.630"),
+            (1.9712, "kpi", "1,97\u00a0%"),
+            (50.0, "kpi", "50\u00a0%"),
+            (3.14159, "per_member", "3,14"),
+        ],
+    )
+    def test_a_board_writes_its_values_in_vietnamese(self, value, measure, shown):
+        from leaderboards.templatetags.lb import measure_value
+
+        with translation.override("vi"):
+            assert measure_value(value, measure) == shown
