@@ -156,6 +156,19 @@ VI = {
     "Choose a person or a unit": "Chọn người hoặc đơn vị",
     "Choose a badge": "Chọn huy hiệu",
     "No level": "Không chia cấp",
+    # Percentages with the Vietnamese spaced sign, as everywhere else
+    "%(digital)s of %(total)s households are digital (%(percent)s%%).": (
+        "%(digital)s trên %(total)s hộ là “Gia đình số” (%(percent)s\u00a0%%)."
+    ),
+    "%(digital)s of %(total)s (%(percent)s%%)": (
+        "%(digital)s trên %(total)s (%(percent)s\u00a0%%)"
+    ),
+    "At least %(n)s%% of the unit's %(group)s completed a training": (
+        "Ít nhất %(n)s\u00a0%% %(group)s của đơn vị hoàn thành khóa học"
+    ),
+    "At least %(n)s%% of the unit's households are digital households": (
+        "Ít nhất %(n)s\u00a0%% số hộ của đơn vị là “Gia đình số”"
+    ),
 }
 
 PLURAL = {
