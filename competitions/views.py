@@ -18,8 +18,8 @@ from django.views.decorators.http import (
 
 from units.audit import Origin, action_choices
 from units.forms import posted_form_token
-from units.models import AuditEvent, Person
-from units.permissions import Action, can, can_somewhere, units_where
+from units.models import AuditEvent, Person, Role
+from units.permissions import Action, can, can_somewhere, roles_of, units_where
 from units.replay import sent_once
 from units.search import read_search
 from units.selectors import people_to_choose
@@ -75,6 +75,14 @@ def _submission_form(request, *, data=None, initial=None):
     units = units_where(request.user, Action.SUBMIT_ACHIEVEMENT).filter(is_active=True)
     competitions = selectors.running_competitions()
     people = people_to_choose(units, limit=MAX_PEOPLE_IN_SELECT)
+    initial = dict(initial or {})
+    # A village officer's own unit is chosen already (its sub-units, a digital team
+    # say, stay in the list): one choice less on a phone.
+    roles = roles_of(request.user)
+    if "unit" not in initial and [kind for kind, _path in roles] == [Role.Kind.OFFICER]:
+        own = units.filter(path=roles[0][1]).first()
+        if own is not None:
+            initial["unit"] = own.pk
     return SubmissionForm(
         data, initial=initial, units=units, competitions=competitions, people=people
     )

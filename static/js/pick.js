@@ -87,6 +87,8 @@
         }
       });
       select.value = chosen;
+      // While searching, the matches show as a list to tap, not a closed menu.
+      select.size = query && matches ? Math.min(matches + 1, 8) : 0;
       line.textContent = query ? (matches ? say(text.matches, matches) : text.none || "") : "";
       return { matches: matches, first: first };
     }

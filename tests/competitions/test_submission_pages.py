@@ -645,3 +645,20 @@ def test_an_administrator_revokes_points_from_the_page(
     assert refused.status_code == 400
     assert response.status_code == 302
     assert sum(PointEntry.objects.values_list("points", flat=True)) == 0
+
+
+class TestTheFormOnAPhone:
+    def test_the_officers_own_unit_is_chosen_already(self, client, tree, officer):
+        from units.services import create_unit
+
+        create_unit(
+            parent=tree["ho_lien"],
+            kind="digital_team",
+            name="Tổ công nghệ số cộng đồng thôn Hồ Liễn",
+        )
+        client.force_login(officer)
+
+        form = client.get(reverse("competitions:submission_new")).context["form"]
+
+        assert form["unit"].value() == tree["ho_lien"].pk
+        assert len(form.fields["unit"].queryset) == 2

@@ -1,0 +1,86 @@
+"""Screenshots of the platform's pages at a phone's and a desktop's size, for the README.
+
+    make run                      # in one terminal: the demo on http://127.0.0.1:8000
+    .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
+
+Each page is opened in Debian's chromium as the demo account that uses it, at
+390 × 844 (a common phone) and 1366 × 768 (a common office screen), and saved under
+docs/screenshots/<name>-<width>x<height>.png (the visible screen, not the whole
+page: what a person sees when it opens).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+PASSWORD = "HocSo@2025"  # the demo accounts' published password (README)
+SIZES = [(390, 844), (1366, 768)]
+
+
+def officer_submission_form(page):
+    page.goto("/submissions/new/")
+    page.get_by_label("Hoạt động:", exact=True).select_option(
+        label="Tổ chức lớp học kỹ năng số cộng đồng"
+    )
+    page.get_by_label("Số lượng").fill("24")
+    page.get_by_label("Số lượng").blur()
+
+
+def officer_person_picker(page):
+    officer_submission_form(page)
+    # The person picker in use: part of a name typed without tone marks.
+    search = page.get_by_role("searchbox", name="Tìm theo tên")
+    search.fill("hoang")  # finds Hoàng …
+    search.blur()
+    page.get_by_label("Cá nhân được ghi điểm").scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, 120)")
+
+
+# name -> (demo account, what to do)
+PAGES = {
+    "officer-submission-form": ("canbo", officer_submission_form),
+    "officer-person-picker": ("canbo", officer_person_picker),
+}
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Tên đăng nhập hoặc email").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def main(base_url: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--headless", "--lang=vi"],
+            # Date fields show the day as the browser's language writes it.
+            env={**os.environ, "LANG": "vi_VN.UTF-8", "LANGUAGE": "vi"},
+        )
+        for name, (username, show) in PAGES.items():
+            for width, height in SIZES:
+                context = browser.new_context(
+                    base_url=base_url,
+                    locale="vi-VN",
+                    viewport={"width": width, "height": height},
+                    device_scale_factor=1,
+                )
+                page = context.new_page()
+                sign_in(page, username)
+                show(page)
+                path = OUT / f"{name}-{width}x{height}.png"
+                page.screenshot(path=str(path))
+                print(path.relative_to(ROOT))
+                context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000")
