@@ -144,6 +144,7 @@ def test_every_page_fits_a_320_pixel_phone_and_a_thumb(
     violations = [v for c in contexts.values() for v in c.pages[0].policy_violations]
     for context in contexts.values():
         context.close()
+    print(f"{checked} pages checked at 320 px")
     assert checked > 80, f"only {checked} pages could be opened"
     assert problems == [], "\n".join(problems)
     assert violations == []
