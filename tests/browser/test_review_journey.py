@@ -63,7 +63,7 @@ def test_officer_submits_reviewer_approves_and_points_roll_up(
     reviewer_page.goto(live_asgi + "/review/")
     reviewer_page.get_by_role("link", name=re.compile("Lớp học cộng đồng")).click()
     decision_url = reviewer_page.url
-    expect(reviewer_page.get_by_text("duyệt sẽ ghi 70 điểm")).to_be_visible()
+    expect(reviewer_page.get_by_text("Nếu duyệt, sẽ cộng 70 điểm.")).to_be_visible()
     reviewer_page.get_by_role("button", name="Duyệt", exact=True).click()
     expect(reviewer_page.get_by_text("Đã duyệt; điểm đã được ghi.")).to_be_visible()
 
