@@ -4,7 +4,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 
-def describe_flags(flags: list[dict], *, visible: set[int]) -> list[str]:
+def describe_flags(
+    flags: list[dict], *, visible: set[int] | frozenset[int] = frozenset()
+) -> list[str]:
     """One sentence per plausibility flag, for the reviewer.
 
     A look-alike photo names its submission only when the reader may open it
