@@ -8,11 +8,16 @@ class BadgesConfig(AppConfig):
 
     def ready(self):
         from learning.openapi import contribute
+        from units.audit import describe_actions
         from units.panels import register_unit_panel
 
-        from . import receivers  # noqa: F401  (connects the signal receivers)
+        from . import (
+            actions,
+            receivers,  # noqa: F401  (connects the signal receivers)
+        )
         from .apidoc import document_part
         from .panels import badges_panel
 
+        describe_actions(actions.SENTENCES, pages=actions.PAGES)
         register_unit_panel(badges_panel)
         contribute(document_part)

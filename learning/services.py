@@ -15,8 +15,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from competitions.models import Notification
+from competitions.notifications import tell_reviewers_on_commit
 from units import bulk
 from units.audit import Origin, record_event
 from units.models import Membership, Person, Unit
@@ -213,6 +215,22 @@ def record_completion(
         reason=completion.get_source_display(),
     )
     crediting.record(awards_for([completion], at=at), by=by, at=at)
+    if (
+        completion.status == Completion.Status.PENDING
+        and completion.source == Completion.Source.SELF_REPORT
+    ):
+        # Check-ins from outside a commune are the session officer's to confirm.
+        tell_reviewers_on_commit(
+            unit=completion.unit,
+            text=gettext_noop("%(person)s reported completing “%(title)s”."),
+            values={
+                "person": completion.person.display_name,
+                "title": completion.training.title,
+            },
+            link=reverse("learning:completion", args=[completion.pk]),
+            at=at,
+            not_to={completion.person.user_id, getattr(by, "pk", None)},
+        )
     return completion, True
 
 

@@ -389,6 +389,11 @@ POSTS: dict[str, Callable[[dict], Post]] = {
         reverse("competitions:submission_decide", args=[w["sent"].pk]),
         lambda: {"decision": "approve"},
     ),
+    "competitions:review_approve": lambda w: Post(
+        w["reviewer"],
+        reverse("competitions:review_approve"),
+        lambda: {"submission": [w["sent"].pk]},
+    ),
     "competitions:submission_appeal": lambda w: Post(
         w["officer"],
         reverse("competitions:submission_appeal", args=[w["rejected"].pk]),
@@ -570,6 +575,7 @@ ID_FIELDS: dict[str, dict[str, str]] = {
         "person": "units.Person",
     },
     "competitions:rule_new": {"activity_type": "competitions.ActivityType"},
+    "competitions:review_approve": {"submission": "competitions.Submission"},
     "learning:completion_new": {"training": "learning.Training"},
     "learning:session_new": {
         "training": "learning.Training",

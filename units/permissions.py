@@ -133,3 +133,19 @@ def get_unit_for(user, action: Action, pk) -> Unit:
 
 def has_any_role(user) -> bool:
     return bool(roles_of(user)) or bool(getattr(user, "is_superuser", False))
+
+
+def users_with_role_over(unit: Unit, kind: str) -> list[int]:
+    """Ids of the active users holding this kind of role on the unit or above it:
+    the people whose area covers the unit (e.g. its reviewers, to tell of work)."""
+    return list(
+        Role.objects.filter(
+            kind=kind,
+            unit__path__in=[*unit.ancestor_paths, unit.path],
+            unit__is_active=True,
+            user__is_active=True,
+        )
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
