@@ -13,17 +13,210 @@ credit, the projection and, when on, badge evaluation after commit), with
 BADGES_EVALUATE off and on.
 """
 
+import random
 import statistics
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.data import _copy, _fix_sequence, _next_id
+
 
 def _p(values, q):
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+
+def learning_facts(big: dict, *, seed: int = 11) -> dict:
+    """What the learning badges count, for every person of the big province, written
+    with COPY: completions of four trainings (two covering the two areas of Decision
+    757 loaded so far, a thematic session, a community class), 20,000 mentors with
+    Pareto-distributed mentees, and households of one to six people per village
+    (digital from their first member's completion). Villages differ in how eagerly
+    they learn, so some are a Thôn số and some are not."""
+    from learning.models import SkillArea, Training
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    now = timezone.now()
+    today = timezone.localdate()
+    areas = list(
+        SkillArea.objects.filter(framework__code="qd-757-2025").order_by("code")
+    )
+    trainings = []
+    for title, kind, covered in (
+        ("Bench: thiết bị và phần mềm", "online_course", areas[:1]),
+        ("Bench: tìm kiếm thông tin", "online_course", areas[1:2]),
+        ("Bench: sinh hoạt chuyên đề", "thematic_session", []),
+        ("Bench: lớp học cộng đồng", "community_class", []),
+    ):
+        training = Training.objects.create(title=title, kind=kind)
+        training.areas.set(covered)
+        trainings.append(training.pk)
+    first, people = big["first_person"], big["people"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT person_id, unit_id FROM units_membership "
+            "WHERE person_id BETWEEN %s AND %s AND is_primary ORDER BY person_id",
+            [first, first + people - 1],
+        )
+        homes = dict(cursor.fetchall())
+    eagerness = {unit: 0.3 + 0.7 * rng.random() for unit in set(homes.values())}
+    completions, first_done = [], {}
+    completion_id = _next_id("learning_completion")
+    for person, unit in homes.items():
+        e = eagerness[unit]
+        done = []
+        if rng.random() < 0.8 * e:
+            done.append(trainings[0])
+            if rng.random() < 0.7:
+                done.append(trainings[1])
+        if rng.random() < 0.1 * e:
+            done.append(trainings[2])
+        if rng.random() < 0.3 * e:
+            done.append(trainings[3])
+        for training in done:
+            day = today - timedelta(days=rng.randint(0, 50))
+            completions.append(
+                (
+                    completion_id,
+                    person,
+                    training,
+                    unit,
+                    day,
+                    "import",
+                    "confirmed",
+                    "",
+                    "",
+                    now,
+                    "",
+                )
+            )
+            completion_id += 1
+            if person not in first_done or day < first_done[person]:
+                first_done[person] = day
+    _copy(
+        "learning_completion",
+        [
+            "id",
+            "person_id",
+            "training_id",
+            "unit_id",
+            "completed_on",
+            "source",
+            "status",
+            "certificate_number",
+            "certificate",
+            "recorded_at",
+            "review_reason",
+        ],
+        completions,
+    )
+    _fix_sequence("learning_completion")
+
+    # Mentors: every 50th person; mentees drawn from the others, paired 55 days ago
+    # (before any completion, so each completion of theirs counts).
+    ids = list(homes)
+    mentors = ids[::50]
+    mentor_set = set(mentors)
+    pool = [pk for pk in ids if pk not in mentor_set]
+    rng.shuffle(pool)
+    paired_at = now - timedelta(days=55)
+    invites, pairs = [], []
+    invite_id = _next_id("learning_mentorinvite")
+    pair_id = _next_id("learning_mentorship")
+    for mentor in mentors:
+        for _ in range(min(40, int(rng.paretovariate(1.6) * 2.5))):
+            if not pool:
+                break
+            mentee = pool.pop()
+            invites.append(
+                (
+                    invite_id,
+                    mentor,
+                    f"bench-{invite_id:026d}",
+                    f"B{invite_id:011d}",
+                    paired_at,
+                    paired_at + timedelta(days=7),
+                    paired_at,
+                    mentee,
+                )
+            )
+            pairs.append((pair_id, mentor, mentee, invite_id, paired_at))
+            invite_id += 1
+            pair_id += 1
+    _copy(
+        "learning_mentorinvite",
+        [
+            "id",
+            "mentor_id",
+            "token",
+            "code",
+            "created_at",
+            "expires_at",
+            "used_at",
+            "used_by_id",
+        ],
+        invites,
+    )
+    _copy(
+        "learning_mentorship",
+        ["id", "mentor_id", "mentee_id", "invite_id", "confirmed_at"],
+        pairs,
+    )
+    _fix_sequence("learning_mentorinvite")
+    _fix_sequence("learning_mentorship")
+
+    by_village: dict[int, list[int]] = {}
+    for person, unit in homes.items():
+        by_village.setdefault(unit, []).append(person)
+    households, members = [], []
+    household_id = _next_id("learning_household")
+    member_id = _next_id("learning_householdmember")
+    for unit, residents in by_village.items():
+        at = 0
+        while at < len(residents):
+            size = rng.randint(1, 6)
+            group = residents[at : at + size]
+            at += size
+            days = [first_done[p] for p in group if p in first_done]
+            households.append(
+                (household_id, unit, f"Hộ {household_id}", min(days, default=None), now)
+            )
+            for person in group:
+                members.append((member_id, household_id, person))
+                member_id += 1
+            household_id += 1
+    _copy(
+        "learning_household",
+        ["id", "unit_id", "name", "digital_since", "created_at"],
+        households,
+    )
+    _copy("learning_householdmember", ["id", "household_id", "person_id"], members)
+    _fix_sequence("learning_household")
+    _fix_sequence("learning_householdmember")
+    with connection.cursor() as cursor:
+        # Each unit's household count (the denominator of the digital share).
+        cursor.execute(
+            "UPDATE units_unit u SET households = c.n FROM ("
+            " SELECT anc.id, COUNT(*) AS n FROM learning_household h"
+            " JOIN units_unit v ON v.id = h.unit_id"
+            " JOIN units_unit anc ON v.path LIKE anc.path || '%%'"
+            " WHERE h.id >= %s GROUP BY anc.id) c WHERE u.id = c.id",
+            [households[0][0]],
+        )
+        cursor.execute("ANALYZE")
+    return {
+        "completions": len(completions),
+        "mentors": len(mentors),
+        "mentees": len(pairs),
+        "households": len(households),
+        "digital_households": sum(1 for h in households if h[3] is not None),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def publish(big: dict) -> dict:
