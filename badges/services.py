@@ -124,56 +124,93 @@ def _candidates(badge_class, leaves, change: Change, units: dict[int, str]):
 
 
 def evaluate_change(change: Change, *, at: datetime, depth: int = 0) -> list[int]:
-    """Award what the change earned; return the new assertions' ids."""
+    """Award what the change earned; return the new assertions' ids.
+
+    One statement per class that depends on the change, in one transaction
+    (holders of every level are excluded by the statement itself).
+    """
     if change.kind == criteria.CLOSE:
         return _evaluate_close(change, at=at)
-    units = _with_ancestors(change.units) if change.units else {}
-    issued: list[tuple[int, str, int, str]] = []
-    for badge_class in _published_classes():
-        if not evaluation.is_open(badge_class, on=timezone.localdate(at)):
-            continue
-        leaves = _touched_leaves(badge_class, change)
-        if not leaves:
-            continue
-        wanted = _candidates(badge_class, leaves, change, units)
-        if not wanted:
-            continue
-        levels = set(badge_class.level_names)
-        held = evaluation.held_levels(
-            badge_class.slug, badge_class.recipient, wanted, badge_class.period
-        )
-        wanted = {pk for pk in wanted if not levels <= held.get(pk, set())}
-        if not wanted:
-            continue
-        key = "persons" if badge_class.recipient == criteria.PERSON else "units"
-        with transaction.atomic():
+    units = None
+    results: list[evaluation.Issued] = []
+    with transaction.atomic():
+        for badge_class in _published_classes():
+            if not evaluation.is_open(badge_class, on=timezone.localdate(at)):
+                continue
+            leaves = _touched_leaves(badge_class, change)
+            if not leaves:
+                continue
+            if units is None:
+                units = _with_ancestors(change.units) if change.units else {}
+            wanted = _candidates(badge_class, leaves, change, units)
+            if not wanted:
+                continue
+            key = "persons" if badge_class.recipient == criteria.PERSON else "units"
             result = evaluation.evaluate_class(
                 badge_class, Scope(**{key: wanted}), at=at
             )
-            _announce([row[0] for row in result.rows], at=at)
-        issued.extend(result.rows)
-    ids = [row[0] for row in issued]
-    if issued and depth < CASCADE_DEPTH:
-        ids += evaluate_change(_badge_change(ids), at=at, depth=depth + 1)
-    return ids
+            _announce(result, at=at)
+            results.append(result)
+    return _ids(results) + _cascade(results, at=at, depth=depth)
 
 
-def _badge_change(ids: list[int]) -> Change:
+def _ids(results: list[evaluation.Issued]) -> list[int]:
+    return [pk for result in results for pk in result.ids]
+
+
+def _cascade(
+    results: list[evaluation.Issued],
+    *,
+    at: datetime,
+    depth: int,
+    id_range: tuple[int, int] | None = None,
+) -> list[int]:
+    """Evaluate the classes that require the badges just awarded: for their
+    recipients, or (publishing) over the same range of ids."""
+    results = [result for result in results if result.awarded]
+    if not results or depth >= CASCADE_DEPTH:
+        return []
+    if id_range is None:
+        return evaluate_change(_badge_change(results), at=at, depth=depth + 1)
+    change = Change(
+        kind=criteria.BADGE, slugs={result.badge_class.slug for result in results}
+    )
+    kinds = {result.badge_class.recipient for result in results}
+    followed = []
+    for badge_class in _published_classes():
+        if badge_class.recipient not in kinds or not _touched_leaves(
+            badge_class, change
+        ):
+            continue
+        if not evaluation.is_open(badge_class, on=timezone.localdate(at)):
+            continue
+        with transaction.atomic():
+            result = evaluation.evaluate_class(
+                badge_class, Scope(id_range=id_range), at=at
+            )
+            _announce(result, at=at)
+        followed.append(result)
+    return _ids(followed) + _cascade(
+        followed, at=at, depth=depth + 1, id_range=id_range
+    )
+
+
+def _badge_change(results: list[evaluation.Issued]) -> Change:
     change = Change(kind=criteria.BADGE)
-    for person_id, unit_id, slug in Assertion.objects.filter(pk__in=ids).values_list(
-        "person_id", "unit_id", "badge_slug"
-    ):
-        if person_id:
-            change.persons.add(person_id)
-        else:
-            change.units.add(unit_id)
-        change.slugs.add(slug)
+    for result in results:
+        recipients = (
+            change.persons
+            if result.badge_class.recipient == criteria.PERSON
+            else change.units
+        )
+        recipients.update(a.recipient_id for a in result.awarded)
+        change.slugs.add(result.badge_class.slug)
     return change
 
 
 def _evaluate_close(change: Change, *, at: datetime) -> list[int]:
     """A competition closed: its board-rank classes, for the whole board."""
-    ids = []
+    results = []
     for badge_class in _published_classes():
         if not _touched_leaves(badge_class, change):
             continue
@@ -181,11 +218,9 @@ def _evaluate_close(change: Change, *, at: datetime) -> list[int]:
             continue
         with transaction.atomic():
             result = evaluation.evaluate_class(badge_class, Scope(), at=at)
-            _announce([row[0] for row in result.rows], at=at)
-        ids.extend(row[0] for row in result.rows)
-    if ids:
-        ids += evaluate_change(_badge_change(ids), at=at, depth=1)
-    return ids
+            _announce(result, at=at)
+        results.append(result)
+    return _ids(results) + _cascade(results, at=at, depth=0)
 
 
 def evaluate_safely(change: Change, *, at: datetime | None = None) -> list[int]:
@@ -205,7 +240,8 @@ def backfill_class(
     badge_class: BadgeClass, *, at: datetime, chunk: int = 200_000, progress=None
 ) -> int:
     """Award everyone who already qualifies for the class: in chunks of recipient
-    ids, each its own transaction. Returns the number of awards made."""
+    ids, each its own transaction (with the classes requiring it, over the same
+    ids). Returns the number of awards made."""
     badge_class = BadgeClass.objects.select_related("competition").get(
         pk=badge_class.pk
     )
@@ -224,11 +260,9 @@ def backfill_class(
             result = evaluation.evaluate_class(
                 badge_class, Scope(id_range=(low, high)), at=at
             )
-            _announce([row[0] for row in result.rows], at=at)
-        total += len(result.rows)
-        if result.rows:
-            ids = [row[0] for row in result.rows]
-            evaluate_change(_badge_change(ids), at=at, depth=1)
+            _announce(result, at=at)
+        total += len(result.awarded)
+        _cascade([result], at=at, depth=1, id_range=(low, high))
         if progress:
             progress(min(high, last) - first + 1, last - first + 1)
         low = high + 1
@@ -243,28 +277,34 @@ def level_label(level: str) -> str:
     return str(dict(Level.choices).get(level, "")) if level else ""
 
 
-def _announce(ids: list[int], *, at: datetime) -> None:
-    """Notify the recipients who sign in, and after commit push it to their screens."""
-    if not ids:
+def _announce(result: evaluation.Issued, *, at: datetime) -> None:
+    """Notify the recipients who sign in, and after commit push it to their screens
+    (the evaluation returned who they are: no query here)."""
+    if not result.awarded:
         return
-    rows = list(
-        Assertion.objects.filter(pk__in=ids, person__user__isnull=False).values_list(
-            "uid", "person__user_id", "badge_class__name", "level"
-        )
-    )
+    ids = result.ids
+    name = result.badge_class.name
     notes = []
     events = []
     with translation.override(settings.LANGUAGE_CODE):
-        for uid, user_id, name, level in rows:
+        for award in result.awarded:
+            if award.user_id is None:
+                continue
+            level = award.level
             title = f"{name} ({level_label(level)})" if level else name
             message = _("You earned the badge “%(badge)s”.") % {"badge": title}
-            link = reverse("badges:assertion", args=[uid])
+            link = reverse("badges:assertion", args=[award.uid])
             notes.append(
                 Notification(
-                    user_id=user_id, message=message[:300], link=link, created_at=at
+                    user_id=award.user_id,
+                    message=message[:300],
+                    link=link,
+                    created_at=at,
                 )
             )
-            events.append((user_id, {"badge": title, "message": message, "url": link}))
+            events.append(
+                (award.user_id, {"badge": title, "message": message, "url": link})
+            )
     Notification.objects.bulk_create(notes, batch_size=1000)
     live = events if len(events) <= LIVE_PUSH_LIMIT else []
     transaction.on_commit(lambda: _after_award(ids, live))
@@ -483,8 +523,20 @@ def award_badge(
         to_state="awarded",
         reason=reason[:2000],
     )
-    _announce([assertion.pk], at=at)
-    transaction.on_commit(lambda: evaluate_safely(_badge_change([assertion.pk]), at=at))
+    result = evaluation.Issued(
+        badge_class,
+        [
+            evaluation.Awarded(
+                assertion.pk,
+                person.pk if person is not None else unit.pk,
+                level,
+                person.user_id if person is not None else None,
+                assertion.uid,
+            )
+        ],
+    )
+    _announce(result, at=at)
+    transaction.on_commit(lambda: evaluate_safely(_badge_change([result]), at=at))
     return assertion
 
 
