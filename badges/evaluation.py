@@ -445,26 +445,25 @@ def _recipients_sql(badge_class: BadgeClass, scope: Scope) -> tuple[str, str, li
 
 @dataclass(frozen=True)
 class Awarded:
-    """One award an evaluation wrote; `user_id` and `uid` only for a person who signs
-    in (whom the award is announced to)."""
+    """An award to a person who signs in: whom to tell, and where it is."""
 
     id: int
     recipient_id: int
     level: str
-    user_id: int | None = None
-    uid: object = None
+    user_id: int
+    uid: object
 
 
 @dataclass
 class Issued:
-    """What one evaluation of one class wrote."""
+    """What one evaluation of one class wrote: the awards' ids, their recipients
+    (in the same order) and the awards to tell someone about. Plain lists: a
+    publication returns 200,000 at a time."""
 
     badge_class: BadgeClass
-    awarded: list[Awarded] = field(default_factory=list)
-
-    @property
-    def ids(self) -> list[int]:
-        return [a.id for a in self.awarded]
+    ids: list[int] = field(default_factory=list)
+    recipients: list[int] = field(default_factory=list)
+    told: list[Awarded] = field(default_factory=list)
 
 
 def evaluate_class(badge_class: BadgeClass, scope: Scope, *, at: datetime) -> Issued:
@@ -512,49 +511,67 @@ def evaluate_class(badge_class: BadgeClass, scope: Scope, *, at: datetime) -> Is
         reached.append(f"(lv.i = {i} AND {sql})")
         reached_params.extend(params)
     postgresql = connection.vendor == "postgresql"
+    # What the recipients in scope hold already (revoked awards included), read
+    # once before the insert: an anti-join against the table being written made
+    # PostgreSQL rescan it for every row when its statistics said it was empty.
+    if wanted is not None:
+        among, among_params = (
+            f"h.{recipient_column} IN ({_placeholders(wanted)})",
+            sorted(wanted),
+        )
+    elif scope.id_range:
+        among, among_params = (
+            f"h.{recipient_column} BETWEEN %s AND %s",
+            list(scope.id_range),
+        )
+    else:
+        among, among_params = f"h.{recipient_column} IS NOT NULL", []
+    held = (
+        f"SELECT h.{recipient_column} AS rid, h.level AS level FROM {assertions} h "
+        f"WHERE h.badge_slug = %s AND h.period = %s "
+        f"AND h.level IN ({_placeholders(levels)}) AND {among}"
+    )
+    held_params = [badge_class.slug, badge_class.period, *levels, *among_params]
     select = (
         f"SELECT r.id AS rid, lv.name AS level, {_evidence(len(found))} AS evidence, "
         f"{_PG_RANDOM if postgresql else _SQLITE_RANDOM} AS g "
         f"FROM {table} r {' '.join(joins)} CROSS JOIN ({level_rows}) lv "
-        f"WHERE {where} AND ({' OR '.join(reached)}) AND NOT EXISTS (SELECT 1 FROM {assertions} h "
-        f"WHERE h.badge_slug = %s AND h.level = lv.name AND h.period = %s "
-        f"AND h.{recipient_column} = r.id)"
+        "LEFT JOIN held ON held.rid = r.id AND held.level = lv.name "
+        f"WHERE {where} AND held.rid IS NULL AND ({' OR '.join(reached)})"
     )
-    select_params = (
-        join_params
-        + levels
-        + where_params
-        + reached_params
-        + [badge_class.slug, badge_class.period]
-    )
+    select_params = join_params + levels + where_params + reached_params
     insert = (
         f"INSERT INTO {assertions} (uid, badge_class_id, badge_slug, level, "
         f"{recipient_column}, {other_column}, period, salt, issued_at, expires_at, "
         "evidence, awarded_by_id, reason, revoked_at, revoked_by_id, "
         "revocation_reason) "
-        f"SELECT {_PG_UID if postgresql else 'x.g'}, %s, %s, x.level, x.rid, NULL, %s, "
-        f"{_PG_SALT if postgresql else _SQLITE_SALT}, %s, %s, x.evidence, NULL, '', "
-        f"NULL, NULL, '' FROM ({select}) x WHERE 1 = 1"
+        f"SELECT {_PG_UID if postgresql else 'x.g'}, %s, %s, x.level, x.rid, NULL, "
+        f"%s, {_PG_SALT if postgresql else _SQLITE_SALT}, %s, %s, x.evidence, NULL, "
+        f"'', NULL, NULL, '' FROM ({select}) x WHERE 1 = 1"
     )
-    params = [
+    insert_params = [
         badge_class.pk,
         badge_class.slug,
         badge_class.period,
         adapt(at),
         adapt(expires),
-    ] + select_params
-    returning = f" RETURNING id, {recipient_column}, level"
+        *select_params,
+    ]
     if postgresql and person:
-        # The people who sign in come back with the award's uid, to be told.
+        # The people who sign in come back with their award's uid, to be told.
         persons = connection.ops.quote_name(Person._meta.db_table)
         returning = f" RETURNING id, uid, {recipient_column} AS rid, level"
-        wrap = (
-            "WITH ins AS ({}) SELECT ins.id, ins.rid, ins.level, p.user_id, "
+        statement = (
+            "WITH held AS MATERIALIZED ({held}), ins AS ({insert}) "
+            "SELECT ins.id, ins.rid, ins.level, p.user_id, "
             "CASE WHEN p.user_id IS NOT NULL THEN ins.uid END FROM ins "
-            f"JOIN {persons} p ON p.id = ins.rid"
+            f"LEFT JOIN {persons} p ON p.id = ins.rid AND p.user_id IS NOT NULL"
         )
     else:
-        wrap = "{}"
+        returning = f" RETURNING id, {recipient_column}, level"
+        materialized = "MATERIALIZED " if postgresql else ""
+        statement = f"WITH held AS {materialized}({{held}}) {{insert}}"
+    params = held_params + insert_params
     bulk = postgresql and wanted is None
     with connection.cursor() as cursor:
         rows = None
@@ -562,41 +579,45 @@ def evaluate_class(badge_class: BadgeClass, scope: Scope, *, at: datetime) -> Is
             cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
             try:
                 with transaction.atomic():
-                    cursor.execute(wrap.format(insert + returning), params)
+                    cursor.execute(
+                        statement.format(held=held, insert=insert + returning), params
+                    )
                     rows = cursor.fetchall()
             except IntegrityError:  # an award raced this chunk
                 rows = None
         if rows is None:
             cursor.execute(
-                wrap.format(insert + " ON CONFLICT DO NOTHING" + returning), params
+                statement.format(
+                    held=held, insert=insert + " ON CONFLICT DO NOTHING" + returning
+                ),
+                params,
             )
             rows = cursor.fetchall()
+    issued.ids = [row[0] for row in rows]
+    issued.recipients = [row[1] for row in rows]
     if postgresql and person:
-        issued.awarded = [Awarded(*row) for row in rows]
-    else:
-        issued.awarded = [Awarded(pk, rid, level) for pk, rid, level in rows]
-        if person and issued.awarded:
-            _add_users(issued)
+        issued.told = [Awarded(*row) for row in rows if row[3] is not None]
+    elif person and rows:
+        issued.told = _told(rows)
     return issued
 
 
-def _add_users(issued: Issued) -> None:
-    """Who of the recipients signs in, and their awards' uids (when the database
-    cannot return them with the insert)."""
+def _told(rows) -> list[Awarded]:
+    """The awards of people who sign in, with their uids (when the database could
+    not return them with the insert)."""
     users = dict(
         Person.objects.filter(
-            pk__in={a.recipient_id for a in issued.awarded}, user__isnull=False
+            pk__in={row[1] for row in rows}, user__isnull=False
         ).values_list("pk", "user_id")
     )
-    told = [a for a in issued.awarded if a.recipient_id in users]
+    told = [row for row in rows if row[1] in users]
     uids = dict(
-        Assertion.objects.filter(pk__in=[a.id for a in told]).values_list("pk", "uid")
-    )
-    issued.awarded = [
-        Awarded(
-            a.id, a.recipient_id, a.level, users.get(a.recipient_id), uids.get(a.id)
+        Assertion.objects.filter(pk__in=[row[0] for row in told]).values_list(
+            "pk", "uid"
         )
-        for a in issued.awarded
+    )
+    return [
+        Awarded(pk, rid, level, users[rid], uids[pk]) for pk, rid, level, *_ in told
     ]
 
 

@@ -167,7 +167,7 @@ def _cascade(
 ) -> list[int]:
     """Evaluate the classes that require the badges just awarded: for their
     recipients, or (publishing) over the same range of ids."""
-    results = [result for result in results if result.awarded]
+    results = [result for result in results if result.ids]
     if not results or depth >= CASCADE_DEPTH:
         return []
     if id_range is None:
@@ -203,7 +203,7 @@ def _badge_change(results: list[evaluation.Issued]) -> Change:
             if result.badge_class.recipient == criteria.PERSON
             else change.units
         )
-        recipients.update(a.recipient_id for a in result.awarded)
+        recipients.update(result.recipients)
         change.slugs.add(result.badge_class.slug)
     return change
 
@@ -261,7 +261,7 @@ def backfill_class(
                 badge_class, Scope(id_range=(low, high)), at=at
             )
             _announce(result, at=at)
-        total += len(result.awarded)
+        total += len(result.ids)
         _cascade([result], at=at, depth=1, id_range=(low, high))
         if progress:
             progress(min(high, last) - first + 1, last - first + 1)
@@ -280,16 +280,14 @@ def level_label(level: str) -> str:
 def _announce(result: evaluation.Issued, *, at: datetime) -> None:
     """Notify the recipients who sign in, and after commit push it to their screens
     (the evaluation returned who they are: no query here)."""
-    if not result.awarded:
+    if not result.ids:
         return
     ids = result.ids
     name = result.badge_class.name
     notes = []
     events = []
     with translation.override(settings.LANGUAGE_CODE):
-        for award in result.awarded:
-            if award.user_id is None:
-                continue
+        for award in result.told:
             level = award.level
             title = f"{name} ({level_label(level)})" if level else name
             message = _("You earned the badge “%(badge)s”.") % {"badge": title}
@@ -523,18 +521,14 @@ def award_badge(
         to_state="awarded",
         reason=reason[:2000],
     )
-    result = evaluation.Issued(
-        badge_class,
-        [
+    recipient = person or unit
+    result = evaluation.Issued(badge_class, [assertion.pk], [recipient.pk])
+    if person is not None and person.user_id:
+        result.told = [
             evaluation.Awarded(
-                assertion.pk,
-                person.pk if person is not None else unit.pk,
-                level,
-                person.user_id if person is not None else None,
-                assertion.uid,
+                assertion.pk, person.pk, level, person.user_id, assertion.uid
             )
-        ],
-    )
+        ]
     _announce(result, at=at)
     transaction.on_commit(lambda: evaluate_safely(_badge_change([result]), at=at))
     return assertion
