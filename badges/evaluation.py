@@ -410,7 +410,7 @@ def _evidence(count: int) -> str:
         return "'{}'"
     pairs = ", ".join(f"'l{i}', l{i}.v" for i in range(count))
     if connection.vendor == "postgresql":
-        return f"json_build_object({pairs})::jsonb"
+        return f"jsonb_build_object({pairs})"
     return f"json_object({pairs})"
 
 

@@ -11,12 +11,13 @@ every level. Publishing a class evaluates it for everyone, in chunks.
 
 import logging
 import secrets
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -241,7 +242,8 @@ def backfill_class(
 ) -> int:
     """Award everyone who already qualifies for the class: in chunks of recipient
     ids, each its own transaction (with the classes requiring it, over the same
-    ids). Returns the number of awards made."""
+    ids), on PostgreSQL on several connections at once. Returns the number of
+    awards made."""
     badge_class = BadgeClass.objects.select_related("competition").get(
         pk=badge_class.pk
     )
@@ -250,24 +252,58 @@ def backfill_class(
     model = Person if badge_class.recipient == criteria.PERSON else Unit
     bounds = model.objects.order_by("pk").values_list("pk", flat=True)
     first, last = bounds.first(), bounds.last()
-    total = 0
     if first is None:
         return 0
-    low = first
-    while low <= last:
-        high = low + chunk - 1
-        with transaction.atomic():
-            result = evaluation.evaluate_class(
-                badge_class, Scope(id_range=(low, high)), at=at
-            )
-            _announce(result, at=at)
-        total += len(result.ids)
-        _cascade([result], at=at, depth=1, id_range=(low, high))
+    ranges = [
+        (low, min(low + chunk - 1, last)) for low in range(first, last + 1, chunk)
+    ]
+    total = done = 0
+
+    def chunk_done(made: int, low: int, high: int) -> None:
+        nonlocal total, done
+        total += made
+        done += high - low + 1
         if progress:
-            progress(min(high, last) - first + 1, last - first + 1)
-        low = high + 1
+            progress(done, last - first + 1)
+
+    workers = _publish_connections()
+    if workers > 1 and len(ranges) > 1:
+
+        def work(low: int, high: int) -> int:
+            try:
+                return _backfill_chunk(badge_class, low, high, at=at)
+            finally:
+                connection.close()  # this thread's own connection
+
+        with ThreadPoolExecutor(workers, thread_name_prefix="badge-publish") as pool:
+            futures = {pool.submit(work, *bounds): bounds for bounds in ranges}
+            for future in as_completed(futures):
+                chunk_done(future.result(), *futures[future])
+    else:
+        for low, high in ranges:
+            chunk_done(_backfill_chunk(badge_class, low, high, at=at), low, high)
     BadgeClass.objects.filter(pk=badge_class.pk).update(evaluated_at=at)
     return total
+
+
+def _publish_connections() -> int:
+    """How many chunks of a publication run at once: one statement uses one core
+    of PostgreSQL, and writing a million awards is mostly the server's work. Only
+    outside a transaction (each connection commits its own chunks) and not on
+    SQLite (one writer)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(1, int(getattr(settings, "BADGES_PUBLISH_CONNECTIONS", 2)))
+
+
+def _backfill_chunk(badge_class: BadgeClass, low: int, high: int, *, at) -> int:
+    with transaction.atomic():
+        result = evaluation.evaluate_class(
+            badge_class, Scope(id_range=(low, high)), at=at
+        )
+        _announce(result, at=at)
+    _cascade([result], at=at, depth=1, id_range=(low, high))
+    return len(result.ids)
 
 
 # --- awards announced -------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Fewer costs per award written: a publication writes a million at once.
 
-The indexes nothing reads are dropped (person and unit alone, LIKE on the slug),
-those on columns empty on nearly every award become partial, and the class and
-person lose their per-row foreign-key check. In its place, on PostgreSQL, a class
+The indexes other indexes cover are dropped (person and unit alone, the slug),
+those on columns empty on nearly every award become partial (as does the class's,
+kept for the revocation lists), and the class and person lose their per-row
+foreign-key check. In its place, on PostgreSQL, a class
 or a person that has awards cannot be deleted (SQLite, the development default,
 relies on the ORM's PROTECT).
 """
@@ -18,7 +19,13 @@ BEGIN
     IF TG_TABLE_NAME = 'units_person' THEN
         PERFORM 1 FROM badges_assertion WHERE person_id = OLD.id LIMIT 1;
     ELSE
-        PERFORM 1 FROM badges_assertion WHERE badge_class_id = OLD.id LIMIT 1;
+        -- An award carries its class's slug: the unique indexes find it.
+        PERFORM 1 FROM badges_assertion WHERE badge_slug = OLD.slug
+            AND person_id IS NOT NULL AND badge_class_id = OLD.id LIMIT 1;
+        IF NOT FOUND THEN
+            PERFORM 1 FROM badges_assertion WHERE badge_slug = OLD.slug
+                AND unit_id IS NOT NULL AND badge_class_id = OLD.id LIMIT 1;
+        END IF;
     END IF;
     IF FOUND THEN
         RAISE EXCEPTION '% % has badge awards: DELETE refused', TG_TABLE_NAME, OLD.id
@@ -83,6 +90,7 @@ class Migration(migrations.Migration):
             name="badge_class",
             field=models.ForeignKey(
                 db_constraint=False,
+                db_index=False,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="assertions",
                 to="badges.badgeclass",
@@ -140,7 +148,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="assertion",
-            index=models.Index(fields=["badge_slug"], name="assertion_slug"),
+            index=models.Index(
+                condition=models.Q(("revoked_at__isnull", False)),
+                fields=["badge_class"],
+                name="assertion_revoked_in_class",
+            ),
         ),
         migrations.AddIndex(
             model_name="assertion",

@@ -1,5 +1,7 @@
 """What only a real PostgreSQL can show: evaluations racing award once."""
 
+from unittest import mock
+
 import pytest
 from django.utils import timezone
 
@@ -56,6 +58,52 @@ class TestRacingEvaluations:
         )
 
         assert Assertion.objects.filter(person=mentor).count() == 1
+
+
+class TestPublishingOnSeveralConnections:
+    def test_chunks_on_two_connections_award_everyone_once_with_progress(
+        self, settings, villagers, course
+    ):
+        import threading
+
+        from badges.models import BadgeClass
+
+        settings.BADGES_EVALUATE = False
+        for person in villagers:
+            complete(person, course)
+        settings.BADGES_EVALUATE = True
+        make_class("mot-khoa", {"fact": "completed_trainings", "min": 1})
+        make_class(
+            "hai-huy-hieu", {"fact": "badges_held", "badges": ["mot-khoa"], "min": 1}
+        )
+        threads, reported = set(), []
+        real = services._backfill_chunk
+
+        def spy(*args, **kwargs):
+            threads.add(threading.current_thread().name)
+            return real(*args, **kwargs)
+
+        with mock.patch.object(services, "_backfill_chunk", spy):
+            made = services.backfill_class(
+                BadgeClass.objects.get(slug="mot-khoa"),
+                at=timezone.now(),
+                chunk=1,
+                progress=lambda done, total: reported.append((done, total)),
+            )
+
+        assert made == 5
+        assert len(threads) == 2 and all("badge-publish" in t for t in threads)
+        for slug in ("mot-khoa", "hai-huy-hieu"):
+            assert sorted(
+                Assertion.objects.filter(badge_slug=slug).values_list(
+                    "person_id", flat=True
+                )
+            ) == sorted(p.pk for p in villagers)
+        done, total = reported[-1]
+        assert done == total and [d for d, _t in reported] == sorted(
+            d for d, _t in reported
+        )
+        assert BadgeClass.objects.get(slug="mot-khoa").evaluated_at is not None
 
 
 class TestAwardsKeepTheirClassAndPerson:
