@@ -242,6 +242,33 @@ class TestOnlyWhatChanged:
         assert len(statements) == 4
 
 
+class TestAfterTheBoards:
+    def test_a_completion_moves_the_boards_before_badges_are_evaluated(
+        self, villagers, course, learning_competition
+    ):
+        from leaderboards import projector
+
+        order = []
+        real_project, real_evaluate = projector.project, services.evaluate_change
+
+        def project(*args, **kwargs):
+            order.append("boards")
+            return real_project(*args, **kwargs)
+
+        def evaluate(change, **kwargs):
+            order.append(f"badges:{change.kind}")
+            return real_evaluate(change, **kwargs)
+
+        with (
+            mock.patch.object(projector, "project", project),
+            mock.patch.object(services, "evaluate_change", evaluate),
+        ):
+            complete(villagers[0], course)
+
+        assert order[0] == "boards", order
+        assert {"badges:ledger", "badges:completion"} <= set(order)
+
+
 class TestRevocationAndVersions:
     def test_a_revoked_badge_stays_revoked_however_the_facts_change(
         self, mentor, mentees, course, second_course, administrator
