@@ -99,15 +99,30 @@ def _touched_leaves(badge_class: BadgeClass, change: Change) -> list[dict]:
     return touched
 
 
+# Deeper than any tree of units the platform keeps (province, commune, village,
+# and the teams and schools under them).
+MAX_UNIT_DEPTH = 16
+
+
 def _with_ancestors(unit_ids: set[int]) -> dict[int, str]:
-    """The units and every unit above them, as {id: kind}."""
+    """The units and every unit above them, as {id: kind}, in one query: a unit's
+    ancestors are the units whose path is a prefix of its own."""
     if not unit_ids:
         return {}
-    paths = set()
-    for path in Unit.objects.filter(pk__in=unit_ids).values_list("path", flat=True):
-        steps = range(Unit.steplen, len(path) + 1, Unit.steplen)
-        paths.update(path[:end] for end in steps)
-    return dict(Unit.objects.filter(path__in=paths).values_list("pk", "kind"))
+    units = connection.ops.quote_name(Unit._meta.db_table)
+    depths = " UNION ALL ".join(
+        f"SELECT {n} AS n" for n in range(1, MAX_UNIT_DEPTH + 1)
+    )
+    ids = sorted(unit_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.id, a.kind FROM {units} a WHERE a.path IN ("
+            f"SELECT SUBSTR(u.path, 1, d.n * {Unit.steplen}) FROM {units} u "
+            f"JOIN ({depths}) d ON LENGTH(u.path) >= d.n * {Unit.steplen} "
+            f"WHERE u.id IN ({', '.join(['%s'] * len(ids))}))",
+            ids,
+        )
+        return dict(cursor.fetchall())
 
 
 def _candidates(badge_class, leaves, change: Change, units: dict[int, str]):
