@@ -113,13 +113,13 @@ def _with_ancestors(unit_ids: set[int]) -> dict[int, str]:
     depths = " UNION ALL ".join(
         f"SELECT {n} AS n" for n in range(1, MAX_UNIT_DEPTH + 1)
     )
-    ids = sorted(unit_ids)
+    among, ids = evaluation._among("u.id", unit_ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT a.id, a.kind FROM {units} a WHERE a.path IN ("
             f"SELECT SUBSTR(u.path, 1, d.n * {Unit.steplen}) FROM {units} u "
             f"JOIN ({depths}) d ON LENGTH(u.path) >= d.n * {Unit.steplen} "
-            f"WHERE u.id IN ({', '.join(['%s'] * len(ids))}))",
+            f"WHERE {among})",
             ids,
         )
         return dict(cursor.fetchall())
