@@ -1,13 +1,15 @@
 """Evaluating badge classes in SQL, for the recipients a change touched or for all.
 
 Each leaf of a class's criteria compiles to one grouped query giving (recipient,
-value); the class compiles to one INSERT ... SELECT per level that joins the leaves
-to the recipients, keeps those meeting the level's thresholds and lets the
-database's unique constraint drop whoever holds the award already (ON CONFLICT DO
-NOTHING). The same statement serves a single award (restricted to the people and
-units it touched) and publishing a class over a million people (in chunks of
-recipient ids): set-based, never a Python loop per person. Two evaluations racing
-on PostgreSQL therefore award once; RETURNING tells each which rows it wrote.
+value); the class compiles to one INSERT ... SELECT for all its levels, which joins
+the leaves to the recipients and to the levels, keeps each (recipient, level) that
+meets its thresholds and is not held yet, and returns what it wrote (with the
+user to tell, for people who sign in). The same statement serves a single award
+(restricted to the people and units it touched, passed as one array) and
+publishing a class over a million people (in chunks of recipient ids): set-based,
+never a Python loop per person. The database allows one award per lineage, level,
+recipient and period: two evaluations racing on PostgreSQL award once (the
+statement's ON CONFLICT DO NOTHING, or for a chunk of everyone a retry with it).
 
 A unit's value of a summing fact covers its subtree: each base row carries its
 unit's path and is counted once for every ancestor (a join to the depths of the
