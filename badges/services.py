@@ -139,7 +139,9 @@ def _candidates(badge_class, leaves, change: Change, units: dict[int, str]):
     return {pk for pk, kind in units.items() if not kinds or kind in kinds}
 
 
-def evaluate_change(change: Change, *, at: datetime, depth: int = 0) -> list[int]:
+def evaluate_change(
+    change: Change, *, at: datetime, depth: int = 0, classes=None
+) -> list[int]:
     """Award what the change earned; return the new assertions' ids.
 
     One statement per class that depends on the change, in one transaction
@@ -147,10 +149,11 @@ def evaluate_change(change: Change, *, at: datetime, depth: int = 0) -> list[int
     """
     if change.kind == criteria.CLOSE:
         return _evaluate_close(change, at=at)
+    classes = _published_classes() if classes is None else classes
     units = None
     results: list[evaluation.Issued] = []
     with transaction.atomic():
-        for badge_class in _published_classes():
+        for badge_class in classes:
             if not evaluation.is_open(badge_class, on=timezone.localdate(at)):
                 continue
             leaves = _touched_leaves(badge_class, change)
@@ -167,7 +170,7 @@ def evaluate_change(change: Change, *, at: datetime, depth: int = 0) -> list[int
             )
             _announce(result, at=at)
             results.append(result)
-    return _ids(results) + _cascade(results, at=at, depth=depth)
+    return _ids(results) + _cascade(results, at=at, depth=depth, classes=classes)
 
 
 def _ids(results: list[evaluation.Issued]) -> list[int]:
@@ -180,6 +183,7 @@ def _cascade(
     at: datetime,
     depth: int,
     id_range: tuple[int, int] | None = None,
+    classes=None,
 ) -> list[int]:
     """Evaluate the classes that require the badges just awarded: for their
     recipients, or (publishing) over the same range of ids."""
@@ -187,7 +191,9 @@ def _cascade(
     if not results or depth >= CASCADE_DEPTH:
         return []
     if id_range is None:
-        return evaluate_change(_badge_change(results), at=at, depth=depth + 1)
+        return evaluate_change(
+            _badge_change(results), at=at, depth=depth + 1, classes=classes
+        )
     change = Change(
         kind=criteria.BADGE, slugs={result.badge_class.slug for result in results}
     )
