@@ -185,6 +185,8 @@ def main() -> int:
     print(f"Building {args.people:,} people and {args.units:,} units ...", flush=True)
     big = data.build(people=args.people, units=args.units, label="A")
     if args.only == "badges":
+        # The boards as (b) finds them: award frames carry a full board's snapshot.
+        results["rebuild"] = ingest.rebuild_and_reconcile()
         results["badges"] = badges.run(big)
         results["machine"]["load_after"] = os.getloadavg()
         big.pop("totals", None)
