@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "learning",
     "leaderboards",
     "badges",
+    "commendations",
     "pages",
 ]
 
