@@ -14,7 +14,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from badges.models import BadgeClass
 from competitions.models import Competition
 from units.models import Person, Unit
 
