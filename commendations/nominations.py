@@ -119,7 +119,7 @@ def _top_of_boards(rule: ProposalRule, review: Review, *, today) -> list[Candida
             for scope_id, _name in chunk
         ]
         pages, _mine = store.windows_and_standing(windows)
-        for (scope_id, scope_name), (ranked, _count) in zip(chunk, pages, strict=True):
+        for (_scope_id, scope_name), (ranked, _count) in zip(chunk, pages, strict=True):
             ranks = shared_ranks([points for _member, points in ranked])
             for (member, points), rank in zip(ranked, ranks, strict=True):
                 if rank > rule.top or points <= 0:
@@ -235,7 +235,9 @@ def close_review(*, review: Review, by, at: datetime, origin: Origin) -> Propose
     rows: dict[tuple, Nomination] = {}
     for rule in rules:
         authority = _authority_or_refuse(rule.award_type, review.unit)
-        found = candidates(rule, review, today=today)
+        # The basis of each is stored text read by others: the platform's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            found = candidates(rule, review, today=today)
         primary = _primary_units([c.person_id for c in found if c.person_id])
         eligible_units = _eligible_units(
             rule.award_type, [c.unit_id for c in found if c.unit_id]
