@@ -612,6 +612,10 @@ class OpenVote(models.Model):
         return f"{self.member}: {self.choice}"
 
 
+class RecordedDecisionChanged(Exception):
+    """A recorded decision (or one of its awards) was about to be changed."""
+
+
 class AwardDecision(models.Model):
     """A commendation decision (quyết định khen thưởng) as signed by the authority.
 
@@ -657,6 +661,14 @@ class AwardDecision(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise RecordedDecisionChanged(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RecordedDecisionChanged(self)
+
 
 class Award(models.Model):
     """One recipient of a decision, with the award type and the citation."""
@@ -690,6 +702,14 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_name} — {self.award_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise RecordedDecisionChanged(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RecordedDecisionChanged(self)
 
 
 class AwardRevocation(models.Model):

@@ -24,7 +24,7 @@ from units.models import Role
 
 
 def approve(
-    officer, reviewer, unit, competition, activity, *, quantity=10, person=None
+    officer, reviewer, unit, competition, activity, *, quantity=10, person=None  # noqa: F811
 ):
     submission = make_submission(
         officer=officer,
