@@ -4,12 +4,26 @@ are configuration, edited here. Decisions are shown, never changed or deleted
 
 from django.contrib import admin
 
-from .models import AwardDecision, AwardType, Council, CouncilMember, ProposalRule, Review
+from .models import (
+    AwardDecision,
+    AwardType,
+    Council,
+    CouncilMember,
+    ProposalRule,
+    Review,
+)
 
 
 @admin.register(AwardType)
 class AwardTypeAdmin(admin.ModelAdmin):
-    list_display = ("name", "form", "ballot", "threshold_percent", "denominator", "is_active")
+    list_display = (
+        "name",
+        "form",
+        "ballot",
+        "threshold_percent",
+        "denominator",
+        "is_active",
+    )
     list_filter = ("form", "ballot", "thematic", "is_active")
     search_fields = ("name", "code", "legal_reference")
 
