@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from badges import images
@@ -143,7 +144,7 @@ def award(request, uid):
             "award": item,
             "name": name,
             "revocation": revocation,
-            "qr": qr_svg(record),
+            "qr": qr_svg(record, label=_("QR code of this record")),
             "record": record,
             "link_preview": {
                 "title": f"{name}: {item.award_type.name}",

@@ -23,13 +23,11 @@ from tests.conftest import make_user
 from units.models import Role
 
 
-def approve(
-    officer, reviewer, unit, competition, activity, *, quantity=10, person=None  # noqa: F811
-):
+def approve(officer, reviewer, unit, round_, activity, *, quantity=10, person=None):
     submission = make_submission(
         officer=officer,
         unit=unit,
-        competition=competition,
+        competition=round_,
         activity_type=activity,
         quantity=quantity,
         person=person,
