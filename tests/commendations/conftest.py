@@ -53,6 +53,27 @@ def scored(tree, officer, reviewer, competition, community_class, media_root):  
     return {"first": first}
 
 
+@pytest.fixture(autouse=True)
+def award_types(request):
+    """The award types and badges the migrations seed (a transactional test's flush
+    removes them: seed them again, as the migrations do)."""
+    import importlib
+
+    from django.apps import apps
+
+    from tests.badges.conftest import seeded_badges
+
+    transactional = request.node.get_closest_marker("django_db").kwargs.get(
+        "transaction", False
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    seeded_badges()
+    if not AwardType.objects.exists():
+        importlib.import_module("commendations.migrations.0002_award_types").seed(
+            apps, None
+        )
+
+
 @pytest.fixture
 def bang_khen():
     return AwardType.objects.get(code="bang-khen-bdhvs")
