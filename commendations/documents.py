@@ -51,7 +51,9 @@ def issuer_lines(unit: Unit) -> tuple[str, str]:
     """The two lines naming the issuer, top left."""
     if unit.kind in LOCAL_GOVERNMENT:
         return "ỦY BAN NHÂN DÂN", unit.name.upper()
-    parent = unit.get_parent() if unit.depth > 1 else None
+    parent = (
+        Unit.objects.filter(path=unit.parent_path).first() if unit.parent_path else None
+    )
     return (parent.name.upper() if parent else ""), unit.name.upper()
 
 

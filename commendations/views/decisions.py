@@ -18,6 +18,19 @@ from ..errors import CommendationError
 from ..models import Award, Council, Nomination
 
 
+def signer_title(unit) -> str:
+    """The usual title of who signs for the unit: "Chủ tịch Ủy ban nhân dân thành
+    phố Hải Phòng" (the kind of place in lower case inside the title)."""
+    name = unit.name
+    for prefix in ("Thành phố ", "Tỉnh ", "Xã ", "Phường "):
+        if name.startswith(prefix):
+            name = prefix.lower() + name[len(prefix) :]
+            return f"Chủ tịch Ủy ban nhân dân {name}"
+    if unit.kind == "department":
+        return f"Giám đốc {unit.name}"
+    return f"Thủ trưởng {unit.name}"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @sent_once

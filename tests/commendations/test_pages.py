@@ -106,16 +106,14 @@ class TestBallotsThroughPages:
         assert row_counts() == before
 
     def test_voting_outside_ones_council_is_a_403(
-        self, client, review, administrator, council, reviewer
+        self, client, review, administrator, council, reviewer, tree
     ):
         from units.models import Role
         from units.services import grant_role
 
         items = submitted(review, administrator)
         session = session_with(council, items, administrator, ["chair"])
-        grant_role(
-            user=reviewer, unit=review.unit.get_parent(), kind=Role.Kind.REVIEWER
-        )
+        grant_role(user=reviewer, unit=tree["province"], kind=Role.Kind.REVIEWER)
         client.force_login(reviewer)
         item = session.items.first()
 
