@@ -82,7 +82,7 @@ def draw(award, *, record_url: str) -> Image.Image:
     y += 40
     signer = decision.signer_title.upper()
     y = _centred(pen, y, signer, _fit(pen, signer, WIDTH - 300, (36, 32, 28, 24)))
-    y += 20
+    y += 40
     title, subtitle = headline(award)
     y = _centred(pen, y, title, _font(76, True), fill=RED)
     if subtitle:
@@ -100,7 +100,7 @@ def draw(award, *, record_url: str) -> Image.Image:
     )
     if award.person_id:
         y = _centred(pen, y, award.recipient_unit.name, _font(34))
-    y += 12
+    y += 30
     citation = award.citation or ""
     body = _font(32)
     lines = _wrap(pen, f"Đã có thành tích: {citation}", body, WIDTH - 420)
@@ -125,16 +125,16 @@ def draw(award, *, record_url: str) -> Image.Image:
         font=small,
         fill=INK,
     )
-    # Place and date, signer, bottom right.
+    # Place and date, signer (wrapped to the block), bottom right.
     right = WIDTH - 120 - 560
-    block = [
-        (date_line(decision.issuing_unit, decision.signed_on), _font(26), INK),
-        (signer if len(signer) < 38 else decision.signer_title, _font(26, True), INK),
-        ("", _font(26), INK),
-        ("", _font(26), INK),
-        (decision.signer_name, _font(30, True), INK),
+    title_font = _font(26, True)
+    block = [(date_line(decision.issuing_unit, decision.signed_on), _font(26), INK)]
+    block += [
+        (line, title_font, INK) for line in _wrap(pen, signer, title_font, 560)[:3]
     ]
-    yy = HEIGHT - 340
+    block += [("", _font(26), INK), ("", _font(26), INK)]
+    block.append((decision.signer_name, _font(30, True), INK))
+    yy = HEIGHT - 130 - sum(int(font.size * 1.4) for _t, font, _c in block)
     for text, font, colour in block:
         if text:
             length = pen.textlength(text, font=font)

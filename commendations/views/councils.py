@@ -70,7 +70,7 @@ def council(request, pk):
         "commendations/council.html",
         {
             "council": item,
-            "members": list(item.members.filter(is_active=True)),
+            "members": list(item.members.filter(is_active=True).order_by("pk")),
             "sessions": list(item.sessions.order_by("-held_on", "-pk")[:30]),
             "waiting": list(
                 Nomination.objects.filter(
@@ -159,7 +159,7 @@ def session(request, pk):
         {
             "session": item,
             "ballots": ballots,
-            "members": list(item.council.members.filter(is_active=True)),
+            "members": list(item.council.members.filter(is_active=True).order_by("pk")),
             "present_ids": present_ids,
             "member": member,
             "may_manage": may_manage(request.user, item.council.unit),

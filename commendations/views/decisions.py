@@ -52,12 +52,7 @@ def new(request, pk):
         "number": request.POST.get("number", ""),
         "signed_on": request.POST.get("signed_on", timezone.localdate().isoformat()),
         "signer_name": request.POST.get("signer_name", ""),
-        "signer_title": request.POST.get(
-            "signer_title",
-            f"{first.authority_title.capitalize()} {unit.name}".strip()
-            if first and first.authority_title
-            else "",
-        ),
+        "signer_title": request.POST.get("signer_title", signer_title(unit)),
         "subject": request.POST.get(
             "subject", f"Về việc tặng {first.name}" if first else ""
         ),

@@ -76,6 +76,36 @@ def _nominations(review: Review):
     ).order_by("award_type__order", "rank", "pk")
 
 
+def describe_rule(rule) -> str:
+    """A proposal rule in plain words."""
+    from badges.models import BadgeClass
+    from leaderboards.selectors import entity_label
+
+    if rule.kind == rule.Kind.BOARD_TOP:
+        text = _("the top %(top)s of the %(who)s board") % {
+            "top": rule.top,
+            "who": str(entity_label(rule.entity)).lower(),
+        }
+        if rule.per_scope_kind:
+            text += " " + _("of each %(kind)s") % {
+                "kind": str(entity_label(rule.per_scope_kind)).lower()
+            }
+        return text
+    if rule.kind == rule.Kind.BADGE_HOLDERS:
+        badge = (
+            BadgeClass.objects.filter(slug=rule.badge_slug)
+            .values_list("name", flat=True)
+            .first()
+        )
+        return _("the holders of the badge “%(badge)s”") % {
+            "badge": badge or rule.badge_slug
+        }
+    return _("the %(who)s that reached %(target)s%% of their target") % {
+        "who": str(entity_label(rule.entity)).lower(),
+        "target": rule.target_percent,
+    }
+
+
 @login_required
 @require_safe
 def review(request, pk):
@@ -87,7 +117,10 @@ def review(request, pk):
         "commendations/review.html",
         {
             "review": item,
-            "rules": list(item.rules.select_related("award_type")),
+            "rules": [
+                {"rule": rule, "text": describe_rule(rule)}
+                for rule in item.rules.select_related("award_type")
+            ],
             "nominations": listed,
             "total": item.nominations.count(),
             "proposed": item.nominations.filter(
