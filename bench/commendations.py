@@ -24,6 +24,15 @@ from django.db.models import Sum
 from django.utils import timezone
 
 
+def _admin():
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return User.objects.filter(username="bench-admin").first() or User.objects.create(
+        username="bench-admin", is_superuser=True, is_staff=True
+    )
+
+
 def _holders(big: dict, count: int) -> int:
     """A badge held by `count` people, written directly (evaluation is (g)'s)."""
     from badges.models import Assertion, BadgeClass
@@ -106,12 +115,12 @@ def propose(big: dict) -> dict:
     review = _review(big, badge, with_villages=True)
     started = time.perf_counter()
     result = nominations.close_review(
-        review=review, by=None, at=timezone.now(), origin=COMMAND
+        review=review, by=_admin(), at=timezone.now(), origin=COMMAND
     )
     ours = time.perf_counter() - started
     started = time.perf_counter()
     again = nominations.close_review(
-        review=review, by=None, at=timezone.now(), origin=COMMAND
+        review=review, by=_admin(), at=timezone.now(), origin=COMMAND
     )
     second = time.perf_counter() - started
     province = Unit.objects.get(pk=big["province_id"])
@@ -196,7 +205,7 @@ def dossiers(big: dict) -> dict:
         per_scope_kind="commune",
         top=5,
     )
-    nominations.close_review(review=review, by=None, at=timezone.now(), origin=COMMAND)
+    nominations.close_review(review=review, by=_admin(), at=timezone.now(), origin=COMMAND)
     listed = list(
         Nomination.objects.filter(review=review)
         .select_related(
