@@ -4,6 +4,7 @@ measured in the same run. Needs PostgreSQL and Redis (`make bench` starts both).
     python -m bench [--people 1000000] [--units 20000] [--small 10000] [--fanout 1000,5000]
     python -m bench --only imports [--import-rows 100000]   (writes bench-results/imports.json)
     python -m bench --only deactivation [--people 1000000]   (bench-results/deactivation.json)
+    python -m bench --only commendations [--people 1000000]   (bench-results/commendations.json)
 """
 
 import argparse
@@ -96,6 +97,10 @@ def table(results: dict) -> str:
         from bench import imports
 
         lines += imports.table_lines(results["imports"])
+    if "commendations" in results:
+        from bench import commendations
+
+        lines += commendations.table_lines(results["commendations"])
     if "badges" in results:
         from bench import badges
 
@@ -129,7 +134,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument(
         "--only",
-        choices=["all", "imports", "badges", "deactivation"],
+        choices=["all", "imports", "badges", "deactivation", "commendations"],
         default="all",
     )
     parser.add_argument("--import-rows", type=int, default=100_000)
@@ -154,7 +159,16 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from bench import badges, data, deactivation, fanout, imports, ingest, reads
+    from bench import (
+        badges,
+        commendations,
+        data,
+        deactivation,
+        fanout,
+        imports,
+        ingest,
+        reads,
+    )
 
     results = {
         "machine": machine(),
@@ -196,6 +210,14 @@ def main() -> int:
         print("\n".join(badges.table_lines(results["badges"])))
         print(f"Written to {args.output}")
         return 0
+    if args.only == "commendations":
+        results["commendations"] = commendations.run(big)
+        results["machine"]["load_after"] = os.getloadavg()
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(results, indent=2, default=str))
+        print("\n".join(commendations.table_lines(results["commendations"])))
+        print(f"Written to {args.output}")
+        return 0
     small = data.build(people=args.small, units=max(201, args.units // 100), label="B")
     results["data_seconds"] = round(big["seconds"] + small["seconds"], 1)
     print(f"  done in {results['data_seconds']}s; cold rebuild ...", flush=True)
@@ -229,6 +251,7 @@ def main() -> int:
         )
     results["imports"] = imports.run(rows=args.import_rows)
     results["badges"] = badges.run(big)
+    results["commendations"] = commendations.run(big)
     results["machine"]["load_after"] = os.getloadavg()
     for dataset in (big, small):
         dataset.pop("totals", None)

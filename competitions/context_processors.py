@@ -19,4 +19,8 @@ def notifications(request):
         "nav_learning_work": can_somewhere(user, Action.RECORD_LEARNING),
         "nav_completion_review": can_somewhere(user, Action.REVIEW_COMPLETION),
         "nav_award": can_somewhere(user, Action.AWARD_BADGE),
+        # Commendations: nominating, voting or deciding somewhere (a council
+        # member holds the council_member role on the council's unit).
+        # No query: the roles are already read for the links above.
+        "nav_commendations": can_somewhere(user, Action.VIEW_NOMINATIONS),
     }

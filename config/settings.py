@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "learning",
     "leaderboards",
     "badges",
+    "commendations",
     "pages",
 ]
 

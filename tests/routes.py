@@ -119,6 +119,27 @@ NOT_A_PAGE = {
     "pages:design": "404 unless DEBUG: the design system's reference (tests/pages)",
     "pages:manifest": "the web app manifest (JSON)",
     "pages:service_worker": "JavaScript: the service worker",
+    "commendations:honour_preview": "PNG",
+    "commendations:award_preview": "PNG",
+    "commendations:certificate_png": "PNG",
+    "commendations:certificate_pdf": "PDF",
+    "commendations:decision_annex": "XLSX",
+    "commendations:review_letter_docx": ".docx",
+    "commendations:review_xlsx": "XLSX",
+    "commendations:nomination_report": ".docx",
+    "commendations:session_minutes_docx": ".docx",
+    "commendations:review_close": "POST only",
+    "commendations:review_submit": "POST only",
+    "commendations:review_dossiers": "POST only",
+    "commendations:nomination_edit": "POST only",
+    "commendations:nomination_submit": "POST only",
+    "commendations:nomination_return": "POST only",
+    "commendations:session_attendance": "POST only",
+    "commendations:session_agenda": "POST only",
+    "commendations:session_vote": "POST only",
+    "commendations:session_close": "POST only",
+    "admin:commendations_awarddecision_add": "403: recorded after the council's vote",
+    "admin:commendations_awarddecision_delete": "403: a decision is never deleted",
 }
 
 
@@ -241,9 +262,75 @@ def page_urls(demo) -> dict[str, str]:
         "learning:households": f"/learning/units/{household.unit_id}/households/",
         "learning:household": f"/learning/households/{household.pk}/",
         "learning:integration_revoke": f"/learning/integrations/{integration.pk}/revoke/",
+        **commendation_urls(),
         "admin:view_on_site": "/admin/r/1/1/",
         "admin/units/unit/children/<str:parent_id>/": f"/admin/units/unit/children/{ke_sat.pk}/",
         "admin/(?P<url>.*)$": "/admin/nowhere/",
+    }
+
+
+def commendation_urls() -> dict[str, str]:
+    from commendations.models import (
+        Award,
+        AwardDecision,
+        Council,
+        CouncilSession,
+        Nomination,
+        Review,
+    )
+
+    award = Award.objects.order_by("pk").first()
+    review = Review.objects.order_by("pk").first()
+    nomination = Nomination.objects.order_by("pk").first()
+    session = CouncilSession.objects.order_by("pk").first()
+    council = Council.objects.order_by("pk").first()
+    decision = AwardDecision.objects.order_by("pk").first()
+    item = session.items.order_by("pk").first()
+    return {
+        "commendations:award": f"/honour/awards/{award.uid}/",
+        "commendations:award_preview": f"/honour/awards/{award.uid}/preview.png",
+        "commendations:certificate_png": f"/honour/awards/{award.uid}/certificate.png",
+        "commendations:certificate_pdf": f"/honour/awards/{award.uid}/certificate.pdf",
+        "commendations:decision": f"/honour/decisions/{decision.uid}/",
+        "commendations:decision_annex": f"/honour/decisions/{decision.uid}/annex.xlsx",
+        "commendations:review": f"/commendations/reviews/{review.pk}/",
+        "commendations:review_close": f"/commendations/reviews/{review.pk}/close/",
+        "commendations:review_submit": f"/commendations/reviews/{review.pk}/submit/",
+        "commendations:review_dossiers": f"/commendations/reviews/{review.pk}/dossiers/",
+        "commendations:review_letter": f"/commendations/reviews/{review.pk}/letter/",
+        "commendations:review_letter_docx": (
+            f"/commendations/reviews/{review.pk}/letter.docx"
+        ),
+        "commendations:review_xlsx": f"/commendations/reviews/{review.pk}/nominees.xlsx",
+        "commendations:nomination": f"/commendations/nominations/{nomination.uid}/",
+        "commendations:nomination_edit": (
+            f"/commendations/nominations/{nomination.uid}/edit/"
+        ),
+        "commendations:nomination_submit": (
+            f"/commendations/nominations/{nomination.uid}/submit/"
+        ),
+        "commendations:nomination_return": (
+            f"/commendations/nominations/{nomination.uid}/return/"
+        ),
+        "commendations:nomination_report": (
+            f"/commendations/nominations/{nomination.uid}/report.docx"
+        ),
+        "commendations:council": f"/commendations/councils/{council.pk}/",
+        "commendations:decision_new": f"/commendations/councils/{council.pk}/decide/",
+        "commendations:session": f"/commendations/sessions/{session.pk}/",
+        "commendations:session_attendance": (
+            f"/commendations/sessions/{session.pk}/attendance/"
+        ),
+        "commendations:session_agenda": f"/commendations/sessions/{session.pk}/agenda/",
+        "commendations:session_vote": (
+            f"/commendations/sessions/{session.pk}/items/{item.pk}/vote/"
+        ),
+        "commendations:session_close": f"/commendations/sessions/{session.pk}/close/",
+        "commendations:session_minutes": f"/commendations/sessions/{session.pk}/minutes/",
+        "commendations:session_minutes_docx": (
+            f"/commendations/sessions/{session.pk}/minutes.docx"
+        ),
+        "commendations:award_revoke": f"/commendations/awards/{award.uid}/revoke/",
     }
 
 
