@@ -142,18 +142,24 @@ def _top_of_boards(rule: ProposalRule, review: Review, *, today) -> list[Candida
 def _badge_holders(rule: ProposalRule, review: Review) -> list[Candidate]:
     held = Assertion.objects.valid().filter(badge_slug=rule.badge_slug)
     basis_of = _("Holds the badge “%(badge)s”")
+    # The subtree's active people as a semi-join (one pass over the memberships),
+    # not a four-way join with the assertions: without statistics (a review run
+    # right after a bulk load) PostgreSQL planned the join as nested loops that ran
+    # for minutes on the demo. No ordering: DISTINCT must dedupe on what it returns.
+    in_subtree = Membership.objects.filter(
+        is_primary=True,
+        person__is_active=True,
+        unit__path__startswith=review.unit.path,
+    ).values("person_id")
     people = (
-        held.filter(
-            person__isnull=False,
-            person__is_active=True,
-            person__memberships__is_primary=True,
-            person__memberships__unit__path__startswith=review.unit.path,
-        )
+        held.filter(person_id__in=in_subtree)
+        .order_by()
         .values_list("person_id", "badge_class__name")
         .distinct()
     )
     units = (
         held.filter(unit__path__startswith=review.unit.path, unit__is_active=True)
+        .order_by()
         .values_list("unit_id", "badge_class__name")
         .distinct()
     )
