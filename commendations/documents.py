@@ -480,8 +480,10 @@ def nominees_xlsx(nominations) -> bytes:
     )
 
 
-def decision_annex_xlsx(decision, awards) -> bytes:
-    """The decision's annex: the recipients, their award and reward multiple."""
+def decision_annex_xlsx(decision, awards, *, names=None) -> bytes:
+    """The decision's annex: the recipients, their award and reward multiple
+    (`names`: as the reader may see them, an anonymous person's kept hidden)."""
+    names = names or [a.recipient_name for a in awards]
     return _sheet(
         f"Phụ lục {decision.number}".replace("/", "-"),
         [
@@ -497,7 +499,7 @@ def decision_annex_xlsx(decision, awards) -> bytes:
         [
             [
                 i,
-                a.recipient_name,
+                name,
                 a.recipient_unit.name,
                 a.award_type.name,
                 a.citation[:1000],
@@ -505,7 +507,7 @@ def decision_annex_xlsx(decision, awards) -> bytes:
                 decision.number,
                 decision.signed_on.strftime("%d/%m/%Y"),
             ]
-            for i, a in enumerate(awards, start=1)
+            for i, (a, name) in enumerate(zip(awards, names, strict=True), start=1)
         ],
     )
 

@@ -287,7 +287,12 @@ def close_review(*, review: Review, by, at: datetime, origin: Origin) -> Propose
         unit=review.unit,
         from_state=from_state,
         to_state=review.status,
-        reason=f"{len(new_ids)} new / {len(rows)} found",
+        reason=_in_default_language(
+            lambda: (
+                _("%(new)s new of %(found)s found")
+                % {"new": len(new_ids), "found": len(rows)}
+            )
+        ),
     )
     _after_proposal(new_ids, by=by, at=at, origin=origin, unit=review.unit)
     return Proposed(new=len(new_ids), already=len(rows) - len(new_ids))

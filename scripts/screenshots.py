@@ -10,6 +10,7 @@ not the whole page: what a person sees when it opens). The PNGs are reduced to 2
 colours (a third of the bytes; the pages are flat colours and text).
 """
 
+import base64
 import io
 import os
 import sys
@@ -58,6 +59,57 @@ def officer_person_picker(page):
     page.evaluate("window.scrollBy(0, 120)")
 
 
+def honour_board(page):
+    page.goto("/honour/")
+
+
+def _first_link(page, prefix: str, text: str = "", *, last: bool = False) -> None:
+    """Follow the first (or last) link whose address starts with `prefix` (ids
+    differ per seed)."""
+    links = page.locator(f'main a[href^="{prefix}"]')
+    if text:
+        links = links.filter(has_text=text)
+    page.goto((links.last if last else links.first).get_attribute("href"))
+
+
+def honour_award(page):
+    # A person's award (listed after the villages): the citation, the decision
+    # and the certificate's downloads.
+    page.goto("/honour/")
+    _first_link(page, "/honour/awards/", last=True)
+
+
+def honour_certificate(page):
+    # The PNG is a download: shown as an image viewer would, fitted to the screen.
+    honour_award(page)
+    href = page.locator('main a[href$="/certificate.png"]').first.get_attribute("href")
+    png = base64.b64encode(page.request.get(href).body()).decode()
+    page.goto("about:blank")  # outside the site's CSP, which refuses inline images
+    page.set_content(
+        '<body style="margin:0;background:#333;display:flex;align-items:center;'
+        'justify-content:center;height:100vh"><img style="max-width:100%;'
+        f'max-height:100%" src="data:image/png;base64,{png}"></body>'
+    )
+
+
+def honour_decision(page):
+    page.goto("/honour/")
+    _first_link(page, "/honour/decisions/")
+
+
+def nomination_dossier(page):
+    # The interim review's awarded villager: the dossier from the records.
+    page.goto("/commendations/")
+    _first_link(page, "/commendations/reviews/", "Sơ kết")
+    _first_link(page, "/commendations/nominations/", "Hoàng")
+
+
+def council_session(page):
+    page.goto("/commendations/")
+    _first_link(page, "/commendations/councils/")
+    _first_link(page, "/commendations/sessions/")
+
+
 # name -> (demo account or None for a visitor, what to do)
 PAGES = {
     "home": (None, home),
@@ -65,6 +117,12 @@ PAGES = {
     "me": ("hocvien", my_page),
     "officer-submission-form": ("canbo", officer_submission_form),
     "officer-person-picker": ("canbo", officer_person_picker),
+    "honour-board": (None, honour_board),
+    "honour-award": (None, honour_award),
+    "honour-certificate": (None, honour_certificate),
+    "honour-decision": (None, honour_decision),
+    "nomination-dossier": ("thuky", nomination_dossier),
+    "council-session": ("hoidong", council_session),
 }
 
 

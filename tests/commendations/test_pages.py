@@ -261,6 +261,78 @@ class TestDecisionPages:
         assert row_counts() == before
 
 
+class TestHonourBoard:
+    def test_each_year_is_a_link_that_shows_that_years_awards(
+        self, client, decided, administrator, tree
+    ):
+        from commendations import decisions
+
+        first, second = Nomination.objects.filter(status="approved").order_by("pk")
+        for number, day, nomination in [
+            (
+                "12/QĐ-UBND",
+                timezone.localdate().replace(year=2025, month=6, day=2),
+                first,
+            ),
+            ("125/QĐ-UBND", timezone.localdate(), second),
+        ]:
+            decisions.record_decision(
+                issuing_unit=tree["province"],
+                number=number,
+                signed_on=day,
+                signer_name="Trần Văn Ký",
+                signer_title="Chủ tịch",
+                subject="",
+                nominations=[nomination],
+                by=administrator,
+                at=timezone.now(),
+                origin=TEST_ORIGIN,
+            )
+
+        html = client.get("/honour/").content.decode()
+
+        # Years are written as years, not as quantities ("2.025").
+        assert "year=2025" in html and "2.025" not in html
+        earlier = client.get("/honour/?unit=&year=2025").content.decode()
+        assert "12/QĐ-UBND" in earlier and "125/QĐ-UBND" not in earlier
+
+    def test_an_anonymous_persons_name_stays_off_the_public_downloads(
+        self, client, decided, administrator, tree, citizen
+    ):
+        from commendations import decisions
+
+        citizen.person.appears_anonymously = True
+        citizen.person.save()
+        decision = decisions.record_decision(
+            issuing_unit=tree["province"],
+            number="125/QĐ-UBND",
+            signed_on=timezone.localdate(),
+            signer_name="Trần Văn Ký",
+            signer_title="Chủ tịch",
+            subject="",
+            nominations=list(Nomination.objects.filter(status="approved")),
+            by=administrator,
+            at=timezone.now(),
+            origin=TEST_ORIGIN,
+        )
+        award = Award.objects.get(person=citizen.person)
+        name = citizen.person.display_name
+
+        page = client.get(f"/honour/awards/{award.uid}/").content.decode()
+        certificate = client.get(f"/honour/awards/{award.uid}/certificate.png")
+        annex = client.get(f"/honour/decisions/{decision.uid}/annex.xlsx")
+
+        assert name not in page and "certificate.png" not in page
+        assert certificate.status_code == 404
+        names = [
+            row[1] for row in load_workbook(io.BytesIO(annex.content)).active.values
+        ]
+        assert name not in names and "Ẩn danh" in names
+        client.force_login(citizen)
+        mine = client.get(f"/honour/awards/{award.uid}/certificate.png")
+        assert mine.status_code == 200 and mine["Cache-Control"].startswith("private")
+
+
 class TestNominationPage:
     def test_the_nominee_sees_their_dossier_and_outsiders_do_not(
         self, client, review, administrator, citizen, outsider
