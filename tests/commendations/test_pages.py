@@ -155,6 +155,24 @@ class TestBallotsThroughPages:
 
 
 class TestDecisionPages:
+    def test_a_council_member_reads_the_trail_in_words(self, client, decided, council):
+        client.force_login(council["member1"].user)
+        nomination = decided.items.first().nomination
+
+        pages = [
+            client.get(f"/commendations/sessions/{decided.pk}/").content.decode(),
+            client.get(
+                f"/commendations/nominations/{nomination.uid}/"
+            ).content.decode(),
+        ]
+
+        for html in pages:
+            assert "Nhật ký thao tác" in html
+            assert "Bỏ phiếu kín" in html and "Hội đồng biểu quyết: đạt" in html
+            assert "nomination.voted" not in html and "→ approved" not in html
+            assert "2 tán thành trên 3" in html  # the tally, never who chose what
+        assert "Đưa đề nghị ra Hội đồng xét" in pages[1]
+
     def test_minutes_carry_the_tally(self, client, decided, administrator):
         client.force_login(administrator)
 
