@@ -279,6 +279,83 @@ class TestDecisionPages:
         assert row_counts() == before
 
 
+class TestRefusalsThroughPages:
+    """Bad input through the pages: a 4xx that says what to do, nothing changed."""
+
+    def test_a_member_voting_on_their_own_nomination_is_a_403(
+        self, client, review, administrator, council, citizen
+    ):
+        from commendations.models import CouncilMember
+
+        items = submitted(review, administrator)
+        council["own"] = CouncilMember.objects.create(
+            council=council["council"], user=citizen, name="Nguyễn Văn An"
+        )
+        session = session_with(council, items, administrator, ["chair", "own"])
+        item = session.items.get(nomination__person=citizen.person)
+        client.force_login(citizen)
+        before = row_counts()
+
+        response = client.post(
+            f"/commendations/sessions/{session.pk}/items/{item.pk}/vote/",
+            {"choice": "yes"},
+        )
+
+        assert response.status_code == 403
+        assert "hồ sơ đề nghị của chính bạn" in response.content.decode()
+        assert row_counts() == before
+
+    def test_nominating_someone_outside_ones_unit_is_a_404(
+        self, client, tree, officer, bang_khen
+    ):
+        from tests.conftest import make_user
+
+        stranger = make_user("stranger", unit=tree["cay"], person_name="Trần Văn Lạ")
+        client.force_login(officer)
+        before = row_counts()
+
+        response = client.post(
+            "/commendations/nominations/new/",
+            {
+                "unit": tree["ho_lien"].pk,
+                "award_type": bang_khen.pk,
+                "recipient": f"p-{stranger.person.pk}",
+                "justification": "Hướng dẫn cả thôn dùng dịch vụ công trực tuyến",
+            },
+        )
+
+        assert response.status_code == 404
+        assert "không có cá nhân hoặc tập thể này" in response.content.decode()
+        assert row_counts() == before
+
+    def test_a_commune_deciding_a_provincial_award_is_refused(
+        self, client, review, administrator, commune_admin, tree
+    ):
+        from commendations.models import Council
+
+        items = submitted(review, administrator)
+        commune = Council.objects.create(unit=tree["ke_sat"], name="Hội đồng xã")
+        client.force_login(commune_admin)
+        before = row_counts()
+
+        response = client.post(
+            f"/commendations/councils/{commune.pk}/decide/",
+            {
+                "number": "12/QĐ-UBND",
+                "signed_on": timezone.localdate().isoformat(),
+                "signer_name": "Nguyễn Văn Chủ",
+                "signer_title": "Chủ tịch UBND xã",
+                "nominations": [items[0].pk],
+            },
+        )
+
+        # The province decides it: not among what the commune may decide.
+        assert response.status_code == 400
+        assert "Hãy chọn hồ sơ trong danh sách" in response.content.decode()
+        assert row_counts() == before
+        assert not AwardDecision.objects.exists()
+
+
 class TestHonourBoard:
     def test_each_year_is_a_link_that_shows_that_years_awards(
         self, client, decided, administrator, tree
