@@ -4,6 +4,8 @@ answered with a 4xx that says what to do and changes nothing."""
 
 import io
 import re
+import shutil
+import subprocess
 
 import pytest
 from django.utils import timezone
@@ -277,6 +279,51 @@ class TestDecisionPages:
         assert response.status_code == 409
         assert "không đạt biểu quyết" in response.content.decode()
         assert row_counts() == before
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui)",
+)
+class TestLibreOffice:
+    def test_the_documents_open_in_libreoffice(
+        self, client, decided, administrator, review, tmp_path
+    ):
+        """The office opens what it receives: each .docx converted headless to text
+        and the list to CSV by LibreOffice, read back."""
+        client.force_login(administrator)
+        village = Nomination.objects.get(unit__isnull=False)
+        files = {
+            "letter.docx": f"/commendations/reviews/{review.pk}/letter.docx",
+            "report.docx": f"/commendations/nominations/{village.uid}/report.docx",
+            "minutes.docx": f"/commendations/sessions/{decided.pk}/minutes.docx",
+            "nominees.xlsx": f"/commendations/reviews/{review.pk}/nominees.xlsx",
+        }
+        for name, url in files.items():
+            (tmp_path / name).write_bytes(client.get(url).content)
+        profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
+
+        for target, names in [
+            ("txt:Text (encoded):UTF8", [n for n in files if n.endswith(".docx")]),
+            ("csv:Text - txt - csv (StarCalc):44,34,76", ["nominees.xlsx"]),
+        ]:
+            subprocess.run(
+                ["soffice", profile, "--headless", "--convert-to", target]
+                + ["--outdir", str(tmp_path)]
+                + [str(tmp_path / n) for n in names],
+                check=True,
+                capture_output=True,
+                timeout=240,
+            )
+
+        def read(name):
+            return (tmp_path / name).read_text(encoding="utf-8-sig")
+
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in read("letter.txt")
+        assert "TỜ TRÌNH" in read("letter.txt") and "Thôn Hồ Liễn" in read("letter.txt")
+        assert "BÁO CÁO THÀNH TÍCH" in read("report.txt") and "70" in read("report.txt")
+        assert "BIÊN BẢN" in read("minutes.txt") and "2/3" in read("minutes.txt")
+        assert "Thôn Hồ Liễn" in read("nominees.csv")
 
 
 class TestRefusalsThroughPages:
