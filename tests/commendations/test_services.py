@@ -1,5 +1,7 @@
 """The commendation steps and what each refuses, through the services."""
 
+import os
+
 import pytest
 from django.utils import timezone
 
@@ -475,3 +477,39 @@ class TestResultAndDecision:
                 at=now(),
                 origin=TEST_ORIGIN,
             )
+
+
+class TestDossierJob:
+    def test_dossiers_in_batches_with_progress(
+        self, review, administrator, django_capture_on_commit_callbacks
+    ):
+        from commendations import dossiers
+        from commendations.models import Dossier, DossierJob
+
+        close(review, administrator)
+        ids = list(
+            Nomination.objects.filter(review=review)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        job = DossierJob.objects.create(
+            review=review,
+            status=DossierJob.Status.RUNNING,
+            total=len(ids),
+            started_at=now(),
+            progress_at=now(),
+        )
+
+        finished = dossiers.run_job(job_id=job.pk, ids=ids, progress_every=1)
+
+        assert (finished.status, finished.done, finished.total) == ("done", 2, 2)
+        assert Dossier.objects.filter(nomination_id__in=ids).count() == 2
+        village = Dossier.objects.get(nomination__unit__isnull=False)
+        assert village.facts["points"] == 70 and village.document.name.endswith(".docx")
+        # Generated again, the old file is replaced, not left behind.
+        old = village.document.path
+        with django_capture_on_commit_callbacks(execute=True):
+            dossiers.run_job(job_id=job.pk, ids=ids, progress_every=2)
+        village.refresh_from_db()
+        assert village.document.path != old
+        assert not os.path.exists(old)
