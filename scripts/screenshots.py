@@ -13,6 +13,7 @@ colours (a third of the bytes; the pages are flat colours and text).
 import base64
 import io
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -102,12 +103,52 @@ def nomination_dossier(page):
     page.goto("/commendations/")
     _first_link(page, "/commendations/reviews/", "Sơ kết")
     _first_link(page, "/commendations/nominations/", "Hoàng")
+    page.get_by_role("heading", name="Hồ sơ từ kết quả đã ghi nhận").evaluate(
+        "heading => heading.scrollIntoView({block: 'start'})"
+    )
+    page.evaluate("window.scrollBy(0, -16)")
 
 
 def council_session(page):
     page.goto("/commendations/")
     _first_link(page, "/commendations/councils/")
     _first_link(page, "/commendations/sessions/")
+
+
+def council_ballot(page):
+    """A member's ballot in an open session. The demo's final review is left open:
+    as the administrator, close it, send its nominations on, open a session with
+    three members present and put them on its agenda (once: a second run finds the
+    session open), then sign in as the council member `hoidong`."""
+    page.goto("/commendations/")
+    _first_link(page, "/commendations/reviews/", "Tổng kết")
+    for name in ("Kết thúc đợt và đề xuất", re.compile(r"Trình \d+ hồ sơ đã đề xuất")):
+        button = page.get_by_role("button", name=name)
+        if button.count():
+            button.click()
+            page.wait_for_load_state()
+    page.goto("/commendations/")
+    _first_link(page, "/commendations/councils/")
+    council = page.url
+    _first_link(page, "/commendations/sessions/")  # the newest
+    if not page.get_by_role(
+        "button", name="Kết thúc biểu quyết và tính kết quả"
+    ).count():
+        page.goto(council)
+        page.get_by_role("button", name="Mở phiên họp").click()
+        page.wait_for_load_state()
+        for name in ("Phạm Minh Đức", "Trần Thu Hà", "Nguyễn Văn Hải"):
+            page.get_by_label(re.compile(name)).check()
+        page.get_by_role("button", name="Ghi nhận điểm danh").click()
+        page.wait_for_load_state()
+        page.get_by_role("button", name="Đưa vào phiên họp").click()
+        page.wait_for_load_state()
+    session = page.url
+    page.context.clear_cookies()
+    sign_in(page, "hoidong")
+    page.goto(session)
+    page.get_by_text("Phiếu của bạn").first.scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, -160)")
 
 
 # name -> (demo account or None for a visitor, what to do)
@@ -123,6 +164,7 @@ PAGES = {
     "honour-decision": (None, honour_decision),
     "nomination-dossier": ("thuky", nomination_dossier),
     "council-session": ("hoidong", council_session),
+    "council-ballot": ("quantri", council_ballot),
 }
 
 

@@ -327,6 +327,7 @@ VI = {
     "Awarded by the decision": "Được khen thưởng theo quyết định",
     "Revoked the award": "Thu hồi khen thưởng",
     "What your area achieved": "Thành tích của địa bàn",
+    "Form of commendation": "Hình thức khen thưởng",
     "%(new)s new of %(found)s found": "%(new)s đề xuất mới trên %(found)s tìm thấy",
 }
 
