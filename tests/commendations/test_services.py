@@ -352,6 +352,58 @@ class TestSecretBallot:
             vote(council, "member2", session.items.first())
 
 
+class TestBallotRules:
+    def test_an_open_ballot_keeps_each_choice_by_name(
+        self, review, administrator, council, bang_khen
+    ):
+        bang_khen.ballot = AwardType.Ballot.OPEN
+        bang_khen.save()
+        items = submitted(review, administrator)
+        session = session_with(council, items, administrator, ["chair", "secretary"])
+        item = session.items.first()
+
+        vote(council, "chair", item, "yes")
+        vote(council, "secretary", item, "no")
+
+        assert set(OpenVote.objects.values_list("member__name", "choice")) == {
+            ("Chair", "yes"),
+            ("Secretary", "no"),
+        }
+        assert set(
+            AuditEvent.objects.filter(action="ballot.cast").values_list(
+                "to_state", flat=True
+            )
+        ) == {"yes", "no"}
+
+    def test_an_absent_members_written_opinion_counts_against_all_members(
+        self, review, administrator, council, bang_khen
+    ):
+        bang_khen.written_opinions = True
+        bang_khen.denominator = AwardType.Denominator.ALL
+        bang_khen.save()
+        items = submitted(review, administrator)
+        session = session_with(
+            council, items, administrator, ["chair", "secretary", "member1"]
+        )
+        item = session.items.get(nomination__unit__isnull=False)
+        for name in ("chair", "secretary"):
+            vote(council, name, item, "yes")
+        vote(council, "member1", item, "no")
+
+        with pytest.raises(NotAllowed):
+            vote(council, "member2", item, "yes")  # absent, not in writing
+        vote(council, "member2", item, "yes", in_writing=True)
+        councils.close_session(
+            session=session, by=administrator, at=now(), origin=TEST_ORIGIN
+        )
+
+        item.refresh_from_db()
+        # 3 in favour of all 5 members (60%) is more than half: passed; the
+        # same 3 of the 4 who voted would also pass, 2 of 5 would not.
+        assert (item.yes, item.no, item.in_writing) == (3, 1, 1)
+        assert item.counted_against == 5 and item.result == "passed"
+
+
 class TestResultAndDecision:
     def decide(self, tree, items, by, number="125/QĐ-UBND"):
         return decisions.record_decision(
