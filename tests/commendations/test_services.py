@@ -532,6 +532,44 @@ class TestResultAndDecision:
 
 
 class TestDossierJob:
+    def test_facts_in_grouped_queries_are_each_ones_facts(
+        self,
+        review,
+        administrator,
+        tree,
+        citizen,
+        competition,
+        community_class,
+        officer,
+        reviewer,
+    ):
+        from commendations import dossiers
+        from competitions.models import Submission
+        from tests.commendations.conftest import approve
+
+        # The citizen holds a badge and has points in the ledger, credited from
+        # an achievement no longer on record as theirs (as an organiser's
+        # class credits its learners): the grouped queries read them.
+        approve(
+            officer,
+            reviewer,
+            tree["ho_lien"],
+            competition,
+            community_class,
+            person=citizen.person,
+        )
+        Submission.objects.filter(person=citizen.person).update(person=None)
+        close(review, administrator)
+        listed = list(
+            Nomination.objects.filter(review=review).select_related(*dossiers.RELATED)
+        )
+
+        grouped = dossiers.facts_for_many(listed)
+
+        assert grouped == {n.pk: dossiers.facts_for(n) for n in listed}
+        mine = grouped[next(n.pk for n in listed if n.person_id)]
+        assert mine["points"] > 0 and mine["badges"]
+
     def test_dossiers_in_batches_with_progress(
         self, review, administrator, django_capture_on_commit_callbacks
     ):
