@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from units.audit import Origin, record_event
@@ -42,6 +43,7 @@ from .models import (
     OpenVote,
     SessionItem,
 )
+from .nominations import _in_default_language
 
 
 @transaction.atomic
@@ -446,9 +448,21 @@ def close_session(
             unit=unit,
             from_state=Nomination.Status.VOTING,
             to_state=nomination.status,
-            reason=(
-                f"{tally.yes}/{tally.counted_against} "
-                f"({tally.share:.1f}%; {tally.no} / {tally.abstain})"
+            # Stored words are read by others: the platform's language.
+            reason=_in_default_language(
+                lambda tally=tally: (
+                    _(
+                        "%(yes)s in favour of %(of)s (%(share)s%%), %(no)s against, "
+                        "%(abstain)s abstaining"
+                    )
+                    % {
+                        "yes": tally.yes,
+                        "of": tally.counted_against,
+                        "share": number_format(tally.share, 1),
+                        "no": tally.no,
+                        "abstain": tally.abstain,
+                    }
+                )
             ),
         )
     session.status = CouncilSession.Status.CLOSED

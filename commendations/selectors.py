@@ -60,7 +60,7 @@ def trail(object_type: str, ids) -> QuerySet[AuditEvent]:
     """Every recorded step of these objects, oldest first (the council sees it)."""
     return (
         AuditEvent.objects.filter(object_type=object_type, object_id__in=list(ids))
-        .select_related("actor")
+        .select_related("actor__person")
         .order_by("at", "pk")
     )
 

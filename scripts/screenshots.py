@@ -10,8 +10,10 @@ not the whole page: what a person sees when it opens). The PNGs are reduced to 2
 colours (a third of the bytes; the pages are flat colours and text).
 """
 
+import base64
 import io
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -58,6 +60,97 @@ def officer_person_picker(page):
     page.evaluate("window.scrollBy(0, 120)")
 
 
+def honour_board(page):
+    page.goto("/honour/")
+
+
+def _first_link(page, prefix: str, text: str = "", *, last: bool = False) -> None:
+    """Follow the first (or last) link whose address starts with `prefix` (ids
+    differ per seed)."""
+    links = page.locator(f'main a[href^="{prefix}"]')
+    if text:
+        links = links.filter(has_text=text)
+    page.goto((links.last if last else links.first).get_attribute("href"))
+
+
+def honour_award(page):
+    # A person's award (listed after the villages): the citation, the decision
+    # and the certificate's downloads.
+    page.goto("/honour/")
+    _first_link(page, "/honour/awards/", last=True)
+
+
+def honour_certificate(page):
+    # The PNG is a download: shown as an image viewer would, fitted to the screen.
+    honour_award(page)
+    href = page.locator('main a[href$="/certificate.png"]').first.get_attribute("href")
+    png = base64.b64encode(page.request.get(href).body()).decode()
+    page.goto("about:blank")  # outside the site's CSP, which refuses inline images
+    page.set_content(
+        '<body style="margin:0;background:#333;display:flex;align-items:center;'
+        'justify-content:center;height:100vh"><img style="max-width:100%;'
+        f'max-height:100%" src="data:image/png;base64,{png}"></body>'
+    )
+
+
+def honour_decision(page):
+    page.goto("/honour/")
+    _first_link(page, "/honour/decisions/")
+
+
+def nomination_dossier(page):
+    # The interim review's awarded villager: the dossier from the records.
+    page.goto("/commendations/")
+    _first_link(page, "/commendations/reviews/", "Sơ kết")
+    _first_link(page, "/commendations/nominations/", "Hoàng")
+    page.get_by_role("heading", name="Hồ sơ từ kết quả đã ghi nhận").evaluate(
+        "heading => heading.scrollIntoView({block: 'start'})"
+    )
+    page.evaluate("window.scrollBy(0, -16)")
+
+
+def council_session(page):
+    page.goto("/commendations/")
+    _first_link(page, "/commendations/councils/")
+    _first_link(page, "/commendations/sessions/")
+
+
+def council_ballot(page):
+    """A member's ballot in an open session. The demo's final review is left open:
+    as the administrator, close it, send its nominations on, open a session with
+    three members present and put them on its agenda (once: a second run finds the
+    session open), then sign in as the council member `hoidong`."""
+    page.goto("/commendations/")
+    _first_link(page, "/commendations/reviews/", "Tổng kết")
+    for name in ("Kết thúc đợt và đề xuất", re.compile(r"Trình \d+ hồ sơ đã đề xuất")):
+        button = page.get_by_role("button", name=name)
+        if button.count():
+            button.click()
+            page.wait_for_load_state()
+    page.goto("/commendations/")
+    _first_link(page, "/commendations/councils/")
+    council = page.url
+    _first_link(page, "/commendations/sessions/")  # the newest
+    if not page.get_by_role(
+        "button", name="Kết thúc biểu quyết và tính kết quả"
+    ).count():
+        page.goto(council)
+        page.get_by_role("button", name="Mở phiên họp").click()
+        page.wait_for_load_state()
+        for name in ("Phạm Minh Đức", "Trần Thu Hà", "Nguyễn Văn Hải"):
+            page.get_by_label(re.compile(name)).check()
+        page.get_by_role("button", name="Ghi nhận điểm danh").click()
+        page.wait_for_load_state()
+        page.get_by_role("button", name="Đưa vào phiên họp").click()
+        page.wait_for_load_state()
+    session = page.url
+    page.context.clear_cookies()
+    sign_in(page, "hoidong")
+    page.goto(session)
+    page.get_by_text("Phiếu của bạn").first.scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, -160)")
+
+
 # name -> (demo account or None for a visitor, what to do)
 PAGES = {
     "home": (None, home),
@@ -65,6 +158,13 @@ PAGES = {
     "me": ("hocvien", my_page),
     "officer-submission-form": ("canbo", officer_submission_form),
     "officer-person-picker": ("canbo", officer_person_picker),
+    "honour-board": (None, honour_board),
+    "honour-award": (None, honour_award),
+    "honour-certificate": (None, honour_certificate),
+    "honour-decision": (None, honour_decision),
+    "nomination-dossier": ("thuky", nomination_dossier),
+    "council-session": ("hoidong", council_session),
+    "council-ballot": ("quantri", council_ballot),
 }
 
 

@@ -6,7 +6,6 @@ their pages are named by URL name.
 """
 
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -27,15 +26,10 @@ LANDINGS: list[tuple[str, Callable[[Role], str]]] = [
     (Kind.REVIEWER, lambda role: reverse("competitions:review")),
     # Their village or office: its points, submissions, classes and imports.
     (Kind.OFFICER, _unit_page),
-    # What the units of their area achieved, to recognise it.
-    (
-        Kind.COUNCIL_MEMBER,
-        lambda role: (
-            reverse("competitions:submissions")
-            + "?"
-            + urlencode({"status": "approved"})
-        ),
-    ),
+    # Their council's work: the nominations waiting for its vote, its sessions and
+    # decisions (the commendations app, named), with a link to what the units of
+    # their area achieved (to recognise it with a badge).
+    (Kind.COUNCIL_MEMBER, lambda role: reverse("commendations:index")),
     # The youth branches' boards, live.
     (Kind.CAMPAIGN_ORGANISER, lambda role: reverse("leaderboards:index")),
     # The unit they run: its structure, members, headcounts and panels.

@@ -19,9 +19,18 @@ from .common import XLSX, download, public_cache
 HONOUR_COLOUR = "#a3161a"
 
 
-def _recipient_name(award: Award) -> str:
-    """A person who chose to appear anonymously stays so on public pages."""
-    if award.person_id and award.person.appears_anonymously:
+def _hidden(award: Award, request=None) -> bool:
+    """A person who chose to appear anonymously stays so on public pages and
+    downloads: only they and those who handle the nomination see the name."""
+    if not (award.person_id and award.person.appears_anonymously):
+        return False
+    if request is None:
+        return True
+    return not selectors.may_see_nomination(request.user, award.nomination)
+
+
+def _recipient_name(award: Award, request=None) -> str:
+    if _hidden(award, request):
         return str(award.person.public_name)
     return award.recipient_name
 
@@ -143,6 +152,7 @@ def award(request, uid):
         {
             "award": item,
             "name": name,
+            "certificate": not _hidden(item, request),
             "revocation": revocation,
             "qr": qr_svg(record, label=_("QR code of this record")),
             "record": record,
@@ -190,6 +200,9 @@ def _certificate(request, uid, kind: str):
     item = _award_or_404(uid)
     if hasattr(item, "revocation"):
         raise Http404("revoked")
+    if _hidden(item, request):
+        # The certificate carries the name: not for a stranger to download.
+        raise Http404("anonymous")
     record = request.build_absolute_uri(reverse("commendations:award", args=[item.uid]))
     data = certificates.render(item, kind=kind, record_url=record)
     response = HttpResponse(
@@ -226,7 +239,7 @@ def decision(request, uid):
             "award_type", "recipient_unit", "person", "revocation"
         )
     )
-    rows = [{"award": a, "name": _recipient_name(a)} for a in awards]
+    rows = [{"award": a, "name": _recipient_name(a, request)} for a in awards]
     response = render(
         request,
         "commendations/decision.html",
@@ -239,9 +252,14 @@ def decision(request, uid):
 @require_safe
 def decision_annex(request, uid):
     item = _decision_or_404(uid)
-    awards = list(item.awards.select_related("award_type", "recipient_unit"))
+    awards = list(
+        item.awards.select_related(
+            "award_type", "recipient_unit", "person", "nomination"
+        )
+    )
+    names = [_recipient_name(a, request) for a in awards]
     return download(
-        documents.decision_annex_xlsx(item, awards),
+        documents.decision_annex_xlsx(item, awards, names=names),
         content_type=XLSX,
         filename=f"phu-luc-{item.number.replace('/', '-')}.xlsx",
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from units.audit import Origin
-from units.permissions import Action, can
+from units.permissions import Action, can, can_somewhere
 from units.replay import sent_once
 
 from .. import documents, dossiers, nominations, selectors
@@ -36,6 +36,8 @@ def index(request):
         "waiting": list(selectors.nominations_waiting(user)[:100]),
         "councils": list(councils.distinct().select_related("unit").order_by("pk")),
         "may_nominate": can_nominate(user),
+        # A council member recognises what their area achieved (badges by hand).
+        "achievements": can_somewhere(user, Action.AWARD_BADGE),
         "mine": list(
             Nomination.objects.filter(person__user=user)
             .select_related("award_type", "nominee_unit")
@@ -48,14 +50,13 @@ def index(request):
         or context["councils"]
         or context["mine"]
         or context["may_nominate"]
+        or can_somewhere(user, Action.VIEW_NOMINATIONS)
     ):
         raise Http404("commendations")
     return render(request, "commendations/index.html", context)
 
 
 def can_nominate(user) -> bool:
-    from units.permissions import can_somewhere
-
     return can_somewhere(user, Action.NOMINATE)
 
 

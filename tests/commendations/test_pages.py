@@ -4,6 +4,8 @@ answered with a 4xx that says what to do and changes nothing."""
 
 import io
 import re
+import shutil
+import subprocess
 
 import pytest
 from django.utils import timezone
@@ -155,6 +157,24 @@ class TestBallotsThroughPages:
 
 
 class TestDecisionPages:
+    def test_a_council_member_reads_the_trail_in_words(self, client, decided, council):
+        client.force_login(council["member1"].user)
+        nomination = decided.items.first().nomination
+
+        pages = [
+            client.get(f"/commendations/sessions/{decided.pk}/").content.decode(),
+            client.get(
+                f"/commendations/nominations/{nomination.uid}/"
+            ).content.decode(),
+        ]
+
+        for html in pages:
+            assert "Nhật ký thao tác" in html
+            assert "Bỏ phiếu kín" in html and "Hội đồng biểu quyết: đạt" in html
+            assert "nomination.voted" not in html and "→ approved" not in html
+            assert "2 tán thành trên 3" in html  # the tally, never who chose what
+        assert "Đưa đề nghị ra Hội đồng xét" in pages[1]
+
     def test_minutes_carry_the_tally(self, client, decided, administrator):
         client.force_login(administrator)
 
@@ -259,6 +279,200 @@ class TestDecisionPages:
         assert response.status_code == 409
         assert "không đạt biểu quyết" in response.content.decode()
         assert row_counts() == before
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui)",
+)
+class TestLibreOffice:
+    def test_the_documents_open_in_libreoffice(
+        self, client, decided, administrator, review, tmp_path
+    ):
+        """The office opens what it receives: each .docx converted headless to text
+        and the list to CSV by LibreOffice, read back."""
+        client.force_login(administrator)
+        village = Nomination.objects.get(unit__isnull=False)
+        files = {
+            "letter.docx": f"/commendations/reviews/{review.pk}/letter.docx",
+            "report.docx": f"/commendations/nominations/{village.uid}/report.docx",
+            "minutes.docx": f"/commendations/sessions/{decided.pk}/minutes.docx",
+            "nominees.xlsx": f"/commendations/reviews/{review.pk}/nominees.xlsx",
+        }
+        for name, url in files.items():
+            (tmp_path / name).write_bytes(client.get(url).content)
+        profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
+
+        for target, names in [
+            ("txt:Text (encoded):UTF8", [n for n in files if n.endswith(".docx")]),
+            ("csv:Text - txt - csv (StarCalc):44,34,76", ["nominees.xlsx"]),
+        ]:
+            subprocess.run(
+                ["soffice", profile, "--headless", "--convert-to", target]
+                + ["--outdir", str(tmp_path)]
+                + [str(tmp_path / n) for n in names],
+                check=True,
+                capture_output=True,
+                timeout=240,
+            )
+
+        def read(name):
+            return (tmp_path / name).read_text(encoding="utf-8-sig")
+
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in read("letter.txt")
+        assert "TỜ TRÌNH" in read("letter.txt") and "Thôn Hồ Liễn" in read("letter.txt")
+        assert "BÁO CÁO THÀNH TÍCH" in read("report.txt") and "70" in read("report.txt")
+        assert "BIÊN BẢN" in read("minutes.txt") and "2/3" in read("minutes.txt")
+        assert "Thôn Hồ Liễn" in read("nominees.csv")
+
+
+class TestRefusalsThroughPages:
+    """Bad input through the pages: a 4xx that says what to do, nothing changed."""
+
+    def test_a_member_voting_on_their_own_nomination_is_a_403(
+        self, client, review, administrator, council, citizen
+    ):
+        from commendations.models import CouncilMember
+
+        items = submitted(review, administrator)
+        council["own"] = CouncilMember.objects.create(
+            council=council["council"], user=citizen, name="Nguyễn Văn An"
+        )
+        session = session_with(council, items, administrator, ["chair", "own"])
+        item = session.items.get(nomination__person=citizen.person)
+        client.force_login(citizen)
+        before = row_counts()
+
+        response = client.post(
+            f"/commendations/sessions/{session.pk}/items/{item.pk}/vote/",
+            {"choice": "yes"},
+        )
+
+        assert response.status_code == 403
+        assert "hồ sơ đề nghị của chính bạn" in response.content.decode()
+        assert row_counts() == before
+
+    def test_nominating_someone_outside_ones_unit_is_a_404(
+        self, client, tree, officer, bang_khen
+    ):
+        from tests.conftest import make_user
+
+        stranger = make_user("stranger", unit=tree["cay"], person_name="Trần Văn Lạ")
+        client.force_login(officer)
+        before = row_counts()
+
+        response = client.post(
+            "/commendations/nominations/new/",
+            {
+                "unit": tree["ho_lien"].pk,
+                "award_type": bang_khen.pk,
+                "recipient": f"p-{stranger.person.pk}",
+                "justification": "Hướng dẫn cả thôn dùng dịch vụ công trực tuyến",
+            },
+        )
+
+        assert response.status_code == 404
+        assert "không có cá nhân hoặc tập thể này" in response.content.decode()
+        assert row_counts() == before
+
+    def test_a_commune_deciding_a_provincial_award_is_refused(
+        self, client, review, administrator, commune_admin, tree
+    ):
+        from commendations.models import Council
+
+        items = submitted(review, administrator)
+        commune = Council.objects.create(unit=tree["ke_sat"], name="Hội đồng xã")
+        client.force_login(commune_admin)
+        before = row_counts()
+
+        response = client.post(
+            f"/commendations/councils/{commune.pk}/decide/",
+            {
+                "number": "12/QĐ-UBND",
+                "signed_on": timezone.localdate().isoformat(),
+                "signer_name": "Nguyễn Văn Chủ",
+                "signer_title": "Chủ tịch UBND xã",
+                "nominations": [items[0].pk],
+            },
+        )
+
+        # The province decides it: not among what the commune may decide.
+        assert response.status_code == 400
+        assert "Hãy chọn hồ sơ trong danh sách" in response.content.decode()
+        assert row_counts() == before
+        assert not AwardDecision.objects.exists()
+
+
+class TestHonourBoard:
+    def test_each_year_is_a_link_that_shows_that_years_awards(
+        self, client, decided, administrator, tree
+    ):
+        from commendations import decisions
+
+        first, second = Nomination.objects.filter(status="approved").order_by("pk")
+        for number, day, nomination in [
+            (
+                "12/QĐ-UBND",
+                timezone.localdate().replace(year=2025, month=6, day=2),
+                first,
+            ),
+            ("125/QĐ-UBND", timezone.localdate(), second),
+        ]:
+            decisions.record_decision(
+                issuing_unit=tree["province"],
+                number=number,
+                signed_on=day,
+                signer_name="Trần Văn Ký",
+                signer_title="Chủ tịch",
+                subject="",
+                nominations=[nomination],
+                by=administrator,
+                at=timezone.now(),
+                origin=TEST_ORIGIN,
+            )
+
+        html = client.get("/honour/").content.decode()
+
+        # Years are written as years, not as quantities ("2.025").
+        assert "year=2025" in html and "2.025" not in html
+        earlier = client.get("/honour/?unit=&year=2025").content.decode()
+        assert "12/QĐ-UBND" in earlier and "125/QĐ-UBND" not in earlier
+
+    def test_an_anonymous_persons_name_stays_off_the_public_downloads(
+        self, client, decided, administrator, tree, citizen
+    ):
+        from commendations import decisions
+
+        citizen.person.appears_anonymously = True
+        citizen.person.save()
+        decision = decisions.record_decision(
+            issuing_unit=tree["province"],
+            number="125/QĐ-UBND",
+            signed_on=timezone.localdate(),
+            signer_name="Trần Văn Ký",
+            signer_title="Chủ tịch",
+            subject="",
+            nominations=list(Nomination.objects.filter(status="approved")),
+            by=administrator,
+            at=timezone.now(),
+            origin=TEST_ORIGIN,
+        )
+        award = Award.objects.get(person=citizen.person)
+        name = citizen.person.display_name
+
+        page = client.get(f"/honour/awards/{award.uid}/").content.decode()
+        certificate = client.get(f"/honour/awards/{award.uid}/certificate.png")
+        annex = client.get(f"/honour/decisions/{decision.uid}/annex.xlsx")
+
+        assert name not in page and "certificate.png" not in page
+        assert certificate.status_code == 404
+        names = [
+            row[1] for row in load_workbook(io.BytesIO(annex.content)).active.values
+        ]
+        assert name not in names and "Ẩn danh" in names
+        client.force_login(citizen)
+        mine = client.get(f"/honour/awards/{award.uid}/certificate.png")
+        assert mine.status_code == 200 and mine["Cache-Control"].startswith("private")
 
 
 class TestNominationPage:

@@ -123,3 +123,35 @@ class TestRecordedDecisions:
 
         assert sorted(o.new for o in outcomes) == [0, 2]
         assert Nomination.objects.filter(review=review).count() == 2
+
+
+class TestProposingInOneStatement:
+    def test_each_new_nomination_is_audited_and_its_nominee_told(
+        self, review, administrator, citizen, tree
+    ):
+        from competitions.models import Notification
+        from units.models import AuditEvent
+
+        first = nominations.close_review(
+            review=review, by=administrator, at=timezone.now(), origin=TEST_ORIGIN
+        )
+        again = nominations.close_review(
+            review=review, by=administrator, at=timezone.now(), origin=TEST_ORIGIN
+        )
+
+        assert (first.new, first.already, again.new, again.already) == (2, 0, 0, 2)
+        mine = Nomination.objects.get(person=citizen.person)
+        village = Nomination.objects.get(unit=tree["ho_lien"])
+        assert mine.nominee_unit == tree["ho_lien"] and mine.status == "proposed"
+        assert village.rank == 1 and "Hạng 1" in village.basis
+        assert village.proposed_by == administrator and village.uid
+        proposed = AuditEvent.objects.filter(action="nomination.proposed")
+        assert sorted(proposed.values_list("object_id", flat=True)) == sorted(
+            [mine.pk, village.pk]
+        )
+        assert proposed.get(object_id=mine.pk).actor == administrator
+        [note] = Notification.objects.filter(
+            user=citizen, link__startswith="/commendations/"
+        )
+        assert note.link == f"/commendations/nominations/{mine.uid}/"
+        assert "Bằng khen" in note.message

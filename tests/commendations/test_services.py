@@ -1,5 +1,7 @@
 """The commendation steps and what each refuses, through the services."""
 
+import os
+
 import pytest
 from django.utils import timezone
 
@@ -350,6 +352,58 @@ class TestSecretBallot:
             vote(council, "member2", session.items.first())
 
 
+class TestBallotRules:
+    def test_an_open_ballot_keeps_each_choice_by_name(
+        self, review, administrator, council, bang_khen
+    ):
+        bang_khen.ballot = AwardType.Ballot.OPEN
+        bang_khen.save()
+        items = submitted(review, administrator)
+        session = session_with(council, items, administrator, ["chair", "secretary"])
+        item = session.items.first()
+
+        vote(council, "chair", item, "yes")
+        vote(council, "secretary", item, "no")
+
+        assert set(OpenVote.objects.values_list("member__name", "choice")) == {
+            ("Chair", "yes"),
+            ("Secretary", "no"),
+        }
+        assert set(
+            AuditEvent.objects.filter(action="ballot.cast").values_list(
+                "to_state", flat=True
+            )
+        ) == {"yes", "no"}
+
+    def test_an_absent_members_written_opinion_counts_against_all_members(
+        self, review, administrator, council, bang_khen
+    ):
+        bang_khen.written_opinions = True
+        bang_khen.denominator = AwardType.Denominator.ALL
+        bang_khen.save()
+        items = submitted(review, administrator)
+        session = session_with(
+            council, items, administrator, ["chair", "secretary", "member1"]
+        )
+        item = session.items.get(nomination__unit__isnull=False)
+        for name in ("chair", "secretary"):
+            vote(council, name, item, "yes")
+        vote(council, "member1", item, "no")
+
+        with pytest.raises(NotAllowed):
+            vote(council, "member2", item, "yes")  # absent, not in writing
+        vote(council, "member2", item, "yes", in_writing=True)
+        councils.close_session(
+            session=session, by=administrator, at=now(), origin=TEST_ORIGIN
+        )
+
+        item.refresh_from_db()
+        # 3 in favour of all 5 members (60%) is more than half: passed; the
+        # same 3 of the 4 who voted would also pass, 2 of 5 would not.
+        assert (item.yes, item.no, item.in_writing) == (3, 1, 1)
+        assert item.counted_against == 5 and item.result == "passed"
+
+
 class TestResultAndDecision:
     def decide(self, tree, items, by, number="125/QĐ-UBND"):
         return decisions.record_decision(
@@ -475,3 +529,77 @@ class TestResultAndDecision:
                 at=now(),
                 origin=TEST_ORIGIN,
             )
+
+
+class TestDossierJob:
+    def test_facts_in_grouped_queries_are_each_ones_facts(
+        self,
+        review,
+        administrator,
+        tree,
+        citizen,
+        competition,
+        community_class,
+        officer,
+        reviewer,
+    ):
+        from commendations import dossiers
+        from competitions.models import Submission
+        from tests.commendations.conftest import approve
+
+        # The citizen holds a badge and has points in the ledger, credited from
+        # an achievement no longer on record as theirs (as an organiser's
+        # class credits its learners): the grouped queries read them.
+        approve(
+            officer,
+            reviewer,
+            tree["ho_lien"],
+            competition,
+            community_class,
+            person=citizen.person,
+        )
+        Submission.objects.filter(person=citizen.person).update(person=None)
+        close(review, administrator)
+        listed = list(
+            Nomination.objects.filter(review=review).select_related(*dossiers.RELATED)
+        )
+
+        grouped = dossiers.facts_for_many(listed)
+
+        assert grouped == {n.pk: dossiers.facts_for(n) for n in listed}
+        mine = grouped[next(n.pk for n in listed if n.person_id)]
+        assert mine["points"] > 0 and mine["badges"]
+
+    def test_dossiers_in_batches_with_progress(
+        self, review, administrator, django_capture_on_commit_callbacks
+    ):
+        from commendations import dossiers
+        from commendations.models import Dossier, DossierJob
+
+        close(review, administrator)
+        ids = list(
+            Nomination.objects.filter(review=review)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        job = DossierJob.objects.create(
+            review=review,
+            status=DossierJob.Status.RUNNING,
+            total=len(ids),
+            started_at=now(),
+            progress_at=now(),
+        )
+
+        finished = dossiers.run_job(job_id=job.pk, ids=ids, progress_every=1)
+
+        assert (finished.status, finished.done, finished.total) == ("done", 2, 2)
+        assert Dossier.objects.filter(nomination_id__in=ids).count() == 2
+        village = Dossier.objects.get(nomination__unit__isnull=False)
+        assert village.facts["points"] == 70 and village.document.name.endswith(".docx")
+        # Generated again, the old file is replaced, not left behind.
+        old = village.document.path
+        with django_capture_on_commit_callbacks(execute=True):
+            dossiers.run_job(job_id=job.pk, ids=ids, progress_every=2)
+        village.refresh_from_db()
+        assert village.document.path != old
+        assert not os.path.exists(old)

@@ -31,12 +31,15 @@ class TestLanding:
     def test_a_reviewer_lands_on_the_review_queue(self, client, reviewer):
         assert signed_in_lands_at(client, "reviewer") == "/review/"
 
-    def test_a_council_member_lands_on_what_their_area_achieved(self, client, tree):
+    def test_a_council_member_lands_on_their_councils_work(self, client, tree):
         make_user("hoidong", unit=tree["province"], role=Role.Kind.COUNCIL_MEMBER)
 
-        assert signed_in_lands_at(client, "hoidong") == (
-            "/submissions/?status=approved"
-        )
+        assert signed_in_lands_at(client, "hoidong") == "/commendations/"
+        # With no council or nomination yet, the page still opens and leads to
+        # what their area achieved.
+        page = client.get("/commendations/")
+        assert page.status_code == 200
+        assert "/submissions/?status=approved" in page.content.decode()
 
     def test_an_organiser_lands_on_the_boards(self, client, tree):
         make_user("doan", unit=tree["province"], role=Role.Kind.CAMPAIGN_ORGANISER)
@@ -51,7 +54,7 @@ class TestLanding:
         )
 
     def test_someone_without_a_role_lands_on_their_own_page(self, client, citizen):
-        assert signed_in_lands_at(client, "citizen") == "/units/mine/"
+        assert signed_in_lands_at(client, "citizen") == "/me/"
 
     def test_an_address_asked_for_wins(self, client, officer):
         response = client.post(
@@ -70,4 +73,4 @@ class TestLanding:
         tree["ho_lien"].is_active = False
         tree["ho_lien"].save()
 
-        assert landing_url(officer) == "/units/mine/"
+        assert landing_url(officer) == "/me/"
