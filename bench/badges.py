@@ -12,8 +12,11 @@ of the seeded classes that apply to people (Đại sứ số, Công dân số, �
 tiên phong, Gia đình số) and of Thôn số (20,000 units). Baselines in the same run:
 the grouped SUM over the ledger that the evaluation reads anyway (the floor
 without badges), and a naive per-person evaluation (one query per person) timed
-on 2,000 people and extrapolated. The database server's CPU seconds are recorded
-beside the wall time: this VM is shared, and its load changes the wall time.
+on 2,000 people and extrapolated, and the write floor: as many award rows as "at
+least 1 point" makes, written without evaluating anything into an empty copy of
+the awards table (same indexes, same chunks and connections, durable). The
+database server's CPU seconds (and the bench process's) are recorded beside the
+wall time: this VM is shared, and its load changes the wall time.
 
 (b) with badges: a daphne worker serves the village board; one subscriber; 50
 awards each of a village's own credit (as (b)), a person's credit with badge
@@ -270,15 +273,82 @@ def _publish_one(badge_class) -> dict:
     services.publish_class(badge_class, by=None, at=timezone.now(), origin=COMMAND)
     load = os.getloadavg()[0]
     cpu = server_cpu()
+    ours = sum(os.times()[:2])
     started = time.perf_counter()
     made = services.backfill_class(badge_class, at=timezone.now())
     seconds = time.perf_counter() - started
     cpu = server_cpu() - cpu if cpu is not None else None
+    ours = sum(os.times()[:2]) - ours
     return {
         "class": badge_class.slug,
         "version": badge_class.version,
         "awards_made": made,
         "awards_in_table": Assertion.objects.filter(badge_class=badge_class).count(),
+        "seconds": round(seconds, 1),
+        "server_cpu_seconds": round(cpu, 1) if cpu is not None else None,
+        "bench_cpu_seconds": round(ours, 1),
+        "load_before": round(load, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+    }
+
+
+def write_floor(big: dict, *, chunk: int = 200_000) -> dict:
+    """What PostgreSQL alone takes to write as many awards as "at least 1 point"
+    makes, without evaluating anything: rows of the same shape (a version-7 uid,
+    the salt, the evidence) inserted from generate_series into an empty copy of
+    the awards table with the same indexes, in the publication's chunks on as many
+    connections, durable. The floor under any evaluation that writes one row per
+    award."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from badges import evaluation, services
+
+    first, people = big["first_person"], big["people"]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_award_floor")
+        cursor.execute(
+            "CREATE TABLE bench_award_floor (LIKE badges_assertion INCLUDING ALL)"
+        )
+    at = timezone.now()
+
+    def write(low: int, high: int) -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO bench_award_floor (uid, badge_class_id, badge_slug, "
+                    "level, person_id, unit_id, period, salt, issued_at, expires_at, "
+                    "evidence, awarded_by_id, reason, revoked_at, revoked_by_id, "
+                    f"revocation_reason) SELECT {evaluation._PG_UID}, 1, "
+                    "'bench-floor', '', x.rid, NULL, '', "
+                    f"{evaluation._PG_SALT}, %s, NULL, jsonb_build_object('l0', 1), "
+                    "NULL, '', NULL, NULL, '' FROM (SELECT s AS rid, "
+                    f"{evaluation._PG_RANDOM} AS g FROM generate_series(%s, %s) s) x",
+                    [at, low, high],
+                )
+        finally:
+            connections["default"].close()  # this thread's own connection
+
+    ranges = [
+        (low, min(low + chunk - 1, first + people - 1))
+        for low in range(first, first + people, chunk)
+    ]
+    workers = services._publish_connections()
+    load = os.getloadavg()[0]
+    cpu = server_cpu()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(lambda bounds: write(*bounds), ranges))
+    seconds = time.perf_counter() - started
+    cpu = server_cpu() - cpu if cpu is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM bench_award_floor")
+        rows = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE bench_award_floor")
+    return {
+        "rows": rows,
+        "connections": workers,
         "seconds": round(seconds, 1),
         "server_cpu_seconds": round(cpu, 1) if cpu is not None else None,
         "load_before": round(load, 2),
@@ -342,7 +412,11 @@ def publish(big: dict) -> dict:
             flush=True,
         )
     worst = results[0]
+    print("  the write floor: as many award rows without evaluation ...", flush=True)
+    floor_write = write_floor(big)
+    print(f"    {floor_write}", flush=True)
     return {
+        "write_floor": floor_write,
         "people": big["people"],
         "classes": results,
         "slowest_seconds": max(r["seconds"] for r in results),
@@ -487,6 +561,14 @@ def table_lines(result: dict) -> list[str]:
         f"{'(g) 1 point over ' + format(g['people'], ',') + ' people vs naive (s)':58} {g['classes'][0]['seconds']:>12} {g['naive_per_person_seconds_extrapolated']:>12} {g['ratio_naive_over_ours']:>8}x",
         f"{'(g) the grouped SUM alone, without badges (s)':58} {g['grouped_sum_seconds']:>12}",
     ]
+    if "write_floor" in g:
+        w = g["write_floor"]
+        lines.append(
+            f"{'(g) 1 point vs writing ' + format(w['rows'], ',') + ' award rows alone (s)':58} {g['classes'][0]['seconds']:>12} {w['seconds']:>12} {round(g['classes'][0]['seconds'] / w['seconds'], 2):>9}"
+        )
+        lines.append(
+            f"{'(g) PostgreSQL CPU s: 1 point vs the rows alone':58} {g['classes'][0]['server_cpu_seconds']:>12} {w['server_cpu_seconds']:>12}"
+        )
     for key, label in (
         ("village", "(b) village award → subscriber p50/p95 ms"),
         ("person_off", "(b) person award → subscriber p50/p95, badges off"),
