@@ -13,6 +13,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from units.observability import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -92,6 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer gets the request's id, one log line and a count.
+    "units.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "units.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -276,7 +280,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Static files are served by the app itself (no CDN). Finders stay on so that a
 # checkout works without collectstatic; production runs collectstatic for hashed,
@@ -354,9 +358,10 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     # Production is served over TLS (nginx in front, README "Deploying"): plain HTTP
     # is sent there, except the proxy's own health check of a worker, which asks
-    # over plain HTTP and wants the JSON, not a redirect.
+    # over plain HTTP and wants the JSON, not a redirect, nor does Prometheus,
+    # which scrapes each worker's /metrics on its loopback port.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # HSTS stays a deliberate step (Django's advice: once sent, browsers refuse
     # plain HTTP for that long); .env.example sets a year. It covers this host's
@@ -370,10 +375,21 @@ if not DEBUG:
 # the domain's owner.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# JSON lines in production (one object a line, with the request id and the worker's
+# name: units/observability.py), plain text for a developer.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text")
+LOGGING = logging_config(level=env_str("LOG_LEVEL", "INFO"), fmt=LOG_FORMAT)
+
+# GET /metrics (units/metrics.py) answers only a request carrying
+# "Authorization: Bearer <METRICS_TOKEN>"; unset, it answers 404 to everyone.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+
+# Who runs the scheduled jobs and the catch-up projection (units/schedule.py):
+# "workers", a timer in every server process (the default: `make run` needs nothing
+# else), or "process", only `manage.py run_scheduler` (production: one small process,
+# so that an 11-second reconciliation never shares a worker's GIL with its sockets).
+SCHEDULER = env_str("SCHEDULER", "workers")
+if SCHEDULER not in {"workers", "process"}:
+    raise ImproperlyConfigured(f"SCHEDULER={SCHEDULER!r}: use workers or process")

@@ -10,7 +10,7 @@ class UnitsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import schedule
+        from . import metrics, schedule, schedule_metrics
         from .media import remove_orphan_files
         from .models import Unit
         from .selectors import forget_unit_index
@@ -21,6 +21,7 @@ class UnitsConfig(AppConfig):
             forget_unit_index, sender=Unit, dispatch_uid="unit-index-delete"
         )
 
+        metrics.register_collector(schedule_metrics.collect)
         schedule.register(
             "media.remove_orphan_files",
             every=lambda: settings.MEDIA_CLEANUP_MINUTES * 60,
