@@ -204,6 +204,11 @@ LEADERBOARD_RECONCILE_MINUTES = float(env_str("LEADERBOARD_RECONCILE_MINUTES", "
 # yesterday") is taken, and takes it after midnight (leaderboards/snapshots.py); 0: never.
 LEADERBOARD_SNAPSHOT_MINUTES = float(env_str("LEADERBOARD_SNAPSHOT_MINUTES", "5"))
 
+# The ledger's seals (competitions/sealing.py): how often one worker seals the
+# entries committed since, and how often it checks every seal (0 turns either off).
+LEDGER_SEAL_SECONDS = float(env_str("LEDGER_SEAL_SECONDS", "60"))
+LEDGER_VERIFY_MINUTES = float(env_str("LEDGER_VERIFY_MINUTES", "1440"))
+
 # Request bodies (units/body_limits.py). A path takes at most REQUEST_MAX_BYTES unless its
 # view declares more: the submission form's files together EVIDENCE_REQUEST_MAX_BYTES
 # (10 MB a file is the per-file rule; more files go into the draft afterwards), a
