@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint bench messages venv node clean
+.PHONY: run test test-fast lint bench bench-scale deploy-test messages venv node clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: venv node
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) scripts/check_deploy.py
 	REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+## make deploy-test: the deployment of deploy/ on this machine (real nginx with TLS in
+## front of two workers, PostgreSQL, Redis) and its browser journey; `make test` runs it too
+deploy-test: venv node
+	REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest tests/deploy $(PYTEST_ARGS)
 
 ## make test-fast: the suite on SQLite without services (browser and service tests skip)
 test-fast: venv

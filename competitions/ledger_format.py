@@ -15,7 +15,7 @@ number; blocks keep the format they were sealed with):
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 FORMAT = 1
 GENESIS = "0" * 64
@@ -45,7 +45,7 @@ def _dumps(value) -> str:
 
 
 def utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def entry_values(row: dict) -> list:

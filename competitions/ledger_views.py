@@ -15,7 +15,12 @@ PER_PAGE = 50
 @require_safe
 def ledger_blocks(request):
     blocks = LedgerBlock.objects.order_by("-number").only(
-        "number", "sealed_at", "entry_count", "first_entry_id", "last_entry_id", "digest"
+        "number",
+        "sealed_at",
+        "entry_count",
+        "first_entry_id",
+        "last_entry_id",
+        "digest",
     )
     page = Paginator(blocks, PER_PAGE).get_page(request.GET.get("page"))
     response = render(

@@ -272,7 +272,7 @@ def verify(
             changed = (
                 [
                     pk
-                    for pk, line in zip(found, lines)
+                    for pk, line in zip(found, lines, strict=True)
                     if pk in reference_lines and reference_lines[pk] != line
                 ]
                 if reference_lines
@@ -305,7 +305,9 @@ def verify(
     ]
     if stray:
         result.problems.append(
-            Problem("unsealed_entries", None, f"in no block and not queued: {stray[:20]}")
+            Problem(
+                "unsealed_entries", None, f"in no block and not queued: {stray[:20]}"
+            )
         )
     return result
 

@@ -99,8 +99,12 @@ def values_for(args) -> dict[str, str]:
             for port in workers
         ),
         "CACHE_DIR": args.cache_dir or str(state / "cache"),
-        "HTTP_LISTEN": f"{args.listen}:{args.http_port}" if args.listen else str(args.http_port),
-        "HTTPS_LISTEN": f"{args.listen}:{args.https_port}" if args.listen else str(args.https_port),
+        "HTTP_LISTEN": f"{args.listen}:{args.http_port}"
+        if args.listen
+        else str(args.http_port),
+        "HTTPS_LISTEN": f"{args.listen}:{args.https_port}"
+        if args.listen
+        else str(args.https_port),
         "HTTPS_PORT_SUFFIX": https_suffix,
         "SERVER_NAME": args.server_name,
         "ACME_ROOT": args.acme_root,

@@ -29,12 +29,18 @@ def check(lines, published=None) -> list[str]:
 
     def close(block, entries):
         ids = [values[0] for values in entries]
-        wanted = [pk for first, last in block["entry_runs"] for pk in range(first, last + 1)]
+        wanted = [
+            pk for first, last in block["entry_runs"] for pk in range(first, last + 1)
+        ]
         if ids != wanted:
-            problems.append(f"block {block['number']}: entries {ids[:5]}... are not its ids")
+            problems.append(
+                f"block {block['number']}: entries {ids[:5]}... are not its ids"
+            )
         digest = fmt.entries_digest(fmt.entry_line(values) for values in entries)
         if digest != block["entries_digest"]:
-            problems.append(f"block {block['number']}: its entries do not match its digest")
+            problems.append(
+                f"block {block['number']}: its entries do not match its digest"
+            )
 
     for raw in lines:
         record = json.loads(raw)
@@ -46,19 +52,40 @@ def check(lines, published=None) -> list[str]:
                 close(block, entries)
             block, entries = record, []
             blocks += 1
-            header = {k: record[k] for k in (
-                "format", "number", "previous_digest", "entry_count", "first_entry_id",
-                "last_entry_id", "entry_runs", "entries_digest", "sealed_at")}
+            header = {
+                k: record[k]
+                for k in (
+                    "format",
+                    "number",
+                    "previous_digest",
+                    "entry_count",
+                    "first_entry_id",
+                    "last_entry_id",
+                    "entry_runs",
+                    "entries_digest",
+                    "sealed_at",
+                )
+            }
             if record["number"] != blocks:
                 problems.append(f"block {blocks} is missing")
             if record["previous_digest"] != previous:
                 problems.append(f"block {record['number']}: the chain is broken")
             if fmt.block_digest(**header) != record["digest"]:
-                problems.append(f"block {record['number']}: its header does not match its digest")
-            if published and published.get(record["number"], record["digest"]) != record["digest"]:
-                problems.append(f"block {record['number']}: differs from the published digest")
+                problems.append(
+                    f"block {record['number']}: its header does not match its digest"
+                )
+            if (
+                published
+                and published.get(record["number"], record["digest"])
+                != record["digest"]
+            ):
+                problems.append(
+                    f"block {record['number']}: differs from the published digest"
+                )
             previous = record["digest"]
-            print(f"block {record['number']:>6}  {record['entry_count']:>6} entries  {record['digest']}")
+            print(
+                f"block {record['number']:>6}  {record['entry_count']:>6} entries  {record['digest']}"
+            )
         elif kind == "entry":
             entries.append(record["values"])
         elif kind == "end":
@@ -80,7 +107,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     published = None
     if args.published:
-        published = {b["number"]: b["digest"] for b in json.loads(args.published.read_text())}
+        published = {
+            b["number"]: b["digest"] for b in json.loads(args.published.read_text())
+        }
     with args.file.open(encoding="utf-8") as lines:
         problems = check(lines, published)
     for problem in problems:

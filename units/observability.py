@@ -108,7 +108,9 @@ def logging_config(*, level: str, fmt: str) -> dict:
             "timestamp": False,
         }
         if fmt == "json"
-        else {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        else {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        }
     )
     return {
         "version": 1,
@@ -130,7 +132,9 @@ def logging_config(*, level: str, fmt: str) -> dict:
             # One line per request is for production; tests and `make run` keep
             # their output readable unless asked (LOG_ACCESS=1).
             "thidua.access": {
-                "level": "INFO" if os.environ.get("LOG_ACCESS", "1") == "1" else "WARNING"
+                "level": "INFO"
+                if os.environ.get("LOG_ACCESS", "1") == "1"
+                else "WARNING"
             },
         },
     }

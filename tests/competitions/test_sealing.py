@@ -100,7 +100,11 @@ class TestSealing:
         call_command("export_ledger", str(export))
 
         clean = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "verify_ledger_file.py"), str(export)],
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "verify_ledger_file.py"),
+                str(export),
+            ],
             capture_output=True,
             text=True,
         )
@@ -112,7 +116,11 @@ class TestSealing:
             "\n".join(json.dumps(record, ensure_ascii=False) for record in forged)
         )
         tampered = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "verify_ledger_file.py"), str(export)],
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "verify_ledger_file.py"),
+                str(export),
+            ],
             capture_output=True,
             text=True,
         )

@@ -53,11 +53,15 @@ def free_port() -> int:
 
 def unit_command(name: str, port: int) -> tuple[list[str], dict[str, str]]:
     """The command and environment a systemd unit of deploy/systemd runs."""
-    lines = (ROOT / "deploy" / "systemd" / name).read_text(encoding="utf-8").splitlines()
+    lines = (
+        (ROOT / "deploy" / "systemd" / name).read_text(encoding="utf-8").splitlines()
+    )
     command, env = None, {}
     for line in lines:
         if line.startswith("ExecStart="):
-            command = shlex.split(line.removeprefix("ExecStart=").replace("%i", str(port)))
+            command = shlex.split(
+                line.removeprefix("ExecStart=").replace("%i", str(port))
+            )
         elif line.startswith("Environment="):
             key, _, value = line.removeprefix("Environment=").partition("=")
             env[key] = value.replace("%i", str(port))
@@ -188,7 +192,9 @@ def deployment(django_db_setup, django_db_blocker):
                 stderr=subprocess.STDOUT,
             )
             deployment.processes.append(process)
-        for url, process in zip(deployment.worker_urls, deployment.processes):
+        for url, process in zip(
+            deployment.worker_urls, deployment.processes, strict=True
+        ):
             wait_until_up(f"{url}/healthz", process=process)
         render_nginx(
             [

@@ -19,10 +19,19 @@ from tests.deploy.conftest import metric
 from units.models import AuditEvent
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def _get(url, *, context, headers=None, data=None):
+    """(status, headers, body) of one request; redirects are answers, not followed."""
     request = urllib.request.Request(url, headers=headers or {}, data=data)
+    opener = urllib.request.build_opener(
+        _NoRedirects, urllib.request.HTTPSHandler(context=context)
+    )
     try:
-        with urllib.request.urlopen(request, timeout=10, context=context) as answer:
+        with opener.open(request, timeout=10) as answer:
             return answer.status, dict(answer.headers), answer.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -97,9 +106,7 @@ def test_an_award_on_one_worker_reaches_a_viewer_on_the_other(
     proxy_line = _first_line_with(event.request_id, deployment.nginx_log)
     assert proxy_line["method"] == "POST" and proxy_line["status"] in (200, 302)
     handled_by = [
-        index
-        for index in range(2)
-        if event.request_id in deployment.worker_log(index)
+        index for index in range(2) if event.request_id in deployment.worker_log(index)
     ]
     assert len(handled_by) == 1
     worker_line = next(
@@ -107,7 +114,10 @@ def test_an_award_on_one_worker_reaches_a_viewer_on_the_other(
         for line in deployment.worker_log(handled_by[0]).splitlines()
         if event.request_id in line and line.startswith("{")
     )
-    assert worker_line["worker"] == f"worker-{deployment.worker_urls[handled_by[0]].rsplit(':', 1)[1]}"
+    assert (
+        worker_line["worker"]
+        == f"worker-{deployment.worker_urls[handled_by[0]].rsplit(':', 1)[1]}"
+    )
 
 
 def test_anonymous_pages_come_from_the_micro_cache_signed_in_ones_never(
@@ -154,4 +164,6 @@ def test_nginx_guards_the_edges(deployment, transactional_db):
     assert public_metrics == 404
     assert worker_without_token == 404
     assert too_big == 413
-    assert "/api/v1/completions/" not in deployment.worker_log(0) + deployment.worker_log(1)
+    assert "/api/v1/completions/" not in deployment.worker_log(
+        0
+    ) + deployment.worker_log(1)

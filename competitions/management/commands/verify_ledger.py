@@ -37,7 +37,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{result.blocks:,} blocks, {result.entries:,} sealed entries, "
                 f"head {result.head}: "
-                + ("the ledger matches its seals." if result.ok else f"{len(result.problems)} problems.")
+                + (
+                    "the ledger matches its seals."
+                    if result.ok
+                    else f"{len(result.problems)} problems."
+                )
             )
         if not result.ok:
             raise SystemExit(1)

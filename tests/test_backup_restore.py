@@ -1,0 +1,158 @@
+"""A backup restored, not only taken: scripts/backup.sh, then scripts/restore.sh
+into an empty database and an empty Redis, gives the same standings and badges,
+and the same sealed ledger."""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from badges import services as badge_services
+from competitions import ledger, sealing
+from leaderboards import projector
+from tests.badges.conftest import make_class
+from tests.browser.conftest import _database_url
+from tests.competitions.conftest import TEST_ORIGIN, a_credit
+from tests.conftest import make_user
+from tests.restore_snapshot import snapshot
+from units.models import Role
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def _run(command, env, **kwargs):
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, **kwargs
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def council(tree):
+    return make_user("council", unit=tree["ke_sat"], role=Role.Kind.COUNCIL_MEMBER)
+
+
+@pytest.fixture
+def empty_database():
+    """A new, empty database on the same server; dropped afterwards."""
+    name = f"restored_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    url = _database_url().rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_restored_backup_gives_the_same_standings_badges_and_ledger(
+    tree, competition, initiative, council, officer, empty_database, tmp_path, settings
+):
+    media = tmp_path / "media"
+    (media / "evidence").mkdir(parents=True)
+    (media / "evidence" / "photo.jpg").write_bytes(b"\xff\xd8 a photo")
+    with transaction.atomic():
+        ledger.credit(
+            credits=[
+                a_credit(competition, initiative, tree["ho_lien"], key="a", points=70),
+                a_credit(competition, initiative, tree["quan_goi"], key="b", points=40),
+                a_credit(
+                    competition,
+                    initiative,
+                    tree["ho_lien"],
+                    key="c",
+                    points=55,
+                    person=officer.person,
+                ),
+            ],
+            by=None,
+            at=timezone.now(),
+        )
+    projector.catch_up()
+    badge_class = make_class("thon-tieu-bieu", {}, recipient="unit")
+    badge_services.award_badge(
+        badge_class=badge_class,
+        unit=tree["ho_lien"],
+        reason="Thôn dẫn đầu phong trào",
+        by=council,
+        at=timezone.now(),
+        origin=TEST_ORIGIN,
+    )
+    sealing.seal()
+    before = snapshot()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "MEDIA_ROOT": str(media),
+        "PYTHON": sys.executable,
+    }
+    backups = tmp_path / "backups"
+
+    backup = Path(
+        _run([str(ROOT / "scripts" / "backup.sh"), str(backups)], env)
+        .strip()
+        .splitlines()[-1]
+    )
+    restored_media = tmp_path / "restored-media"
+    restored_redis = settings.REDIS_URL.rsplit("/", 1)[0] + "/9"
+    restored_env = {
+        **env,
+        "DATABASE_URL": empty_database,
+        "MEDIA_ROOT": str(restored_media),
+        "REDIS_URL": restored_redis,
+    }
+    subprocess.run(
+        ["redis-cli", "-u", restored_redis, "FLUSHDB"], check=True, capture_output=True
+    )
+    _run([str(ROOT / "scripts" / "restore.sh"), str(backup)], restored_env)
+    after = json.loads(
+        _run([sys.executable, "-m", "tests.restore_snapshot"], restored_env)
+    )
+
+    assert before["standings"], "the original has boards"
+    assert before["badges"], "the original has a badge"
+    assert after == json.loads(json.dumps(before, sort_keys=True))
+    assert (
+        restored_media / "evidence" / "photo.jpg"
+    ).read_bytes() == b"\xff\xd8 a photo"
+    assert sorted(p.name for p in backup.iterdir()) == [
+        "SHA256SUMS",
+        "database.dump",
+        "ledger.jsonl",
+        "media.tar.gz",
+    ]
+
+
+def test_a_restore_refuses_a_database_that_is_not_empty(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PYTHON": sys.executable,
+    }
+    (tmp_path / "media").mkdir()
+    backup = Path(
+        _run([str(ROOT / "scripts" / "backup.sh"), str(tmp_path / "b")], env)
+        .strip()
+        .splitlines()[-1]
+    )
+
+    refused = subprocess.run(
+        [str(ROOT / "scripts" / "restore.sh"), str(backup)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert refused.returncode == 1
+    assert "the database is not empty" in refused.stderr
