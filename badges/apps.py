@@ -7,12 +7,21 @@ class BadgesConfig(AppConfig):
     verbose_name = _("Badges")
 
     def ready(self):
+        from django.conf import settings
+
         from learning.openapi import contribute
+        from units import schedule
         from units.panels import register_unit_panel
 
         from . import receivers  # noqa: F401  (connects the signal receivers)
+        from . import services
         from .apidoc import document_part
         from .panels import badges_panel
 
         register_unit_panel(badges_panel)
         contribute(document_part)
+        schedule.register(
+            "badges.publish",
+            every=lambda: settings.BADGES_PUBLISH_SECONDS,
+            run=services.evaluate_published,
+        )

@@ -232,6 +232,9 @@ LEARNING_INVITE_DAYS = env_int("LEARNING_INVITE_DAYS", 7)
 # compares both), the origin of the Open Badges ids, and the key 3.0 credentials
 # are signed with (a PEM RSA private key; in development one is made on first use).
 BADGES_EVALUATE = env_bool("BADGES_EVALUATE", True)
+# How often one worker awards the classes published since (the admin's "publish"
+# only marks them): a scheduled job, units/schedule.py; 0 turns it off.
+BADGES_PUBLISH_SECONDS = float(env_str("BADGES_PUBLISH_SECONDS", "10"))
 BADGES_BASE_URL = env_str("BADGES_BASE_URL").rstrip("/")
 BADGES_SIGNING_KEY = env_str("BADGES_SIGNING_KEY")
 BADGES_SIGNING_KEY_FILE = env_str("BADGES_SIGNING_KEY_FILE")

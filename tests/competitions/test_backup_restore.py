@@ -23,7 +23,7 @@ from tests.conftest import make_user
 from tests.restore_snapshot import snapshot
 from units.models import Role
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
