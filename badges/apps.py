@@ -13,8 +13,10 @@ class BadgesConfig(AppConfig):
         from units import schedule
         from units.panels import register_unit_panel
 
-        from . import receivers  # noqa: F401  (connects the signal receivers)
-        from . import services
+        from . import (
+            receivers,  # noqa: F401  (connects the signal receivers)
+            services,
+        )
         from .apidoc import document_part
         from .panels import badges_panel
 
