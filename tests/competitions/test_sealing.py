@@ -83,6 +83,26 @@ class TestSealing:
 
         assert sealing.verify().ok
 
+    @pytest.mark.django_db(transaction=True)
+    def test_the_scheduler_process_seals_and_projects(
+        self, competition, initiative, tree, settings
+    ):
+        from io import StringIO
+
+        from competitions.models import UnprojectedEntry
+        from units import schedule
+
+        schedule.forget_local_state()
+        settings.LEDGER_SEAL_SECONDS = 60
+        credit_one(a_credit(competition, initiative, tree["ho_lien"], key="s1"))
+        out = StringIO()
+
+        call_command("run_scheduler", "--once", stdout=out)
+
+        assert "ledger.seal" in out.getvalue()
+        assert LedgerBlock.objects.get().entry_count == 1
+        assert not UnprojectedEntry.objects.exists()
+
     def test_the_public_page_and_json_publish_every_digest(self, client, entries):
         page = client.get("/ledger/")
         published = client.get("/ledger/blocks.json").json()
