@@ -166,20 +166,31 @@ REDIS_URL = env_str("REDIS_URL")
 # Short timeouts: a stopped Redis must cost milliseconds, not the client's default
 # seconds of retries (see research/reliability.md, "Redis down").
 REDIS_SOCKET_TIMEOUT = float(env_str("REDIS_SOCKET_TIMEOUT", "0.25"))
+# REDIS_URL names one node of a Redis Cluster: the ranking store spreads its boards
+# over the shards (leaderboards.stores.RedisClusterStore). The channel layer, the
+# boards' change channel and the cache then use REDIS_CHANNELS_URL, a plain Redis
+# (Pub/Sub and rate limits are small; README "Growing past one machine").
+REDIS_CLUSTER = env_bool("REDIS_CLUSTER", False)
+REDIS_CHANNELS_URL = env_str("REDIS_CHANNELS_URL", "" if REDIS_CLUSTER else REDIS_URL)
 
+if REDIS_CLUSTER and not REDIS_CHANNELS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_CLUSTER=1 needs REDIS_CHANNELS_URL, a plain Redis for the channel "
+        "layer and the cache"
+    )
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # The PubSub layer: the core layer with redis-py 8 loses messages in
             # connection bursts (channels_redis #422).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL}]},
+            "CONFIG": {"hosts": [{"address": REDIS_CHANNELS_URL}]},
         }
     }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CHANNELS_URL,
             "OPTIONS": {
                 "socket_timeout": REDIS_SOCKET_TIMEOUT,
                 "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,

@@ -299,7 +299,9 @@ class RedisStore(RankingStore):
                 pipe.zrevrange(key, offset, offset + limit - 1, withscores=True)
                 pipe.zcard(key)
             if standing is not None:
-                pipe.eval(self.STANDING, 1, standing[0], _encode(standing[1]))
+                pipe.execute_command(
+                    "EVAL", self.STANDING, 1, standing[0], _encode(standing[1])
+                )
             return pipe.execute()
 
         results = self._call(run)
@@ -320,7 +322,7 @@ class RedisStore(RankingStore):
         def run():
             pipe = self.client.pipeline(transaction=False)
             for key, member in pairs:
-                pipe.eval(self.STANDING, 1, key, _encode(member))
+                pipe.execute_command("EVAL", self.STANDING, 1, key, _encode(member))
                 pipe.zcard(key)
             return pipe.execute()
 
@@ -395,6 +397,7 @@ class RedisStore(RankingStore):
         swap.unlink("lb:keys")
         if rebuilt:
             swap.sadd("lb:keys", *rebuilt)
+        swap.set(self.FORMAT_KEY, self.KEY_FORMAT)
         swap.execute()
 
     def replace_from_totals(self, totals):
@@ -424,7 +427,8 @@ class RedisStore(RankingStore):
             writes: dict[str, dict[int, int]] = {}
             for (competition, scope, instance), people in totals.own_people.items():
                 if children[(competition, instance)][scope]:
-                    key = f"lb:own:{competition}:{scope}:{instance}{suffix}"
+                    # Same hash tag as the boards it is summed into.
+                    key = f"lb:own:{{{competition}:{instance}}}:{scope}{suffix}"
                     own_keys[(competition, scope, instance)] = key
                 else:
                     # A scope with nothing below it (a village): its own people are its board.
@@ -571,8 +575,16 @@ class RedisStore(RankingStore):
             k.decode() for k in self._call(lambda: self.client.smembers("lb:keys"))
         )
 
+    # Written by every rebuild: a Redis without it came back empty (it runs
+    # without persistence), or holds boards under an older key format; either way
+    # the first catch-up rebuilds it from the ledger. Increments never write it, so
+    # an award projected into a Redis that restarted a moment ago does not hide
+    # the loss of everything else.
+    FORMAT_KEY = "lb:format"
+    KEY_FORMAT = b"2"  # 2: hash-tagged keys (leaderboards.boards.storage_key)
+
     def lost_everything(self):
-        return not self._call(lambda: self.client.exists("lb:keys"))
+        return self._call(lambda: self.client.get(self.FORMAT_KEY)) != self.KEY_FORMAT
 
     SNAPSHOT_PREFIX = "lb:y:"
     SNAPSHOT_TAKEN = "lb:y:@taken"
@@ -706,6 +718,209 @@ class RedisStore(RankingStore):
             )
 
         self._call(build)
+
+
+def slot_tag(key: str) -> str:
+    """What Redis Cluster hashes a key by: its hash tag, or the whole key."""
+    start = key.find("{")
+    if start != -1:
+        end = key.find("}", start + 1)
+        if end > start + 1:
+            return key[start + 1 : end]
+    return key
+
+
+class RedisClusterStore(RedisStore):
+    """The Redis store on a Redis Cluster (REDIS_CLUSTER=1).
+
+    A script call or a MULTI must touch one slot. Board keys carry a hash tag,
+    {competition:period instance} (boards.storage_key), so a projection batch is
+    one script call per tag it touches (about three per competition: all time,
+    this month, this week), pipelined to the shards in one round trip each, and a
+    rebuild's roll-up (ZUNIONSTORE) stays within one slot. The registry of keys
+    and the format marker are keys of their own, written outside the scripts.
+
+    Atomicity: one Redis applies a batch in one script, all or nothing. Over
+    shards, a batch is several scripts; if a shard fails mid-batch the projector
+    rolls back and retries the same entries, so each script first records the
+    batch's id in its own slot (for an hour) and a retried batch skips the slots
+    it already reached: no increment is applied twice. Reconciliation still
+    compares every board with the ledger every 30 minutes.
+    """
+
+    name = "redis-cluster"
+
+    def __init__(self, url: str, *, timeout: float):
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.cluster import RedisCluster
+        from redis.retry import Retry
+
+        self._redis_errors = (redis.RedisError, OSError)
+        self.client = RedisCluster.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+            max_connections=200,
+            decode_responses=False,
+        )
+        self.breaker = CircuitBreaker()
+        self.bulk_client = RedisCluster.from_url(
+            url,
+            socket_timeout=120,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
+
+    INCREMENT_SLOT = f"""
+    if ARGV[2] ~= '' then
+        if redis.call('SET', KEYS[1], '1', 'NX', 'EX', 3600) == false then
+            return 0
+        end
+    end
+    local boards = cmsgpack.unpack(ARGV[1])
+    local n = 0
+    for key, members in pairs(boards) do
+        for member, delta in pairs(members) do
+            redis.call('ZINCRBY', key, delta, string.format('%012d', {MAX_MEMBER} - member))
+        end
+        n = n + 1
+    end
+    return n
+    """
+
+    @staticmethod
+    def _by_slot(boards: dict[str, dict]) -> dict[str, dict[str, dict]]:
+        groups: dict[str, dict[str, dict]] = defaultdict(dict)
+        for key, members in boards.items():
+            groups[slot_tag(key)][key] = members
+        return groups
+
+    def apply(self, changes):
+        changes = Changes.of(changes)
+        if not changes:
+            return
+        batch = getattr(changes, "batch", None) or ""
+        groups = self._by_slot(changes.by_key)
+
+        def run():
+            pipe = self.client.pipeline(transaction=False)
+            # Registered first: a key in the registry before it has members is
+            # harmless (read as empty), one with members missing from it is not.
+            pipe.sadd("lb:keys", *changes.by_key)
+            for tag, boards in groups.items():
+                marker = f"lb:batch:{{{tag}}}:{batch}"
+                pipe.execute_command(
+                    "EVAL", self.INCREMENT_SLOT, 1, marker, msgpack.packb(boards), batch
+                )
+            pipe.execute()
+
+        self._call(run)
+
+    ASSIGN_SLOT = RedisStore.ASSIGN.split("    for i = 1, #keys, 1000 do")[0] + (
+        "    return #keys\n    "
+    )
+
+    def assign(self, values):
+        if not values:
+            return
+        put: dict[str, dict[int, int]] = defaultdict(dict)
+        remove: dict[str, list[int]] = defaultdict(list)
+        for (key, member), points in values.items():
+            if points is None:
+                remove[key].append(member)
+            else:
+                put[key][member] = points
+        tags = {slot_tag(key) for key in [*put, *remove]}
+
+        def run():
+            pipe = self.client.pipeline(transaction=False)
+            if put:
+                pipe.sadd("lb:keys", *put)
+            for tag in tags:
+                payload = msgpack.packb(
+                    {
+                        "set": {k: v for k, v in put.items() if slot_tag(k) == tag},
+                        "remove": {
+                            k: v for k, v in remove.items() if slot_tag(k) == tag
+                        },
+                    }
+                )
+                pipe.execute_command(
+                    "EVAL", self.ASSIGN_SLOT, 1, f"lb:assign:{{{tag}}}", payload
+                )
+            pipe.execute()
+
+        self._call(run)
+
+    def _write(self, client, boards):
+        chunk: dict[str, dict[int, int]] = {}
+        size = 0
+
+        def flush(chunk):
+            pipe = client.pipeline(transaction=False)
+            for tag, group in self._by_slot(chunk).items():
+                pipe.execute_command(
+                    "EVAL", self.WRITE, 1, f"lb:write:{{{tag}}}", msgpack.packb(group)
+                )
+            pipe.execute()
+
+        for key, members in boards.items():
+            items = list(members.items())
+            for start in range(0, len(items), self.BATCH):
+                chunk.setdefault(key, {}).update(
+                    dict(items[start : start + self.BATCH])
+                )
+                size += min(self.BATCH, len(items) - start)
+                if size >= self.BATCH:
+                    flush(chunk)
+                    chunk, size = {}, 0
+        if chunk:
+            flush(chunk)
+
+    # Per slot, atomically: drop the old boards, rename the rebuilt ones in.
+    SWAP_SLOT = """
+    local n = tonumber(ARGV[1])
+    for i = 1, n do redis.call('UNLINK', KEYS[i]) end
+    local suffix = ARGV[2]
+    for i = n + 1, #KEYS do
+        local key = KEYS[i]
+        if redis.call('EXISTS', key .. suffix) == 1 then
+            redis.call('RENAME', key .. suffix, key)
+        else
+            redis.call('UNLINK', key)
+        end
+    end
+    return 1
+    """
+
+    def _swap_in(self, client, rebuilt, suffix):
+        """Swap per slot (one script each); the registry and marker last."""
+        old = {k.decode() for k in client.smembers("lb:keys")}
+        groups: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+        for key in old - set(rebuilt):
+            groups[slot_tag(key)][0].append(key)
+        for key in rebuilt:
+            groups[slot_tag(key)][1].append(key)
+        pipe = client.pipeline(transaction=False)
+        for gone, built in groups.values():
+            pipe.execute_command(
+                "EVAL",
+                self.SWAP_SLOT,
+                len(gone) + len(built),
+                *gone,
+                *built,
+                len(gone),
+                suffix,
+            )
+        pipe.execute()
+        client.delete("lb:keys")
+        if rebuilt:
+            keys = list(rebuilt)
+            for start in range(0, len(keys), 1000):
+                client.sadd("lb:keys", *keys[start : start + 1000])
+        client.set(self.FORMAT_KEY, self.KEY_FORMAT)
 
 
 # SQL -----------------------------------------------------------------------------
@@ -880,7 +1095,8 @@ def get_store() -> RankingStore:
         with _store_lock:
             if _store is None:
                 if settings.REDIS_URL:
-                    _store = RedisStore(
+                    kind = RedisClusterStore if settings.REDIS_CLUSTER else RedisStore
+                    _store = kind(
                         settings.REDIS_URL, timeout=settings.REDIS_SOCKET_TIMEOUT
                     )
                 else:
