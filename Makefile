@@ -60,3 +60,9 @@ clean:
 ## make bench: the leaderboard benchmark on throwaway PostgreSQL and Redis (table + JSON)
 bench: venv
 	PG_DURABLE=1 scripts/with-services.sh $(PY) -m bench $(BENCH_ARGS)
+
+## make bench-scale: nginx + two workers, 10,000 sockets, the micro-cache, the Redis
+## script ceiling and a two-shard Redis Cluster (needs nginx, ab: installed if missing)
+bench-scale: venv
+	command -v ab >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends apache2-utils >/dev/null)
+	PG_DURABLE=1 scripts/with-services.sh $(PY) -m bench --only scale --people 200000 --units 4000 $(BENCH_ARGS)

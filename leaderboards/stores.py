@@ -613,6 +613,13 @@ class RedisStore(RankingStore):
     return #rows / 2
     """
 
+    def _kept(self, key: str) -> str:
+        """Where a board's start-of-day copy is kept: in the board's own slot (a
+        cluster copies only within one), so an untagged key becomes the tag."""
+        if slot_tag(key) != key:
+            return self.SNAPSHOT_PREFIX + key
+        return self.SNAPSHOT_PREFIX + "{" + key + "}"
+
     def take_rank_snapshot(self, *, at):
         """Copy each sorted set inside Redis (no member crosses the wire): small
         boards by COPY, large ones a slice at a time into a temporary key renamed
@@ -638,7 +645,7 @@ class RedisStore(RankingStore):
             for start in range(0, len(small), 500):
                 pipe = client.pipeline(transaction=False)
                 for key in small[start : start + 500]:
-                    kept = self.SNAPSHOT_PREFIX + key
+                    kept = self._kept(key)
                     pipe.unlink(kept)
                     pipe.copy(key, kept)
                     pipe.expire(kept, self.SNAPSHOT_SECONDS)
@@ -646,7 +653,7 @@ class RedisStore(RankingStore):
             for key, size in zip(keys, sizes, strict=True):
                 if size <= self.SNAPSHOT_SLICE:
                     continue
-                kept = self.SNAPSHOT_PREFIX + key
+                kept = self._kept(key)
                 building = kept + ":building"
                 client.unlink(building)
                 for first in range(0, size, self.SNAPSHOT_SLICE):
@@ -691,7 +698,7 @@ class RedisStore(RankingStore):
             lambda: self.client.eval(
                 self.PREVIOUS,
                 1,
-                self.SNAPSHOT_PREFIX + key,
+                self._kept(key),
                 *[_encode(member) for member in members],
             )
         )

@@ -67,5 +67,7 @@ done
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/thidua"
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export PG_BIN="$pg_bin"
+# The deployment drills restart PostgreSQL (tests/deploy/test_drills.py).
+export THIDUA_PGDATA="$pgdata"
 echo "PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port"
 "$@"

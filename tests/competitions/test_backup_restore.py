@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -42,24 +43,32 @@ def council(tree):
 
 
 @pytest.fixture
-def empty_database():
-    """A new, empty database on the same server; dropped afterwards."""
-    name = f"restored_{uuid.uuid4().hex[:8]}"
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    url = _database_url().rsplit("/", 1)[0] + f"/{name}"
-    yield url
+def new_database():
+    """Make new, empty databases on the same server; dropped afterwards."""
+    made = []
+
+    def make() -> str:
+        name = f"restored_{uuid.uuid4().hex[:8]}"
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return _database_url().rsplit("/", 1)[0] + f"/{name}"
+
+    yield make
     connection.close()
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in made:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_a_restored_backup_gives_the_same_standings_badges_and_ledger(
-    tree, competition, initiative, council, officer, empty_database, tmp_path, settings
-):
-    media = tmp_path / "media"
-    (media / "evidence").mkdir(parents=True)
-    (media / "evidence" / "photo.jpg").write_bytes(b"\xff\xd8 a photo")
+@pytest.fixture
+def empty_database(new_database):
+    return new_database()
+
+
+@pytest.fixture
+def awards_and_a_badge(tree, competition, initiative, council, officer):
+    """Points for two villages and a person, projected; a badge; the ledger sealed."""
     with transaction.atomic():
         ledger.credit(
             credits=[
@@ -78,9 +87,8 @@ def test_a_restored_backup_gives_the_same_standings_badges_and_ledger(
             at=timezone.now(),
         )
     projector.catch_up()
-    badge_class = make_class("thon-tieu-bieu", {}, recipient="unit")
     badge_services.award_badge(
-        badge_class=badge_class,
+        badge_class=make_class("thon-tieu-bieu", {}, recipient="unit"),
         unit=tree["ho_lien"],
         reason="Thôn dẫn đầu phong trào",
         by=council,
@@ -88,6 +96,24 @@ def test_a_restored_backup_gives_the_same_standings_badges_and_ledger(
         origin=TEST_ORIGIN,
     )
     sealing.seal()
+
+
+def _redis_db(number: int) -> str:
+    url = settings.REDIS_URL.rsplit("/", 1)[0] + f"/{number}"
+    subprocess.run(["redis-cli", "-u", url, "FLUSHDB"], check=True, capture_output=True)
+    return url
+
+
+def _pg(tool: str) -> str:
+    return os.path.join(os.environ.get("PG_BIN", ""), tool)
+
+
+def test_a_restored_backup_gives_the_same_standings_badges_and_ledger(
+    awards_and_a_badge, empty_database, tmp_path
+):
+    media = tmp_path / "media"
+    (media / "evidence").mkdir(parents=True)
+    (media / "evidence" / "photo.jpg").write_bytes(b"\xff\xd8 a photo")
     before = snapshot()
     env = {
         **os.environ,
@@ -103,16 +129,13 @@ def test_a_restored_backup_gives_the_same_standings_badges_and_ledger(
         .splitlines()[-1]
     )
     restored_media = tmp_path / "restored-media"
-    restored_redis = settings.REDIS_URL.rsplit("/", 1)[0] + "/9"
+    restored_redis = _redis_db(9)
     restored_env = {
         **env,
         "DATABASE_URL": empty_database,
         "MEDIA_ROOT": str(restored_media),
         "REDIS_URL": restored_redis,
     }
-    subprocess.run(
-        ["redis-cli", "-u", restored_redis, "FLUSHDB"], check=True, capture_output=True
-    )
     _run([str(ROOT / "scripts" / "restore.sh"), str(backup)], restored_env)
     after = json.loads(
         _run([sys.executable, "-m", "tests.restore_snapshot"], restored_env)
@@ -156,3 +179,47 @@ def test_a_restore_refuses_a_database_that_is_not_empty(tmp_path):
 
     assert refused.returncode == 1
     assert "the database is not empty" in refused.stderr
+
+
+def test_a_backup_of_the_release_before_restores_onto_this_one(
+    awards_and_a_badge, new_database, tmp_path
+):
+    """The previous release had no seals, no request ids and untagged board keys:
+    its plain pg_dump is restored, migrated, sealed and rebuilt to the same boards."""
+    before = json.loads(json.dumps(snapshot(), sort_keys=True))
+    older = new_database()
+    subprocess.run(
+        f"{_pg('pg_dump')} --format=custom --no-owner --no-acl '{_database_url()}' | "
+        f"{_pg('pg_restore')} --no-owner --no-acl --exit-on-error --dbname '{older}'",
+        shell=True,
+        check=True,
+    )
+    env = {**os.environ, "DATABASE_URL": older, "PYTHON": sys.executable}
+    for app, migration in (
+        ("competitions", "0003"),
+        ("leaderboards", "0002"),
+        ("units", "0005"),
+    ):
+        _run([sys.executable, "manage.py", "migrate", app, migration], env)
+    backup = tmp_path / "older-release"
+    backup.mkdir()
+    _run(
+        [_pg("pg_dump"), "--format=custom", "--no-owner", "--no-acl", "--file",
+         str(backup / "database.dump"), older],
+        env,
+    )  # fmt: skip
+    restored_env = {
+        **env,
+        "DATABASE_URL": new_database(),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "REDIS_URL": _redis_db(10),
+    }
+
+    _run([str(ROOT / "scripts" / "restore.sh"), str(backup)], restored_env)
+    after = json.loads(
+        _run([sys.executable, "-m", "tests.restore_snapshot"], restored_env)
+    )
+    verified = _run([sys.executable, "manage.py", "verify_ledger"], restored_env)
+
+    assert after == before
+    assert "3 sealed entries" in verified

@@ -25,7 +25,12 @@ from tests.browser.conftest import (  # noqa: F401
     _database_url,
     browser,
 )
-from tests.competitions.conftest import community_class, competition, today  # noqa: F401
+from tests.competitions.conftest import (  # noqa: F401
+    community_class,
+    competition,
+    initiative,
+    today,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -43,30 +43,38 @@ def redis_cluster_url():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(
-    params=[
-        "sql",
-        pytest.param("redis", marks=pytest.mark.services),
-        pytest.param("redis-cluster", marks=pytest.mark.services),
-    ]
-)
-def store(request, settings, db):
-    """Each test using this runs once per store."""
-    if request.param == "redis":
+def chosen_store(request, settings, kind: str):
+    """The store of this kind, empty (Redis flushed), as get_store() gives it."""
+    if kind == "redis":
         if not REDIS_URL:
             pytest.skip("needs Redis: run `make test`")
         settings.REDIS_URL = REDIS_URL
-    elif request.param == "redis-cluster":
+    elif kind == "redis-cluster":
         settings.REDIS_URL = request.getfixturevalue("redis_cluster_url")
         settings.REDIS_CLUSTER = True
     else:
         settings.REDIS_URL = ""
     stores.reset_store()
     chosen = stores.get_store()
-    if request.param != "sql":
+    if kind != "sql":
         chosen.client.flushdb()
-    yield chosen
+    return chosen
+
+
+@pytest.fixture(params=["sql", pytest.param("redis", marks=pytest.mark.services)])
+def store(request, settings, db):
+    """Each test using this runs once per store."""
+    yield chosen_store(request, settings, request.param)
     stores.reset_store()
+
+
+# The contract suites (test_stores, test_snapshots, the cluster's own tests) also
+# run on the three-shard cluster; the journeys above the store run on two stores.
+EVERY_STORE = [
+    "sql",
+    pytest.param("redis", marks=pytest.mark.services),
+    pytest.param("redis-cluster", marks=pytest.mark.services),
+]
 
 
 @pytest.fixture

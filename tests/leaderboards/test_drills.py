@@ -1,0 +1,137 @@
+"""Bad input of issue 16, as drills: no award lost or doubled, the boards exact after.
+
+A worker killed mid-award (before its commit, and between its commit and the
+projection), and a Redis that comes back empty and receives an award before the
+catch-up runs. The other drills (PostgreSQL restarting, nginx reloading during a
+reconnect storm) run against the real deployment in tests/deploy/.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from competitions.models import PointEntry
+from leaderboards import projector, stores
+from tests.browser.conftest import _database_url
+from tests.competitions.conftest import a_credit, credit_one
+from tests.leaderboards.test_redis_outage import own_redis  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+# An award in a process of its own, as a worker makes it; KILL_AT says when the
+# process dies: "before-commit" (inside the transaction) or "after-commit" (the
+# entry committed, its projection not yet run: the first on-commit callback).
+AWARD = """
+import os, signal, sys
+from django.db import transaction
+from django.utils import timezone
+from competitions import ledger
+from competitions.models import ActivityType, Competition
+from units.models import Unit
+
+kill_at = sys.argv[1]
+competition = Competition.objects.get(pk=int(sys.argv[2]))
+credit = ledger.Credit(
+    competition=competition, unit=Unit.objects.get(pk=int(sys.argv[3])),
+    person=None, activity_type=ActivityType.objects.get(pk=int(sys.argv[4])),
+    rule=None, points=25, quantity=1, source="drill", explanation="",
+    idempotency_key="drill:award", occurred_at=timezone.now(),
+)
+die = lambda: os.kill(os.getpid(), signal.SIGKILL)
+with transaction.atomic():
+    if kill_at == "after-commit":
+        transaction.on_commit(die)  # registered first: runs before the projection
+    ledger.credit(credits=[credit], by=None, at=timezone.now())
+    if kill_at == "before-commit":
+        die()
+print("awarded")
+"""
+
+
+def _award_in_a_process(kill_at, competition, unit, activity) -> int:
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    code = "import django; django.setup()\n" + AWARD
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            kill_at,
+            str(competition.pk),
+            str(unit.pk),
+            str(activity.pk),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+    ).returncode
+
+
+class TestWorkerKilledMidAward:
+    def test_killed_before_commit_nothing_is_credited_and_the_retry_credits_once(
+        self, tree, competition, initiative
+    ):
+        died = _award_in_a_process(
+            "before-commit", competition, tree["ho_lien"], initiative
+        )
+        nothing = PointEntry.objects.count()
+        retried = _award_in_a_process("none", competition, tree["ho_lien"], initiative)
+        again = _award_in_a_process("none", competition, tree["ho_lien"], initiative)
+
+        assert died == -signal.SIGKILL
+        assert nothing == 0
+        assert (retried, again) == (0, 0)
+        assert PointEntry.objects.count() == 1
+        projector.catch_up()
+        assert projector.reconcile().mismatches == []
+
+    def test_killed_after_commit_the_entry_waits_and_the_catch_up_projects_it_once(
+        self, tree, competition, initiative
+    ):
+        died = _award_in_a_process(
+            "after-commit", competition, tree["ho_lien"], initiative
+        )
+        waiting = PointEntry.objects.unprojected().count()
+        retried = _award_in_a_process("none", competition, tree["ho_lien"], initiative)
+
+        projector.catch_up()
+
+        assert died == -signal.SIGKILL
+        assert waiting == 1  # committed, not on the boards: nothing lost
+        assert retried == 0 and PointEntry.objects.count() == 1  # nothing doubled
+        assert not PointEntry.objects.unprojected().exists()
+        assert projector.reconcile().mismatches == []
+
+
+def test_a_redis_back_empty_is_rebuilt_even_when_an_award_reaches_it_first(
+    own_redis,  # noqa: F811
+    tree,
+    competition,
+    initiative,
+):
+    for n in range(3):
+        credit_one(a_credit(competition, initiative, tree["quan_goi"], key=f"k{n}"))
+    projector.catch_up()
+    assert projector.reconcile().mismatches == []
+
+    # Redis fails over to an empty replica (no persistence)...
+    own_redis.stop()
+    own_redis.start()
+    stores.get_store().breaker.reset()
+    # ...and an award's own projection reaches it before any catch-up does.
+    entry = credit_one(a_credit(competition, initiative, tree["ho_lien"], key="late"))
+    projector.project([entry.pk], wait=True)
+
+    assert projector.reconcile().mismatches != []  # the boards lost the first three
+    projector.catch_up()
+    assert projector.reconcile().mismatches == []
