@@ -886,47 +886,60 @@ class RedisClusterStore(RedisStore):
         if chunk:
             flush(chunk)
 
-    # Per slot, atomically: drop the old boards, rename the rebuilt ones in.
+    @staticmethod
+    def _temp(key: str, suffix: str) -> str:
+        """A rebuilt board's temporary name, in the board's own slot."""
+        return key + suffix if slot_tag(key) != key else "{" + key + "}" + suffix
+
+    def replace_all(self, boards):
+        suffix = f":rebuild{int(time.time() * 1000)}"
+
+        def build():
+            self._write(
+                self.bulk_client,
+                {self._temp(key, suffix): members for key, members in boards.items()},
+            )
+            self._swap_in(
+                self.bulk_client,
+                {key: bool(members) for key, members in boards.items()},
+                suffix,
+            )
+
+        self._call(build)
+
+    # Per slot, atomically: drop the boards that are no more, rename the rebuilt
+    # ones in (KEYS: gone, then each built board followed by its temporary name).
     SWAP_SLOT = """
-    local n = tonumber(ARGV[1])
-    for i = 1, n do redis.call('UNLINK', KEYS[i]) end
-    local suffix = ARGV[2]
-    for i = n + 1, #KEYS do
-        local key = KEYS[i]
-        if redis.call('EXISTS', key .. suffix) == 1 then
-            redis.call('RENAME', key .. suffix, key)
+    local gone = tonumber(ARGV[1])
+    for i = 1, gone do redis.call('UNLINK', KEYS[i]) end
+    for i = gone + 1, #KEYS, 2 do
+        if redis.call('EXISTS', KEYS[i + 1]) == 1 then
+            redis.call('RENAME', KEYS[i + 1], KEYS[i])
         else
-            redis.call('UNLINK', key)
+            redis.call('UNLINK', KEYS[i])
         end
     end
     return 1
     """
 
     def _swap_in(self, client, rebuilt, suffix):
-        """Swap per slot (one script each); the registry and marker last."""
+        """Swap per slot (one script each); the registry and the marker after."""
         old = {k.decode() for k in client.smembers("lb:keys")}
         groups: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
         for key in old - set(rebuilt):
             groups[slot_tag(key)][0].append(key)
         for key in rebuilt:
-            groups[slot_tag(key)][1].append(key)
+            groups[slot_tag(key)][1].extend([key, self._temp(key, suffix)])
         pipe = client.pipeline(transaction=False)
         for gone, built in groups.values():
             pipe.execute_command(
-                "EVAL",
-                self.SWAP_SLOT,
-                len(gone) + len(built),
-                *gone,
-                *built,
-                len(gone),
-                suffix,
+                "EVAL", self.SWAP_SLOT, len(gone) + len(built), *gone, *built, len(gone)
             )
         pipe.execute()
         client.delete("lb:keys")
-        if rebuilt:
-            keys = list(rebuilt)
-            for start in range(0, len(keys), 1000):
-                client.sadd("lb:keys", *keys[start : start + 1000])
+        keys = list(rebuilt)
+        for start in range(0, len(keys), 1000):
+            client.sadd("lb:keys", *keys[start : start + 1000])
         client.set(self.FORMAT_KEY, self.KEY_FORMAT)
 
 

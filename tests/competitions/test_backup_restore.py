@@ -69,6 +69,9 @@ def empty_database(new_database):
 @pytest.fixture
 def awards_and_a_badge(tree, competition, initiative, council, officer):
     """Points for two villages and a person, projected; a badge; the ledger sealed."""
+    from leaderboards.stores import get_store
+
+    get_store().client.flushdb()  # other tests leave boards of their own
     with transaction.atomic():
         ledger.credit(
             credits=[

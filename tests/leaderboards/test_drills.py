@@ -24,6 +24,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
+
+@pytest.fixture
+def redis_store(settings):
+    """The suite's Redis, empty: other tests leave boards of their own in it."""
+    settings.REDIS_URL = os.environ.get("REDIS_URL", "")
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis: run `make test`")
+    stores.reset_store()
+    stores.get_store().client.flushdb()
+    yield stores.get_store()
+    stores.reset_store()
+
+
 # An award in a process of its own, as a worker makes it; KILL_AT says when the
 # process dies: "before-commit" (inside the transaction) or "after-commit" (the
 # entry committed, its projection not yet run: the first on-commit callback).
@@ -79,7 +92,7 @@ def _award_in_a_process(kill_at, competition, unit, activity) -> int:
 
 class TestWorkerKilledMidAward:
     def test_killed_before_commit_nothing_is_credited_and_the_retry_credits_once(
-        self, tree, competition, initiative
+        self, redis_store, tree, competition, initiative
     ):
         died = _award_in_a_process(
             "before-commit", competition, tree["ho_lien"], initiative
@@ -96,7 +109,7 @@ class TestWorkerKilledMidAward:
         assert projector.reconcile().mismatches == []
 
     def test_killed_after_commit_the_entry_waits_and_the_catch_up_projects_it_once(
-        self, tree, competition, initiative
+        self, redis_store, tree, competition, initiative
     ):
         died = _award_in_a_process(
             "after-commit", competition, tree["ho_lien"], initiative

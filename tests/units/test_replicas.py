@@ -15,7 +15,10 @@ router = ReplicaRouter()
 
 @pytest.fixture
 def with_replica(settings):
-    settings.DATABASES = {**settings.DATABASES, "replica": settings.DATABASES["default"]}
+    settings.DATABASES = {
+        **settings.DATABASES,
+        "replica": settings.DATABASES["default"],
+    }
 
 
 def _decided_inside(view_cookies: dict) -> list[str]:
