@@ -134,19 +134,21 @@ def counting_units(chain: list[tuple[int, str, bool]]) -> list[tuple[int, str]]:
 
 
 def storage_key(competition_id: int, scope_id: int, entity: str, instance: str) -> str:
-    """The sorted set of one board instance: `lb:{1:w202647}:3:village`.
+    """The sorted set of one board instance: `lb:{1:w202647:u}:3:village`.
 
-    The braces are Redis Cluster's hash tag: every board of one competition and
-    period instance lives in one slot, so that a script call or a ZUNIONSTORE over
-    them (the projection of a batch, the rebuild's roll-up) touches one slot, and
-    the instances (all time, this month, this week) spread over the shards.
+    The braces are Redis Cluster's hash tag: the people boards of one competition
+    and period instance share a slot (`p`), and so do its unit boards (`u`), so
+    that a script call or a ZUNIONSTORE over them (the projection of a batch, the
+    rebuild's roll-up of people boards) touches one slot, while the six groups of
+    a competition (three periods, people and units) spread over the shards.
     """
-    return f"lb:{{{competition_id}:{instance}}}:{scope_id}:{entity}"
+    group = "p" if entity == PEOPLE else "u"
+    return f"lb:{{{competition_id}:{instance}:{group}}}:{scope_id}:{entity}"
 
 
 def parse_storage_key(key: str) -> tuple[int, int, str, str]:
     tag, rest = key.removeprefix("lb:{").split("}:", 1)
-    competition, instance = tag.split(":")
+    competition, instance, _group = tag.split(":")
     scope, entity = rest.split(":")
     return int(competition), int(scope), entity, instance
 

@@ -428,7 +428,7 @@ class RedisStore(RankingStore):
             for (competition, scope, instance), people in totals.own_people.items():
                 if children[(competition, instance)][scope]:
                     # Same hash tag as the boards it is summed into.
-                    key = f"lb:own:{{{competition}:{instance}}}:{scope}{suffix}"
+                    key = f"lb:own:{{{competition}:{instance}:p}}:{scope}{suffix}"
                     own_keys[(competition, scope, instance)] = key
                 else:
                     # A scope with nothing below it (a village): its own people are its board.
@@ -741,9 +741,10 @@ class RedisClusterStore(RedisStore):
     """The Redis store on a Redis Cluster (REDIS_CLUSTER=1).
 
     A script call or a MULTI must touch one slot. Board keys carry a hash tag,
-    {competition:period instance} (boards.storage_key), so a projection batch is
-    one script call per tag it touches (about three per competition: all time,
-    this month, this week), pipelined to the shards in one round trip each, and a
+    {competition:period instance:people or units} (boards.storage_key), so a
+    projection batch is one script call per tag it touches (about six per
+    competition: all time, this month, this week, for people and for units),
+    pipelined to the shards in one round trip each, and a
     rebuild's roll-up (ZUNIONSTORE) stays within one slot. The registry of keys
     and the format marker are keys of their own, written outside the scripts.
 

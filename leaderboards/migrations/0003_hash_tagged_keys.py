@@ -1,5 +1,5 @@
 """Board keys carry a Redis Cluster hash tag: `lb:1:3:village:w202647` becomes
-`lb:{1:w202647}:3:village` (leaderboards.boards.storage_key). The SQL store's rows
+`lb:{1:w202647:u}:3:village` (leaderboards.boards.storage_key). The SQL store's rows
 are renamed here; Redis finds its key format changed and is rebuilt from the
 ledger by the first catch-up (RedisStore.lost_everything)."""
 
@@ -15,11 +15,12 @@ def new_key(key: str) -> str:
     if not match:
         return key
     competition, scope, entity, instance = match.groups()
-    return f"lb:{{{competition}:{instance}}}:{scope}:{entity}"
+    group = "p" if entity == "people" else "u"
+    return f"lb:{{{competition}:{instance}:{group}}}:{scope}:{entity}"
 
 
 def old_key(key: str) -> str:
-    match = re.match(r"^lb:\{(\d+):([a-z0-9]+)\}:(\d+):([a-z_]+)$", key)
+    match = re.match(r"^lb:\{(\d+):([a-z0-9]+):[pu]\}:(\d+):([a-z_]+)$", key)
     if not match:
         return key
     competition, instance, scope, entity = match.groups()
