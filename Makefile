@@ -22,11 +22,14 @@ node_modules/.installed: package.json package-lock.json
 node: node_modules/.installed
 
 ## make run: install, migrate, demo data, then serve on http://$(HOST):$(PORT)
+## A demo on this machine (DEMO=1): DEBUG off, so a visitor gets the platform's own
+## error pages, never Django's debug page; `make run RUN_ENV=DEBUG=1` for developers.
+RUN_ENV ?= DEBUG=0 DEMO=1
 run: venv
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops)"
-	$(PY) -m config.server -b $(HOST) -p $(PORT) config.asgi:application
+	$(RUN_ENV) $(PY) -m config.server -b $(HOST) -p $(PORT) config.asgi:application
 
 ## make test: Django's deploy check on .env.example's production settings, then the
 ## whole suite against throwaway PostgreSQL and Redis, in a real browser
@@ -34,7 +37,7 @@ test: venv node
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) scripts/check_deploy.py
-	REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+	REQUIRE_SERVICES=1 PYTHON=$(PY) scripts/with-services.sh scripts/run-suite.sh $(PYTEST_ARGS)
 
 ## make deploy-test: the deployment of deploy/ on this machine (real nginx with TLS in
 ## front of two workers, PostgreSQL, Redis) and its browser journey; `make test` runs it too

@@ -11,15 +11,18 @@ class BadgesConfig(AppConfig):
 
         from learning.openapi import contribute
         from units import schedule
+        from units.audit import describe_actions
         from units.panels import register_unit_panel
 
         from . import (
+            actions,
             receivers,  # noqa: F401  (connects the signal receivers)
             services,
         )
         from .apidoc import document_part
         from .panels import badges_panel
 
+        describe_actions(actions.SENTENCES, pages=actions.PAGES)
         register_unit_panel(badges_panel)
         contribute(document_part)
         schedule.register(

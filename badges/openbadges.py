@@ -244,7 +244,7 @@ def _load_pem() -> bytes:
     path = Path(settings.BADGES_DEV_KEY_FILE)
     if path.exists():
         return path.read_bytes()
-    if not settings.DEBUG:
+    if not (settings.DEBUG or settings.DEMO):
         raise SigningUnavailable("BADGES_SIGNING_KEY is not set")
     # A development key, made once and kept out of git (var/ is ignored).
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -11,7 +11,7 @@ from django.dispatch import receiver
 
 from competitions.models import Competition, PointEntry, Submission
 from competitions.signals import entries_recorded, submission_decided
-from learning.models import Completion, HouseholdMember, Mentorship
+from learning.models import Completion, HouseholdMember
 from learning.signals import completions_recorded, households_changed
 
 from . import criteria
@@ -52,16 +52,14 @@ def submission_approved(sender, submission_id, status, **kwargs):
 @receiver(completions_recorded)
 def completions_changed(sender, completion_ids, **kwargs):
     change = Change(kind=criteria.COMPLETION)
-    for person_id, unit_id in Completion.objects.filter(
+    # One query: the learners, their units and their mentors.
+    for person_id, unit_id, mentor_id in Completion.objects.filter(
         pk__in=completion_ids
-    ).values_list("person_id", "unit_id"):
+    ).values_list("person_id", "unit_id", "person__mentorship__mentor_id"):
         change.persons.add(person_id)
         change.units.add(unit_id)
-    change.mentors = set(
-        Mentorship.objects.filter(mentee_id__in=change.persons).values_list(
-            "mentor_id", flat=True
-        )
-    )
+        if mentor_id:
+            change.mentors.add(mentor_id)
     evaluate_safely(change)
 
 

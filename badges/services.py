@@ -11,12 +11,13 @@ every level. Publishing a class evaluates it for everyone, in chunks.
 
 import logging
 import secrets
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -98,15 +99,30 @@ def _touched_leaves(badge_class: BadgeClass, change: Change) -> list[dict]:
     return touched
 
 
+# Deeper than any tree of units the platform keeps (province, commune, village,
+# and the teams and schools under them).
+MAX_UNIT_DEPTH = 16
+
+
 def _with_ancestors(unit_ids: set[int]) -> dict[int, str]:
-    """The units and every unit above them, as {id: kind}."""
+    """The units and every unit above them, as {id: kind}, in one query: a unit's
+    ancestors are the units whose path is a prefix of its own."""
     if not unit_ids:
         return {}
-    paths = set()
-    for path in Unit.objects.filter(pk__in=unit_ids).values_list("path", flat=True):
-        steps = range(Unit.steplen, len(path) + 1, Unit.steplen)
-        paths.update(path[:end] for end in steps)
-    return dict(Unit.objects.filter(path__in=paths).values_list("pk", "kind"))
+    units = connection.ops.quote_name(Unit._meta.db_table)
+    depths = " UNION ALL ".join(
+        f"SELECT {n} AS n" for n in range(1, MAX_UNIT_DEPTH + 1)
+    )
+    among, ids = evaluation._among("u.id", unit_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.id, a.kind FROM {units} a WHERE a.path IN ("
+            f"SELECT SUBSTR(u.path, 1, d.n * {Unit.steplen}) FROM {units} u "
+            f"JOIN ({depths}) d ON LENGTH(u.path) >= d.n * {Unit.steplen} "
+            f"WHERE {among})",
+            ids,
+        )
+        return dict(cursor.fetchall())
 
 
 def _candidates(badge_class, leaves, change: Change, units: dict[int, str]):
@@ -123,57 +139,100 @@ def _candidates(badge_class, leaves, change: Change, units: dict[int, str]):
     return {pk for pk, kind in units.items() if not kinds or kind in kinds}
 
 
-def evaluate_change(change: Change, *, at: datetime, depth: int = 0) -> list[int]:
-    """Award what the change earned; return the new assertions' ids."""
+def evaluate_change(
+    change: Change, *, at: datetime, depth: int = 0, classes=None
+) -> list[int]:
+    """Award what the change earned; return the new assertions' ids.
+
+    One statement per class that depends on the change, in one transaction
+    (holders of every level are excluded by the statement itself).
+    """
     if change.kind == criteria.CLOSE:
         return _evaluate_close(change, at=at)
-    units = _with_ancestors(change.units) if change.units else {}
-    issued: list[tuple[int, str, int, str]] = []
-    for badge_class in _published_classes():
-        if not evaluation.is_open(badge_class, on=timezone.localdate(at)):
-            continue
-        leaves = _touched_leaves(badge_class, change)
-        if not leaves:
-            continue
-        wanted = _candidates(badge_class, leaves, change, units)
-        if not wanted:
-            continue
-        levels = set(badge_class.level_names)
-        held = evaluation.held_levels(
-            badge_class.slug, badge_class.recipient, wanted, badge_class.period
-        )
-        wanted = {pk for pk in wanted if not levels <= held.get(pk, set())}
-        if not wanted:
-            continue
-        key = "persons" if badge_class.recipient == criteria.PERSON else "units"
-        with transaction.atomic():
+    classes = _published_classes() if classes is None else classes
+    units = None
+    results: list[evaluation.Issued] = []
+    with transaction.atomic():
+        for badge_class in classes:
+            if not evaluation.is_open(badge_class, on=timezone.localdate(at)):
+                continue
+            leaves = _touched_leaves(badge_class, change)
+            if not leaves:
+                continue
+            if units is None:
+                units = _with_ancestors(change.units) if change.units else {}
+            wanted = _candidates(badge_class, leaves, change, units)
+            if not wanted:
+                continue
+            key = "persons" if badge_class.recipient == criteria.PERSON else "units"
             result = evaluation.evaluate_class(
                 badge_class, Scope(**{key: wanted}), at=at
             )
-            _announce([row[0] for row in result.rows], at=at)
-        issued.extend(result.rows)
-    ids = [row[0] for row in issued]
-    if issued and depth < CASCADE_DEPTH:
-        ids += evaluate_change(_badge_change(ids), at=at, depth=depth + 1)
-    return ids
+            _announce(result, at=at)
+            results.append(result)
+    return _ids(results) + _cascade(results, at=at, depth=depth, classes=classes)
 
 
-def _badge_change(ids: list[int]) -> Change:
+def _ids(results: list[evaluation.Issued]) -> list[int]:
+    return [pk for result in results for pk in result.ids]
+
+
+def _cascade(
+    results: list[evaluation.Issued],
+    *,
+    at: datetime,
+    depth: int,
+    id_range: tuple[int, int] | None = None,
+    classes=None,
+) -> list[int]:
+    """Evaluate the classes that require the badges just awarded: for their
+    recipients, or (publishing) over the same range of ids."""
+    results = [result for result in results if result.ids]
+    if not results or depth >= CASCADE_DEPTH:
+        return []
+    if id_range is None:
+        return evaluate_change(
+            _badge_change(results), at=at, depth=depth + 1, classes=classes
+        )
+    change = Change(
+        kind=criteria.BADGE, slugs={result.badge_class.slug for result in results}
+    )
+    kinds = {result.badge_class.recipient for result in results}
+    followed = []
+    for badge_class in _published_classes():
+        if badge_class.recipient not in kinds or not _touched_leaves(
+            badge_class, change
+        ):
+            continue
+        if not evaluation.is_open(badge_class, on=timezone.localdate(at)):
+            continue
+        with transaction.atomic():
+            result = evaluation.evaluate_class(
+                badge_class, Scope(id_range=id_range), at=at
+            )
+            _announce(result, at=at)
+        followed.append(result)
+    return _ids(followed) + _cascade(
+        followed, at=at, depth=depth + 1, id_range=id_range
+    )
+
+
+def _badge_change(results: list[evaluation.Issued]) -> Change:
     change = Change(kind=criteria.BADGE)
-    for person_id, unit_id, slug in Assertion.objects.filter(pk__in=ids).values_list(
-        "person_id", "unit_id", "badge_slug"
-    ):
-        if person_id:
-            change.persons.add(person_id)
-        else:
-            change.units.add(unit_id)
-        change.slugs.add(slug)
+    for result in results:
+        recipients = (
+            change.persons
+            if result.badge_class.recipient == criteria.PERSON
+            else change.units
+        )
+        recipients.update(result.recipients)
+        change.slugs.add(result.badge_class.slug)
     return change
 
 
 def _evaluate_close(change: Change, *, at: datetime) -> list[int]:
     """A competition closed: its board-rank classes, for the whole board."""
-    ids = []
+    results = []
     for badge_class in _published_classes():
         if not _touched_leaves(badge_class, change):
             continue
@@ -181,11 +240,9 @@ def _evaluate_close(change: Change, *, at: datetime) -> list[int]:
             continue
         with transaction.atomic():
             result = evaluation.evaluate_class(badge_class, Scope(), at=at)
-            _announce([row[0] for row in result.rows], at=at)
-        ids.extend(row[0] for row in result.rows)
-    if ids:
-        ids += evaluate_change(_badge_change(ids), at=at, depth=1)
-    return ids
+            _announce(result, at=at)
+        results.append(result)
+    return _ids(results) + _cascade(results, at=at, depth=0)
 
 
 def evaluate_safely(change: Change, *, at: datetime | None = None) -> list[int]:
@@ -205,7 +262,9 @@ def backfill_class(
     badge_class: BadgeClass, *, at: datetime, chunk: int = 200_000, progress=None
 ) -> int:
     """Award everyone who already qualifies for the class: in chunks of recipient
-    ids, each its own transaction. Returns the number of awards made."""
+    ids, each its own transaction (with the classes requiring it, over the same
+    ids), on PostgreSQL on several connections at once. Returns the number of
+    awards made."""
     badge_class = BadgeClass.objects.select_related("competition").get(
         pk=badge_class.pk
     )
@@ -214,24 +273,36 @@ def backfill_class(
     model = Person if badge_class.recipient == criteria.PERSON else Unit
     bounds = model.objects.order_by("pk").values_list("pk", flat=True)
     first, last = bounds.first(), bounds.last()
-    total = 0
     if first is None:
         return 0
-    low = first
-    while low <= last:
-        high = low + chunk - 1
-        with transaction.atomic():
-            result = evaluation.evaluate_class(
-                badge_class, Scope(id_range=(low, high)), at=at
-            )
-            _announce([row[0] for row in result.rows], at=at)
-        total += len(result.rows)
-        if result.rows:
-            ids = [row[0] for row in result.rows]
-            evaluate_change(_badge_change(ids), at=at, depth=1)
+    ranges = [
+        (low, min(low + chunk - 1, last)) for low in range(first, last + 1, chunk)
+    ]
+    total = done = 0
+
+    def chunk_done(made: int, low: int, high: int) -> None:
+        nonlocal total, done
+        total += made
+        done += high - low + 1
         if progress:
-            progress(min(high, last) - first + 1, last - first + 1)
-        low = high + 1
+            progress(done, last - first + 1)
+
+    workers = _publish_connections()
+    if workers > 1 and len(ranges) > 1:
+
+        def work(low: int, high: int) -> int:
+            try:
+                return _backfill_chunk(badge_class, low, high, at=at)
+            finally:
+                connection.close()  # this thread's own connection
+
+        with ThreadPoolExecutor(workers, thread_name_prefix="badge-publish") as pool:
+            futures = {pool.submit(work, *bounds): bounds for bounds in ranges}
+            for future in as_completed(futures):
+                chunk_done(future.result(), *futures[future])
+    else:
+        for low, high in ranges:
+            chunk_done(_backfill_chunk(badge_class, low, high, at=at), low, high)
     BadgeClass.objects.filter(pk=badge_class.pk).update(evaluated_at=at)
     return total
 
@@ -252,6 +323,26 @@ def evaluate_published(*, at: datetime | None = None) -> int:
     return made
 
 
+def _publish_connections() -> int:
+    """How many chunks of a publication run at once: one statement uses one core
+    of PostgreSQL, and writing a million awards is mostly the server's work. Only
+    outside a transaction (each connection commits its own chunks) and not on
+    SQLite (one writer)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(1, int(getattr(settings, "BADGES_PUBLISH_CONNECTIONS", 2)))
+
+
+def _backfill_chunk(badge_class: BadgeClass, low: int, high: int, *, at) -> int:
+    with transaction.atomic():
+        result = evaluation.evaluate_class(
+            badge_class, Scope(id_range=(low, high)), at=at
+        )
+        _announce(result, at=at)
+    _cascade([result], at=at, depth=1, id_range=(low, high))
+    return len(result.ids)
+
+
 # --- awards announced -------------------------------------------------------------
 
 
@@ -259,28 +350,32 @@ def level_label(level: str) -> str:
     return str(dict(Level.choices).get(level, "")) if level else ""
 
 
-def _announce(ids: list[int], *, at: datetime) -> None:
-    """Notify the recipients who sign in, and after commit push it to their screens."""
-    if not ids:
+def _announce(result: evaluation.Issued, *, at: datetime) -> None:
+    """Notify the recipients who sign in, and after commit push it to their screens
+    (the evaluation returned who they are: no query here)."""
+    if not result.ids:
         return
-    rows = list(
-        Assertion.objects.filter(pk__in=ids, person__user__isnull=False).values_list(
-            "uid", "person__user_id", "badge_class__name", "level"
-        )
-    )
+    ids = result.ids
+    name = result.badge_class.name
     notes = []
     events = []
     with translation.override(settings.LANGUAGE_CODE):
-        for uid, user_id, name, level in rows:
+        for award in result.told:
+            level = award.level
             title = f"{name} ({level_label(level)})" if level else name
             message = _("You earned the badge “%(badge)s”.") % {"badge": title}
-            link = reverse("badges:assertion", args=[uid])
+            link = reverse("badges:assertion", args=[award.uid])
             notes.append(
                 Notification(
-                    user_id=user_id, message=message[:300], link=link, created_at=at
+                    user_id=award.user_id,
+                    message=message[:300],
+                    link=link,
+                    created_at=at,
                 )
             )
-            events.append((user_id, {"badge": title, "message": message, "url": link}))
+            events.append(
+                (award.user_id, {"badge": title, "message": message, "url": link})
+            )
     Notification.objects.bulk_create(notes, batch_size=1000)
     live = events if len(events) <= LIVE_PUSH_LIMIT else []
     transaction.on_commit(lambda: _after_award(ids, live))
@@ -499,8 +594,16 @@ def award_badge(
         to_state="awarded",
         reason=reason[:2000],
     )
-    _announce([assertion.pk], at=at)
-    transaction.on_commit(lambda: evaluate_safely(_badge_change([assertion.pk]), at=at))
+    recipient = person or unit
+    result = evaluation.Issued(badge_class, [assertion.pk], [recipient.pk])
+    if person is not None and person.user_id:
+        result.told = [
+            evaluation.Awarded(
+                assertion.pk, person.pk, level, person.user_id, assertion.uid
+            )
+        ]
+    _announce(result, at=at)
+    transaction.on_commit(lambda: evaluate_safely(_badge_change([result]), at=at))
     return assertion
 
 

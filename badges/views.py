@@ -146,9 +146,13 @@ def catalogue(request):
         .select_related("competition")
         .order_by("recipient", "pk")
     )
+    # Person and unit awards apart: each is counted on its own unique index.
     holders = dict(
         Assertion.objects.valid()
-        .filter(badge_slug__in=[c.slug for c in classes])
+        .filter(
+            Q(person__isnull=False, badge_slug__in=_slugs(classes, "person"))
+            | Q(unit__isnull=False, badge_slug__in=_slugs(classes, "unit"))
+        )
         .values_list("badge_slug")
         .annotate(n=Count("pk"))
     )
@@ -185,6 +189,10 @@ def catalogue(request):
     return response
 
 
+def _slugs(classes, recipient: str) -> list[str]:
+    return [c.slug for c in classes if c.recipient == recipient]
+
+
 def _level_order(level: str) -> int:
     return ["", "bronze", "silver", "gold"].index(level)
 
@@ -211,7 +219,9 @@ def class_detail(request, pk):
         )
     recent = (
         Assertion.objects.valid()
-        .filter(badge_slug=badge_class.slug)
+        .filter(
+            badge_slug=badge_class.slug, **{f"{badge_class.recipient}__isnull": False}
+        )
         .select_related("person", "unit")
         .order_by("-issued_at", "-pk")[:20]
     )

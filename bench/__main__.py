@@ -5,6 +5,7 @@ measured in the same run. Needs PostgreSQL and Redis (`make bench` starts both).
     python -m bench --only imports [--import-rows 100000]   (writes bench-results/imports.json)
     python -m bench --only deactivation [--people 1000000]   (bench-results/deactivation.json)
     python -m bench --only scale [--people 200000 --sockets 10000]   (bench-results/scale.json)
+    python -m bench --only commendations [--people 1000000]   (bench-results/commendations.json)
 """
 
 import argparse
@@ -97,6 +98,10 @@ def table(results: dict) -> str:
         from bench import imports
 
         lines += imports.table_lines(results["imports"])
+    if "commendations" in results:
+        from bench import commendations
+
+        lines += commendations.table_lines(results["commendations"])
     if "badges" in results:
         from bench import badges
 
@@ -130,7 +135,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument(
         "--only",
-        choices=["all", "imports", "badges", "deactivation", "scale"],
+        choices=["all", "imports", "badges", "deactivation", "scale", "commendations"],
         default="all",
     )
     parser.add_argument("--import-rows", type=int, default=100_000)
@@ -159,7 +164,16 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from bench import badges, data, deactivation, fanout, imports, ingest, reads
+    from bench import (
+        badges,
+        commendations,
+        data,
+        deactivation,
+        fanout,
+        imports,
+        ingest,
+        reads,
+    )
 
     results = {
         "machine": machine(),
@@ -212,6 +226,8 @@ def main() -> int:
         print(f"Written to {args.output}")
         return 0
     if args.only == "badges":
+        # The boards as (b) finds them: award frames carry a full board's snapshot.
+        results["rebuild"] = ingest.rebuild_and_reconcile()
         results["badges"] = badges.run(big)
         results["machine"]["load_after"] = os.getloadavg()
         big.pop("totals", None)
@@ -219,6 +235,14 @@ def main() -> int:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(json.dumps(results, indent=2, default=str))
         print("\n".join(badges.table_lines(results["badges"])))
+        print(f"Written to {args.output}")
+        return 0
+    if args.only == "commendations":
+        results["commendations"] = commendations.run(big)
+        results["machine"]["load_after"] = os.getloadavg()
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(results, indent=2, default=str))
+        print("\n".join(commendations.table_lines(results["commendations"])))
         print(f"Written to {args.output}")
         return 0
     small = data.build(people=args.small, units=max(201, args.units // 100), label="B")
@@ -254,6 +278,7 @@ def main() -> int:
         )
     results["imports"] = imports.run(rows=args.import_rows)
     results["badges"] = badges.run(big)
+    results["commendations"] = commendations.run(big)
     results["machine"]["load_after"] = os.getloadavg()
     for dataset in (big, small):
         dataset.pop("totals", None)

@@ -26,7 +26,7 @@ from websockets.asyncio.client import connect
 from competitions import ledger
 from competitions.models import ActivityType, PointRule
 from leaderboards import projector
-from units.models import Unit
+from units.models import Person, Unit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -200,9 +200,11 @@ class Clients:
             await asyncio.sleep(0.002)
 
 
-def award_once(competition, village: Unit, person_id: int, points: int = 5):
-    """One durable award: a ledger entry committed, then projected (publishes the change)."""
+def award_once(competition, village: Unit, person_id: int | None, points: int = 5):
+    """One durable award: a ledger entry committed, then projected (publishes the
+    change); the village's own, or a person's of the village."""
     activity = ActivityType.objects.get(code="bench-training")
+    person = Person.objects.get(pk=person_id) if person_id else None
     rule = PointRule.objects.filter(
         competition=competition, activity_type=activity
     ).first()
@@ -213,7 +215,7 @@ def award_once(competition, village: Unit, person_id: int, points: int = 5):
                 ledger.Credit(
                     competition=competition,
                     unit=village,
-                    person=None,
+                    person=person,
                     activity_type=activity,
                     rule=rule,
                     points=points,

@@ -13,6 +13,7 @@ would: look the unit up, query the candidates, create the person, then
 is rolled back, so it pays no commit per row and no projection: the ratio favours it.
 """
 
+import os
 import random
 import resource
 import time
@@ -215,6 +216,19 @@ def to_csv(rows: list[list[str]]) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
+def _more_courses(world: dict) -> list:
+    """Courses for a second file (its completions are all new)."""
+    run = time.time_ns()
+    return [
+        Training.objects.create(
+            title=f"Khóa kỹ năng số {n + 1} ({run})",
+            kind=Training.Kind.ONLINE_COURSE,
+            external_key=f"course-v1:BENCH+KNS{n + 1}+{run}",
+        )
+        for n in range(COURSES + 1)
+    ]
+
+
 def naive_loop(world: dict, rows: list[list[str]]) -> float:
     """Record rows one by one, as a plain view would; rolled back. Returns seconds."""
     officer = world["officer"]
@@ -267,7 +281,10 @@ def naive_loop(world: dict, rows: list[list[str]]) -> float:
 
 
 def _import(world: dict, data: bytes) -> dict:
+    from bench.badges import server_cpu
+
     officer, province = world["officer"], world["province"]
+    cpu, server = time.process_time(), server_cpu()
     started = time.perf_counter()
     batch = imports.preview_import(
         unit=province, by=officer, file_name="bench.csv", data=data, at=timezone.now()
@@ -279,7 +296,13 @@ def _import(world: dict, data: bytes) -> dict:
         )
     applied = time.perf_counter()
     assert batch.status == ImportBatch.Status.APPLIED, batch.failure
+    server = server_cpu() - server if server is not None else None
     return {
+        # CPU used by this process and by the database server: this VM is shared,
+        # and its load stretches the wall time.
+        "cpu_seconds": round(time.process_time() - cpu, 1),
+        "server_cpu_seconds": round(server, 1) if server is not None else None,
+        "load": os.getloadavg()[0],
         "preview_seconds": round(previewed - started, 2),
         "apply_seconds": round(applied - previewed, 2),
         "total_seconds": round(applied - started, 2),
@@ -294,7 +317,30 @@ def _import(world: dict, data: bytes) -> dict:
     }
 
 
+def _badges_on(world: dict) -> None:
+    """What an import with badges evaluates: the seeded classes, and a class every
+    learner earns with their first completion (an award per row: the most work)."""
+    from badges import services as badges
+    from badges.models import BadgeClass
+
+    if not BadgeClass.objects.filter(slug="bench-nguoi-hoc").exists():
+        badges.publish_class(
+            BadgeClass.objects.create(
+                slug="bench-nguoi-hoc",
+                name="Bench: người học",
+                recipient="person",
+                criteria={"fact": "completed_trainings", "min": 1},
+                status="draft",
+            ),
+            by=None,
+            at=timezone.now(),
+            origin=COMMAND,
+        )
+
+
 def run(*, rows: int = 100_000, sample: int = 2000) -> dict:
+    from badges.models import Assertion
+
     print(f"Import: building a province and {rows:,}-row file ...", flush=True)
     world = build(rows=rows)
     file_rows = make_rows(world, rows=rows)
@@ -304,13 +350,22 @@ def run(*, rows: int = 100_000, sample: int = 2000) -> dict:
         flush=True,
     )
     naive_seconds = naive_loop(world, file_rows[:sample])
-    print("  preview and apply ...", flush=True)
-    first = _import(world, data)
+    print("  preview and apply, badge evaluation off ...", flush=True)
+    with override_settings(BADGES_EVALUATE=False):
+        first = _import(world, data)
     entries = PointEntry.objects.filter(
         competition__scope_unit=world["province"]
     ).count()
     print("  the same file again ...", flush=True)
     again = _import(world, data)
+    # The same number of rows for other courses (the learners new again, the fifth
+    # of known people drawn afresh), with badge evaluation on.
+    print("  another file of the same size, badge evaluation on ...", flush=True)
+    _badges_on(world)
+    awards_before = Assertion.objects.count()
+    world["trainings"] = _more_courses(world)
+    with_badges = _import(world, to_csv(make_rows(world, rows=rows, seed=29)))
+    with_badges["awards"] = Assertion.objects.count() - awards_before
     extrapolated = naive_seconds * rows / sample
     return {
         "rows": rows,
@@ -320,6 +375,10 @@ def run(*, rows: int = 100_000, sample: int = 2000) -> dict:
         "ledger_entries": entries,
         "rows_per_second": round(rows / first["total_seconds"]),
         "same_file_again": again,
+        "with_badges": with_badges,
+        "with_badges_over_without": round(
+            with_badges["total_seconds"] / first["total_seconds"], 2
+        ),
         "naive_per_row": {
             "sample_rows": sample,
             "sample_seconds": round(naive_seconds, 2),
@@ -341,9 +400,18 @@ def table_lines(result: dict) -> list[str]:
         result["naive_per_row"],
     )
     rows = f"{result['rows'] // 1000}k"
-    return [
+    lines = [
         f"{'(f) import ' + rows + ' rows: preview + apply (s) vs naive per-row':58} {first['total_seconds']:>12} {naive['extrapolated_seconds']:>12} {result['ratio_naive_over_ours']:>8}x",
         f"{'(f) import: preview (s) / apply (s)':58} {first['preview_seconds']:>12} {first['apply_seconds']:>12}",
         f"{'(f) import: completions / new learners / rows refused':58} {first['completions_added']:>12} {first['people_added']:>12} {first['rows_invalid']:>9}",
         f"{'(f) same file again: seconds / completions added':58} {again['total_seconds']:>12} {again['completions_added']:>12}",
     ]
+    if "with_badges" in result:
+        on = result["with_badges"]
+        lines.append(
+            f"{'(f) import with badges on (s) vs off (s); awards':58} {on['total_seconds']:>12} {first['total_seconds']:>12} {on['awards']:>9}"
+        )
+        lines.append(
+            f"{'(f) CPU s, badges on vs off: ours + PostgreSQL':58} {on['cpu_seconds']:>6}+{on['server_cpu_seconds']:<5} {first['cpu_seconds']:>6}+{first['server_cpu_seconds']:<5}"
+        )
+    return lines

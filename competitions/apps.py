@@ -10,11 +10,13 @@ class CompetitionsConfig(AppConfig):
         from django.conf import settings
 
         from units import metrics, schedule
+        from units.audit import describe_actions
         from units.panels import register_unit_panel
 
-        from . import sealing
+        from . import actions, sealing
         from .panels import points_panel
 
+        describe_actions(actions.SENTENCES, pages=actions.PAGES)
         register_unit_panel(points_panel)
         metrics.register_collector(sealing.collect_metrics)
         schedule.register(

@@ -1,4 +1,4 @@
-from units.permissions import Action, units_where
+from units.permissions import Action, can_somewhere, units_where
 
 from .selectors import unread_notifications
 
@@ -13,4 +13,14 @@ def notifications(request):
         # Roles are read once per request and cached on the user (units.permissions).
         "nav_submissions": units_where(user, Action.VIEW_SUBMISSIONS).exists(),
         "nav_review": units_where(user, Action.REVIEW_ACHIEVEMENT).exists(),
+        # The footer's links to every other page of the user's roles (no query:
+        # the roles are cached).
+        "nav_audit": can_somewhere(user, Action.VIEW_AUDIT),
+        "nav_learning_work": can_somewhere(user, Action.RECORD_LEARNING),
+        "nav_completion_review": can_somewhere(user, Action.REVIEW_COMPLETION),
+        "nav_award": can_somewhere(user, Action.AWARD_BADGE),
+        # Commendations: nominating, voting or deciding somewhere (a council
+        # member holds the council_member role on the council's unit).
+        # No query: the roles are already read for the links above.
+        "nav_commendations": can_somewhere(user, Action.VIEW_NOMINATIONS),
     }

@@ -15,20 +15,51 @@ from . import services
 from .models import ActivityType, Competition, PointRule
 
 ACTIVITY_TYPES = [
-    # code, name, quantity label, credits a person
-    ("training-completed", "Hoàn thành khóa học kỹ năng số", "khóa học", True),
-    ("community-class", "Tổ chức lớp học kỹ năng số cộng đồng", "học viên", True),
-    ("mentee-guided", "Hướng dẫn người học (Đại sứ số)", "người", True),
-    ("digital-household", "Hộ gia đình trở thành “Gia đình số”", "hộ", False),
-    ("vneid-help", "Hỗ trợ người dân kích hoạt VNeID", "người dân", True),
+    # code, name, quantity label, credits a person, what one event is
+    (
+        "training-completed",
+        "Hoàn thành khóa học kỹ năng số",
+        "khóa học",
+        True,
+        "khóa học",
+    ),
+    (
+        "community-class",
+        "Tổ chức lớp học kỹ năng số cộng đồng",
+        "học viên",
+        True,
+        "lớp",
+    ),
+    (
+        "mentee-guided",
+        "Hướng dẫn người học (Đại sứ số)",
+        "người",
+        True,
+        "người được hướng dẫn",
+    ),
+    (
+        "digital-household",
+        "Hộ gia đình trở thành “Gia đình số”",
+        "hộ",
+        False,
+        "lần ghi nhận",
+    ),
+    ("vneid-help", "Hỗ trợ người dân kích hoạt VNeID", "người dân", True, "lần hỗ trợ"),
     (
         "party-thematic-session",
         "Dự chuyên đề “Đảng viên tiên phong học tập kỹ năng số”",
         "đảng viên",
         True,
+        "buổi chuyên đề",
     ),
-    ("technology-initiative", "Sáng kiến công nghệ được công nhận", "sáng kiến", False),
-    ("class-attendee", "Học viên dự lớp do mình giảng dạy", "học viên", True),
+    (
+        "technology-initiative",
+        "Sáng kiến công nghệ được công nhận",
+        "sáng kiến",
+        False,
+        "sáng kiến",
+    ),
+    ("class-attendee", "Học viên dự lớp do mình giảng dạy", "học viên", True, "lớp"),
 ]
 
 # code: (points per event, points per quantity, max quantity, cap period, per unit, per person)
@@ -65,9 +96,14 @@ def seed(context: dict) -> bool:
         # Some exist already: the learning app's migration creates the ones it credits.
         code: ActivityType.objects.get_or_create(
             code=code,
-            defaults={"name": name, "quantity_label": label, "credits_person": person},
+            defaults={
+                "name": name,
+                "quantity_label": label,
+                "credits_person": person,
+                "event_label": event,
+            },
         )[0]
-        for code, name, label, person in ACTIVITY_TYPES
+        for code, name, label, person, event in ACTIVITY_TYPES
     }
     year = Competition.objects.create(
         name="Phong trào “Bình dân học vụ số” năm 2026",

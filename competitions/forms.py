@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from units.forms import PickSelect
 from units.models import Person
 
 from .evidence import MAX_FILES_PER_SUBMISSION
@@ -20,6 +21,7 @@ class SubmissionForm(forms.Form):
     competition = forms.ModelChoiceField(
         label=_("Competition"),
         queryset=Competition.objects.none(),
+        empty_label=_("Choose a competition"),
         error_messages={
             "invalid_choice": _("Choose a running competition from the list.")
         },
@@ -27,11 +29,13 @@ class SubmissionForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Unit"),
         queryset=None,
+        empty_label=_("Choose a unit"),
         error_messages={"invalid_choice": _("Choose one of your units from the list.")},
     )
     activity_type = forms.ModelChoiceField(
         label=_("Activity"),
         queryset=ActivityType.objects.filter(is_active=True),
+        empty_label=_("Choose an activity"),
         error_messages={"invalid_choice": _("Choose an activity from the list.")},
     )
     occurred_on = forms.DateField(
@@ -56,6 +60,8 @@ class SubmissionForm(forms.Form):
         label=_("Person credited (if the activity credits a person)"),
         queryset=Person.objects.none(),
         required=False,
+        empty_label=_("Nobody: the unit is credited"),
+        widget=PickSelect,
         error_messages={
             "invalid_choice": _("Choose a member of your unit from the list.")
         },
@@ -129,3 +135,7 @@ class PointRuleForm(forms.ModelForm):
             "note",
         ]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity_type"].empty_label = _("Choose an activity")

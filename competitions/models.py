@@ -89,6 +89,13 @@ class ActivityType(models.Model):
         default="lần",
         help_text=_("For example: attendees, households, citizens helped."),
     )
+    # The rule's sentence counts in it: "5 points per lớp, at most 3 lớp a week".
+    event_label = models.CharField(
+        _("what one event is"),
+        max_length=64,
+        default="lần",
+        help_text=_("For example: class, course, session, initiative."),
+    )
     credits_person = models.BooleanField(
         _("credits a person"),
         default=False,

@@ -4,7 +4,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 
-def describe_flags(flags: list[dict], *, visible: set[int]) -> list[str]:
+def describe_flags(
+    flags: list[dict], *, visible: set[int] | frozenset[int] = frozenset()
+) -> list[str]:
     """One sentence per plausibility flag, for the reviewer.
 
     A look-alike photo names its submission only when the reader may open it
@@ -70,3 +72,79 @@ def flagged_submission_ids(flags: list[dict]) -> set[int]:
         for flag in flags or []
         if flag.get("code") == "duplicate_evidence" and "submission" in flag
     }
+
+
+def _n(value) -> str:
+    return formats.number_format(value, force_grouping=True)
+
+
+def describe_rule(rule) -> str:
+    """The rule as a sentence: "20 points per lớp, plus 2 per học viên (…); at most
+    3 lớp a week for each unit." — what an officer reads, not a formula."""
+    activity = rule.activity_type
+    values = {
+        "points": _n(rule.points_per_event),
+        "each": _n(rule.points_per_quantity),
+        "most": _n(rule.max_quantity),
+        "event": activity.event_label,
+        "unit": activity.quantity_label,
+        "period": rule.get_cap_period_display(),
+    }
+    if rule.points_per_event and rule.points_per_quantity:
+        how = _(
+            "%(points)s points per %(event)s, plus %(each)s points per %(unit)s "
+            "(at most %(most)s %(unit)s counted per %(event)s)"
+        )
+    elif rule.points_per_event:
+        how = _("%(points)s points per %(event)s")
+    elif rule.points_per_quantity:
+        how = _(
+            "%(each)s points per %(unit)s (at most %(most)s %(unit)s counted per "
+            "%(event)s)"
+        )
+    else:
+        how = _("no points")
+    parts = [how % values]
+    if rule.max_events_per_unit:
+        parts.append(
+            _("at most %(n)s %(event)s a %(period)s for each unit")
+            % {**values, "n": _n(rule.max_events_per_unit)}
+        )
+    if rule.max_events_per_person:
+        parts.append(
+            _("at most %(n)s %(event)s a %(period)s for each person")
+            % {**values, "n": _n(rule.max_events_per_person)}
+        )
+    sentence = "; ".join(parts)
+    return sentence[:1].upper() + sentence[1:] + "."
+
+
+def describe_entry(entry) -> str:
+    """How a ledger line's points were counted, in words, when its rule says so."""
+    rule = entry.rule
+    if (
+        rule is None
+        or entry.reverses_id
+        or entry.points != rule.points_for(entry.quantity)
+    ):
+        return ""
+    activity = rule.activity_type
+    values = {
+        "points": _n(rule.points_per_event),
+        "each": _n(rule.points_per_quantity),
+        "quantity": _n(entry.quantity),
+        "event": activity.event_label,
+        "unit": activity.quantity_label,
+    }
+    if rule.points_per_event and rule.points_per_quantity:
+        text = _(
+            "%(points)s points for the %(event)s, plus %(each)s points for each "
+            "%(unit)s (%(quantity)s %(unit)s)"
+        )
+    elif rule.points_per_event:
+        text = _("%(points)s points for the %(event)s")
+    elif rule.points_per_quantity:
+        text = _("%(each)s points for each %(unit)s (%(quantity)s %(unit)s)")
+    else:
+        return ""
+    return text % values

@@ -60,8 +60,8 @@ def person_history(person: Person) -> QuerySet[PointEntry]:
             "competition",
             "unit",
             "activity_type",
-            "rule",
-            "created_by",
+            "rule__activity_type",
+            "created_by__person",
             "submission",
             "reverses",
         )

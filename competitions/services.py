@@ -40,6 +40,7 @@ from .models import (
     PointEntry,
     Submission,
 )
+from .notifications import tell_reviewers_on_commit
 from .signals import submission_decided
 
 Status = Submission.Status
@@ -412,6 +413,14 @@ def submit_submission(
     submission.submitted_at = at
     submission.flags = plausibility_flags(submission, now=at)
     _transition(submission, to=Status.SUBMITTED, actor=by, at=at, origin=origin)
+    tell_reviewers_on_commit(
+        unit=submission.unit,
+        text=gettext_noop("%(unit)s sent “%(title)s” for review."),
+        values={"unit": submission.unit.name, "title": submission_title(submission)},
+        link=f"/submissions/{submission.pk}/",
+        at=at,
+        not_to={submission.submitted_by_id, getattr(by, "pk", None)},
+    )
     return submission
 
 
@@ -514,9 +523,15 @@ def _awaiting_review(submission: Submission, reviewer) -> Submission:
     return submission
 
 
+def submission_title(submission: Submission) -> str:
+    """What a note calls the submission: its activity and day (not the model's
+    str(), whose ISO date and unit read like a database row)."""
+    return f"{submission.activity_type.name} ({submission.occurred_on:%d/%m/%Y})"
+
+
 def _tell_sender(submission: Submission, *, at: datetime, text: str, **values) -> None:
     """Notify the sender in the platform's language (text is a msgid with %(title)s)."""
-    values["title"] = str(submission)
+    values["title"] = submission_title(submission)
     _notify(
         user=submission.submitted_by,
         submission=submission,
@@ -542,6 +557,35 @@ def approve_submission(
     )
     _after_decision(submission)
     return entries
+
+
+@dataclass
+class BulkApproval:
+    approved: list[Submission]
+    refused: list[tuple[Submission, str]]  # each with why, in words
+
+
+def approve_submissions(
+    *, submissions: list[Submission], reviewer, at: datetime, origin: Origin
+) -> BulkApproval:
+    """Approve each submission in its own transaction: the valid ones once, the
+    others (decided already, one's own, no rule, a cap…) listed with the reason.
+
+    One at a time, not one transaction for all: a refused submission must not undo
+    the approvals before it, and each keeps every check of approve_submission
+    (four eyes, the state it is in, one credit per submission).
+    """
+    result = BulkApproval(approved=[], refused=[])
+    for submission in submissions:
+        try:
+            approve_submission(
+                submission=submission, reviewer=reviewer, at=at, origin=origin
+            )
+        except SubmissionError as error:
+            result.refused.append((submission, str(error)))
+        else:
+            result.approved.append(submission)
+    return result
 
 
 @transaction.atomic
@@ -616,6 +660,19 @@ def appeal_submission(
     submission.appeal_reason, submission.appealed_at = reason, at
     _transition(
         submission, to=Status.APPEALED, actor=by, at=at, origin=origin, reason=reason
+    )
+    # Another reviewer decides an appeal: not the one who rejected it.
+    tell_reviewers_on_commit(
+        unit=submission.unit,
+        text=gettext_noop("%(unit)s appealed against the rejection of “%(title)s”."),
+        values={"unit": submission.unit.name, "title": submission_title(submission)},
+        link=f"/submissions/{submission.pk}/",
+        at=at,
+        not_to={
+            submission.submitted_by_id,
+            getattr(by, "pk", None),
+            submission.decided_by_id,
+        },
     )
     return submission
 

@@ -5,20 +5,25 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
     require_safe,
 )
 
-from units.audit import Origin
+from units.audit import Origin, action_choices
 from units.body_limits import body_limit
 from units.forms import posted_form_token
-from units.models import AuditEvent, Person
-from units.permissions import Action, can, units_where
+from units.models import AuditEvent, Person, Role
+from units.permissions import Action, can, can_somewhere, roles_of, units_where
 from units.replay import sent_once
+from units.search import read_search
 from units.selectors import people_to_choose
 
 from . import rules, selectors, services
@@ -48,8 +53,8 @@ def _submission_for(user, action: Action, pk) -> Submission:
             "activity_type",
             "competition",
             "person",
-            "submitted_by",
-            "decided_by",
+            "submitted_by__person",
+            "decided_by__person",
         ).get(pk=int(pk))
     except (Submission.DoesNotExist, TypeError, ValueError):
         raise Http404("submission") from None
@@ -62,6 +67,14 @@ def _submission_form(request, *, data=None, initial=None):
     units = units_where(request.user, Action.SUBMIT_ACHIEVEMENT).filter(is_active=True)
     competitions = selectors.running_competitions()
     people = people_to_choose(units, limit=MAX_PEOPLE_IN_SELECT)
+    initial = dict(initial or {})
+    # A village officer's own unit is chosen already (its sub-units, a digital team
+    # say, stay in the list): one choice less on a phone.
+    roles = roles_of(request.user)
+    if "unit" not in initial and [kind for kind, _path in roles] == [Role.Kind.OFFICER]:
+        own = units.filter(path=roles[0][1]).first()
+        if own is not None:
+            initial["unit"] = own.pk
     return SubmissionForm(
         data, initial=initial, units=units, competitions=competitions, people=people
     )
@@ -212,16 +225,18 @@ def _detail(request, submission, *, error=None, reason_form=None, comment_form=N
     context = {
         "submission": submission,
         "evidence": list(submission.evidence.all()),
-        "comments": list(submission.comments.select_related("author")),
+        "comments": list(submission.comments.select_related("author__person")),
         "history": list(
             AuditEvent.objects.filter(
                 object_type="competitions.submission", object_id=submission.pk
             )
-            .select_related("actor")
+            .select_related("actor__person")
             .order_by("at", "pk")
         ),
         "entries": list(
-            submission.entries.select_related("rule").order_by("created_at", "pk")
+            submission.entries.select_related("rule__activity_type").order_by(
+                "created_at", "pk"
+            )
         ),
         "flags": describe_flags(
             submission.flags,
@@ -472,6 +487,9 @@ def evidence_delete(request, pk):
 @require_safe
 def submission_list(request):
     units = units_where(request.user, Action.VIEW_SUBMISSIONS)
+    if not can_somewhere(request.user, Action.VIEW_SUBMISSIONS):
+        # Nothing to list without a role: not a page of theirs, like the queue.
+        raise Http404("no submissions scope")
     submissions = selectors.submissions_of_units(units)
     status = request.GET.get("status", "")
     if status in Submission.Status.values:
@@ -506,14 +524,17 @@ def review_queue(request):
         except (model.DoesNotExist, ValueError):
             return None
 
+    search = read_search(request.GET.get("q"))
     filters = {
         "competition": pick(Competition, "competition"),
         "activity_type": pick(ActivityType, "activity"),
         "status": request.GET.get("status") or None,
         "flagged": request.GET.get("flagged") == "1",
-        "query": request.GET.get("q", "").strip()[:100],
+        "query": search.text,
     }
     queue = selectors.review_queue(units, **filters).exclude(submitted_by=request.user)
+    kept = request.GET.copy()  # the filters, for the pagination's links
+    kept.pop("page", None)
     page = Paginator(queue, 25).get_page(request.GET.get("page"))
     pointed_to = set().union(*(flagged_submission_ids(s.flags) for s in page))
     visible = selectors.viewable_submission_ids(request.user, pointed_to)
@@ -525,10 +546,103 @@ def review_queue(request):
         {
             "page": page,
             "filters": filters,
+            "search_note": search.note,
             "competitions": Competition.objects.all(),
             "activities": ActivityType.objects.filter(is_active=True),
+            "query_string": request.GET.urlencode(),
+            "page_query": kept.urlencode(),
         },
     )
+
+
+# A reviewer ticks the submissions of one page of the queue (25); more than this in
+# one request is not a person's selection.
+MAX_BULK_APPROVALS = 100
+
+
+@login_required
+@require_POST
+@sent_once
+def review_approve(request):
+    """Approve the ticked submissions, each on its own; say which were not and why."""
+    if not can_somewhere(request.user, Action.REVIEW_ACHIEVEMENT):
+        raise Http404("not a reviewer")
+    ids = []
+    for value in request.POST.getlist("submission")[:MAX_BULK_APPROVALS]:
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    found = {
+        submission.pk: submission
+        for submission in Submission.objects.filter(pk__in=ids).select_related(
+            "unit", "activity_type"
+        )
+        # Another area's submission answers exactly like a missing one.
+        if can(request.user, Action.REVIEW_ACHIEVEMENT, submission.unit)
+    }
+    missing = [pk for pk in dict.fromkeys(ids) if pk not in found]
+    back = reverse("competitions:review")
+    query = request.GET.urlencode()
+    if query:
+        back += "?" + query
+    if not ids:
+        messages.error(request, _("Tick the submissions to approve first."))
+        return redirect(back)
+    result = services.approve_submissions(
+        submissions=[found[pk] for pk in dict.fromkeys(ids) if pk in found],
+        reviewer=request.user,
+        at=timezone.now(),
+        origin=Origin.from_request(request),
+    )
+    if result.approved:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s submission approved; its points are credited.",
+                "%(count)s submissions approved; their points are credited.",
+                len(result.approved),
+            )
+            % {"count": number_format(len(result.approved), force_grouping=True)},
+        )
+    for submission, why in result.refused:
+        messages.error(
+            request,
+            _("Not approved: %(title)s, %(unit)s. %(why)s")
+            % {
+                "title": services.submission_title(submission),
+                "unit": submission.unit.name,
+                "why": why,
+            },
+        )
+    if missing:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)s ticked submission was not found in your area; nothing "
+                "was done with it.",
+                "%(count)s ticked submissions were not found in your area; nothing "
+                "was done with them.",
+                len(missing),
+            )
+            % {"count": len(missing)},
+        )
+    return redirect(back)
+
+
+@login_required
+@require_safe
+def my_points(request):
+    """The signed-in person's own points page (the footer links here on every page,
+    so the page itself looks the person up, not every page)."""
+    person = Person.objects.filter(user=request.user).first()
+    if person is None:
+        messages.info(
+            request,
+            _("Your account is not linked to a person yet; ask your unit officer."),
+        )
+        return redirect("units:mine")
+    return redirect("competitions:person_points", pk=person.pk)
 
 
 @login_required
@@ -570,15 +684,25 @@ def audit_log(request):
         raise Http404("no audit scope")
     events = (
         AuditEvent.objects.filter(unit__in=units)
-        .select_related("actor", "unit")
+        .select_related("actor__person", "unit")
         .order_by("-at", "-pk")
     )
-    action = request.GET.get("action", "").strip()[:64]
-    if action:
-        events = events.filter(action__startswith=action)
+    choices = action_choices()
+    action = request.GET.get("action", "")
+    if action in dict(choices):
+        events = events.filter(action=action)
+    else:
+        action = ""
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
-        request, "competitions/audit_log.html", {"page": page, "action": action}
+        request,
+        "competitions/audit_log.html",
+        {
+            "page": page,
+            "action": action,
+            "actions": choices,
+            "page_query": urlencode({"action": action}) if action else "",
+        },
     )
 
 

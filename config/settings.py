@@ -56,19 +56,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
+# `make run`'s demo: DEBUG's local defaults (a development key, loopback hosts, plain
+# HTTP, static files without collectstatic, seed_demo allowed) with DEBUG itself off,
+# so that a demo visitor gets the platform's own error pages, never Django's debug
+# page. The demo accounts share a published password: DEMO serves this machine only.
+DEMO = env_bool("DEMO", False)
+LOCAL = DEBUG or DEMO
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not LOCAL:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 # Keys the hash people's phone numbers are matched by (units/text.py). Separate from
 # SECRET_KEY so that rotating that one does not orphan every stored phone hash.
 PERSON_MATCH_KEY = env_str("PERSON_MATCH_KEY") or SECRET_KEY
 
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
-)
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", LOOPBACK_HOSTS if LOCAL else [])
+if DEMO and not set(ALLOWED_HOSTS) <= set(LOOPBACK_HOSTS):
+    raise ImproperlyConfigured(
+        "DEMO=1 serves the demo accounts, whose password is published: only on this "
+        f"machine (ALLOWED_HOSTS of {', '.join(LOOPBACK_HOSTS)})"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -90,6 +100,7 @@ INSTALLED_APPS = [
     "learning",
     "leaderboards",
     "badges",
+    "commendations",
     "pages",
 ]
 
@@ -133,7 +144,13 @@ TEMPLATES = [
                 "badges.context_processors.link_preview",
             ],
             # {% form_token %} in every form that changes something (units/replay.py).
-            "builtins": ["units.templatetags.form_tokens"],
+            # Names, percentages and audit events in words (units.templatetags.readable);
+            # |unlocalize for numbers that are ids, not quantities (USE_THOUSAND_SEPARATOR).
+            "builtins": [
+                "django.templatetags.l10n",
+                "units.templatetags.form_tokens",
+                "units.templatetags.readable",
+            ],
         },
     },
 ]
@@ -306,6 +323,13 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Numbers read as Vietnamese write them (46.630; 1,97): every number a template
+# shows is grouped. Ids inside attributes and addresses must therefore be written
+# with |unlocalize or through {% url %} (tests/test_pages_read_well.py checks every
+# page with ids above 100,000).
+USE_THOUSAND_SEPARATOR = True
+# Dates as dd/mm/yyyy and grouping for Vietnamese (config/formats/vi/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -318,7 +342,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not LOCAL
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -331,6 +355,9 @@ MEDIA_ORPHAN_AGE_MINUTES = float(env_str("MEDIA_ORPHAN_AGE_MINUTES", "60"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# A refused form (its page open too long, cookies blocked) says so in the user's
+# language with a way back, in DEBUG too (units/views.py).
+CSRF_FAILURE_VIEW = "units.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -381,7 +408,7 @@ PERMISSIONS_POLICY = {
         "xr-spatial-tracking",
     )
 }
-if not DEBUG:
+if not LOCAL:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     # Production is served over TLS (nginx in front, README "Deploying"): plain HTTP

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("competitions.urls")),
     path("", include("learning.urls")),
     path("", include("badges.urls")),
+    path("", include("commendations.urls")),
     path("", include("pages.urls")),
 ]
 

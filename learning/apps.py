@@ -7,8 +7,11 @@ class LearningConfig(AppConfig):
     verbose_name = _("Learning and mentoring")
 
     def ready(self):
+        from units.audit import describe_actions
         from units.panels import register_unit_panel
 
+        from . import actions
         from .panels import learning_panel
 
+        describe_actions(actions.SENTENCES, pages=actions.PAGES)
         register_unit_panel(learning_panel)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from competitions.evidence import InvalidEvidence, check_size
+from units.forms import PickList, PickSelect
 from units.models import Person
 
 from .models import Training
@@ -20,6 +21,7 @@ class SelfReportForm(forms.Form):
     training = forms.ModelChoiceField(
         label=_("Training"),
         queryset=Training.objects.filter(is_active=True).order_by("title", "pk"),
+        empty_label=_("Choose a training"),
         error_messages={"invalid_choice": _("Choose a training from the list.")},
     )
     completed_on = forms.DateField(
@@ -60,6 +62,7 @@ class ReasonForm(forms.Form):
 class SessionForm(forms.Form):
     training = forms.ModelChoiceField(
         label=_("Class or thematic session"),
+        empty_label=_("Choose a class"),
         queryset=Training.objects.filter(
             is_active=True, kind__in=SESSION_KINDS
         ).order_by("title", "pk"),
@@ -68,6 +71,7 @@ class SessionForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Host unit"),
         queryset=None,
+        empty_label=_("Choose a unit"),
         error_messages={"invalid_choice": _("Choose one of your units from the list.")},
     )
     held_on = forms.DateField(
@@ -81,6 +85,8 @@ class SessionForm(forms.Form):
         label=_("Trainer (earns points per attendee)"),
         queryset=Person.objects.none(),
         required=False,
+        empty_label=_("No trainer named"),
+        widget=PickSelect,
         error_messages={
             "invalid_choice": _("Choose a member of your unit from the list.")
         },
@@ -103,7 +109,7 @@ class AttendanceForm(forms.Form):
         label=_("Attendees"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=PickList,
         error_messages={
             "invalid_choice": _("Only people of the host unit can be recorded.")
         },

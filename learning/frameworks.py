@@ -152,3 +152,14 @@ def load(SkillFramework, SkillArea, Skill) -> None:
                 Skill(area=area, code=skill_code, name=skill_name, position=position)
                 for position, (skill_code, skill_name) in enumerate(skills)
             )
+
+
+# What one event of each activity is, for the point rules' sentences
+# ("10 điểm mỗi khóa học, tối đa 5 khóa học mỗi tuần cho mỗi người").
+EVENT_LABELS = {
+    "training-completed": "khóa học",
+    "mentee-guided": "người được hướng dẫn",
+    "class-attendee": "lớp",
+    "digital-household": "lần ghi nhận",
+    "vneid-help": "lần hỗ trợ",
+}

@@ -85,32 +85,33 @@ def add_member(
         unit=household.unit,
         reason=str(person.pk),
     )
-    # A new member of a digital household is a member of a Gia đình số too.
-    send_on_commit(households_changed, sender=Household, household_ids=[household.pk])
-    if household.digital_since is not None:
-        return False
-    first = Completion.objects.filter(
-        person=person, status=Completion.Status.CONFIRMED
-    ).aggregate(first=Min("completed_on"))["first"]
-    if first is None:
-        return False
-    household.digital_since = first
-    household.save(update_fields=["digital_since"])
-    crediting.record(
-        [
-            crediting.Award(
-                activity=crediting.DIGITAL_HOUSEHOLD,
-                unit=household.unit,
-                person=None,
-                on=first,
-                key=f"household:{household.pk}",
-                explanation=household.name[:200],
+    turned_digital = False
+    if household.digital_since is None:
+        first = Completion.objects.filter(
+            person=person, status=Completion.Status.CONFIRMED
+        ).aggregate(first=Min("completed_on"))["first"]
+        if first is not None:
+            household.digital_since = first
+            household.save(update_fields=["digital_since"])
+            crediting.record(
+                [
+                    crediting.Award(
+                        activity=crediting.DIGITAL_HOUSEHOLD,
+                        unit=household.unit,
+                        person=None,
+                        on=first,
+                        key=f"household:{household.pk}",
+                        explanation=household.name[:200],
+                    )
+                ],
+                by=by,
+                at=at,
             )
-        ],
-        by=by,
-        at=at,
-    )
-    return True
+            turned_digital = True
+    # A new member of a digital household is a member of a Gia đình số too
+    # (announced after the ledger's credit, so that the boards move first).
+    send_on_commit(households_changed, sender=Household, household_ids=[household.pk])
+    return turned_digital
 
 
 @transaction.atomic

@@ -15,8 +15,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from competitions.models import Notification
+from competitions.notifications import tell_reviewers_on_commit
 from units import bulk
 from units.audit import Origin, record_event
 from units.models import Membership, Person, Unit
@@ -58,21 +60,38 @@ def _completion_award(completion: Completion) -> Award:
     )
 
 
-def awards_for(completions: list[Completion], *, at: datetime) -> list[Award]:
+def credit_completions(
+    completions: list[Completion], *, by, at: datetime, many: bool = False
+) -> None:
+    """Credit what confirmed completions earn, then announce them.
+
+    Every confirmed completion passes here, whichever way it arrived. The signals
+    are registered after the ledger's own: at commit the boards move first and
+    what listens here (badge evaluation) comes after them.
+    """
+    awards, digital_now = awards_for(completions, at=at)
+    (crediting.record_many if many else crediting.record)(awards, by=by, at=at)
+    confirmed = [c.pk for c in completions if c.status == Completion.Status.CONFIRMED]
+    if confirmed:
+        send_on_commit(
+            completions_recorded, sender=Completion, completion_ids=confirmed
+        )
+    if digital_now:
+        send_on_commit(households_changed, sender=Household, household_ids=digital_now)
+
+
+def awards_for(
+    completions: list[Completion], *, at: datetime
+) -> tuple[list[Award], list[int]]:
     """What confirmed completions earn: the learner's credit, the mentor's credit for
-    a mentee who completed after the pairing, and a household's first digital credit.
+    a mentee who completed after the pairing, and a household's first digital credit;
+    and the households that turned digital.
 
     Marks households digital (inside the caller's transaction).
     """
     confirmed = [c for c in completions if c.status == Completion.Status.CONFIRMED]
     if not confirmed:
-        return []
-    # Every confirmed completion passes here, whichever way it arrived.
-    send_on_commit(
-        completions_recorded,
-        sender=Completion,
-        completion_ids=[c.pk for c in confirmed],
-    )
+        return [], []
     person_ids = {c.person_id for c in confirmed}
     mentorships = {
         m.mentee_id: m
@@ -132,9 +151,7 @@ def awards_for(completions: list[Completion], *, at: datetime) -> list[Award]:
                     explanation=household.name[:200],
                 )
             )
-    if digital_now:
-        send_on_commit(households_changed, sender=Household, household_ids=digital_now)
-    return awards
+    return awards, digital_now
 
 
 @dataclass(frozen=True)
@@ -212,7 +229,23 @@ def record_completion(
         to_state=completion.status,
         reason=completion.get_source_display(),
     )
-    crediting.record(awards_for([completion], at=at), by=by, at=at)
+    credit_completions([completion], by=by, at=at)
+    if (
+        completion.status == Completion.Status.PENDING
+        and completion.source == Completion.Source.SELF_REPORT
+    ):
+        # Check-ins from outside a commune are the session officer's to confirm.
+        tell_reviewers_on_commit(
+            unit=completion.unit,
+            text=gettext_noop("%(person)s reported completing “%(title)s”."),
+            values={
+                "person": completion.person.display_name,
+                "title": completion.training.title,
+            },
+            link=reverse("learning:completion", args=[completion.pk]),
+            at=at,
+            not_to={completion.person.user_id, getattr(by, "pk", None)},
+        )
     return completion, True
 
 
@@ -249,7 +282,7 @@ def record_completions(
             ).select_related("person", "training", "unit")
             if (c.person_id, c.training_id) in pairs
         ]
-    crediting.record_many(awards_for(added, at=at), by=by, at=at)
+    credit_completions(added, by=by, at=at, many=True)
     return added
 
 
@@ -321,7 +354,7 @@ def decide_completion(
         reason=completion.review_reason,
     )
     if approve:
-        crediting.record(awards_for([completion], at=at), by=reviewer, at=at)
+        credit_completions([completion], by=reviewer, at=at)
     _tell_learner(completion, at=at)
     return completion
 

@@ -1,22 +1,79 @@
-"""Screenshots of the home page, a board and a person's page for the README.
+"""Screenshots of the platform's pages at a phone's and a desktop's size, for the README.
 
-Start the demo (`make run`), then: `.venv/bin/python scripts/screenshots.py`
-(or `--base http://127.0.0.1:8000`). Writes docs/screenshots/<page>-<size>.png at
-390×844 (a phone) and 1366×768 (an office PC), signed in as the demo learner
-`hocvien` for their own page. The PNGs are reduced to 256 colours (a third of the
-bytes; the pages are flat colours and text).
+    make run                      # in one terminal: the demo on http://127.0.0.1:8000
+    .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
+
+Each page is opened in Debian's chromium as the demo account that uses it (or as a
+visitor), at 390 × 844 (a common phone) and 1366 × 768 (a common office screen),
+and saved under docs/screenshots/<name>-<width>x<height>.png (the visible screen,
+not the whole page: what a person sees when it opens). The PNGs are reduced to 256
+colours (a third of the bytes; the pages are flat colours and text).
 """
 
-import argparse
 import io
+import os
+import sys
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
+PASSWORD = "HocSo@2025"  # the demo accounts' published password (README)
 SIZES = [(390, 844), (1366, 768)]
+BOARD = "/leaderboards/1-2-village-week-points/"
+
+
+def home(page):
+    page.goto("/")
+    page.wait_for_timeout(800)  # the live numbers' socket says it is live
+
+
+def board(page):
+    page.goto(BOARD)
+    page.wait_for_timeout(800)
+
+
+def my_page(page):
+    page.goto("/me/")
+
+
+def officer_submission_form(page):
+    page.goto("/submissions/new/")
+    page.get_by_label("Hoạt động:", exact=True).select_option(
+        label="Tổ chức lớp học kỹ năng số cộng đồng"
+    )
+    page.get_by_label("Số lượng").fill("24")
+    page.get_by_label("Số lượng").blur()
+
+
+def officer_person_picker(page):
+    officer_submission_form(page)
+    # The person picker in use: part of a name typed without tone marks.
+    search = page.get_by_role("searchbox", name="Tìm theo tên")
+    search.fill("hoang")  # finds Hoàng …
+    search.blur()
+    page.get_by_label("Cá nhân được ghi điểm").scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, 120)")
+
+
+# name -> (demo account or None for a visitor, what to do)
+PAGES = {
+    "home": (None, home),
+    "board": (None, board),
+    "me": ("hocvien", my_page),
+    "officer-submission-form": ("canbo", officer_submission_form),
+    "officer-person-picker": ("canbo", officer_person_picker),
+}
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Tên đăng nhập hoặc email").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def save(png: bytes, path: Path) -> None:
@@ -24,40 +81,36 @@ def save(png: bytes, path: Path) -> None:
     image.quantize(256, dither=Image.Dither.NONE).save(path, optimize=True)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--base", default="http://127.0.0.1:8000")
-    parser.add_argument("--board", default="/leaderboards/1-2-village-week-points/")
-    parser.add_argument("--user", default="hocvien")
-    parser.add_argument("--password", default="HocSo@2025")
-    args = parser.parse_args()
+def main(base_url: str, only: list[str]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless"]
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--headless", "--lang=vi"],
+            # Date fields show the day as the browser's language writes it.
+            env={**os.environ, "LANG": "vi_VN.UTF-8", "LANGUAGE": "vi"},
         )
-        for width, height in SIZES:
-            size = f"{width}x{height}"
-            visitor = browser.new_context(
-                viewport={"width": width, "height": height}, locale="vi-VN"
-            ).new_page()
-            for name, path in (("home", "/"), ("board", args.board)):
-                visitor.goto(args.base + path)
-                visitor.wait_for_timeout(800)  # the board's socket says it is live
-                save(visitor.screenshot(), OUT / f"{name}-{size}.png")
-            visitor.context.close()
-            person = browser.new_context(
-                viewport={"width": width, "height": height}, locale="vi-VN"
-            ).new_page()
-            person.goto(args.base + "/accounts/login/")
-            person.fill("input[name=login]", args.user)
-            person.fill("input[name=password]", args.password)
-            person.click("main form button[type=submit]")
-            person.wait_for_url("**/me/")
-            save(person.screenshot(), OUT / f"me-{size}.png")
-            person.context.close()
+        for name, (username, show) in PAGES.items():
+            if only and name not in only:
+                continue
+            for width, height in SIZES:
+                context = browser.new_context(
+                    base_url=base_url,
+                    locale="vi-VN",
+                    viewport={"width": width, "height": height},
+                    device_scale_factor=1,
+                )
+                page = context.new_page()
+                if username:
+                    sign_in(page, username)
+                show(page)
+                path = OUT / f"{name}-{width}x{height}.png"
+                save(page.screenshot(), path)
+                print(path.relative_to(ROOT))
+                context.close()
         browser.close()
 
 
 if __name__ == "__main__":
-    main()
+    base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+    main(base, sys.argv[2:])

@@ -182,9 +182,10 @@ def demo_province(django_db_setup, django_db_blocker, tmp_path_factory):
     Each test still runs in its own savepoint inside this transaction, so what a test
     writes is undone before the next. Returns the media folder the demo wrote to.
     """
-    from django.core.management import call_command
     from django.db import transaction
     from django.test.utils import override_settings
+
+    from tests.routes import seed_demo_province
 
     media = tmp_path_factory.mktemp("demo-media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
@@ -192,7 +193,7 @@ def demo_province(django_db_setup, django_db_blocker, tmp_path_factory):
         outer.__enter__()
         try:
             with override_settings(DEBUG=True):
-                call_command("seed_demo", verbosity=0)
+                seed_demo_province()
             yield media
         finally:
             transaction.set_rollback(True)

@@ -113,3 +113,25 @@ def test_production_redirects_plain_http_but_not_the_proxys_health_check(tmp_pat
     assert (redirect, location) == ("301", "https://thiduaso.example.gov.vn/")
     # The health check answers for itself (503 here: no Redis on the example URL).
     assert proxied == "200" and health in ("200", "503"), result.stdout
+
+
+def test_the_demo_runs_with_debug_off_on_this_machine_only():
+    script = (
+        "import config.settings as s; "
+        "print(s.DEBUG, s.DEMO, s.ALLOWED_HOSTS, getattr(s, 'SECURE_SSL_REDIRECT', False))"
+    )
+    run = lambda **env: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", script],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+    demo = run(DEBUG="0", DEMO="1")
+    public = run(DEBUG="0", DEMO="1", ALLOWED_HOSTS="thiduaso.example.gov.vn")
+
+    assert demo.returncode == 0, demo.stderr
+    assert demo.stdout.split(" ", 2)[:2] == ["False", "True"]
+    assert "'localhost'" in demo.stdout and demo.stdout.strip().endswith("False")
+    assert public.returncode != 0 and "only on this machine" in public.stderr

@@ -51,7 +51,15 @@ from units.models import Unit
 
 # The apps whose views these tests hold to account; third-party views (allauth's
 # sign-in, the Django admin, the language switch) are theirs.
-OUR_APPS = {"units", "competitions", "learning", "leaderboards", "badges", "pages"}
+OUR_APPS = {
+    "units",
+    "competitions",
+    "learning",
+    "leaderboards",
+    "badges",
+    "commendations",
+    "pages",
+}
 
 
 @dataclass
@@ -279,6 +287,12 @@ def world(
     }
 
 
+def _award_type(code: str):
+    from commendations.models import AwardType
+
+    return AwardType.objects.get(code=code)
+
+
 def _import_file() -> SimpleUploadedFile:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -325,6 +339,118 @@ def _submission_fields(w, **extra):
         "action": "draft",
         **extra,
     }
+
+
+def _chain(w) -> dict:
+    """Commendations in every state a form acts on, built once per world: a review
+    of Kê Sặt, the province's council of three, nominations proposed, submitted,
+    before a session, approved, and one awarded."""
+    if "chain" in w:
+        return w["chain"]
+    from commendations import councils, decisions, nominations
+    from commendations.models import (
+        AwardType,
+        Council,
+        CouncilMember,
+        ProposalRule,
+        Review,
+    )
+
+    now = timezone.now()
+    tree, admin, people = w["tree"], w["administrator"], w["villagers"]
+    award = AwardType.objects.get(code="bang-khen-bdhvs")
+    review = Review.objects.create(
+        competition=w["competition"],
+        unit=tree["ke_sat"],
+        kind=Review.Kind.FINAL,
+        name="Tổng kết phong trào",
+        held_on=timezone.localdate(),
+    )
+    ProposalRule.objects.create(
+        review=review, kind="board_top", award_type=award, entity="village", top=3
+    )
+    council = Council.objects.create(unit=tree["province"], name="Hội đồng tỉnh")
+    members = [
+        CouncilMember.objects.create(
+            council=council,
+            user=make_user(f"hoidong{i}", unit=tree["province"], role="council_member"),
+            name=f"Thành viên {i}",
+        )
+        for i in range(3)
+    ]
+
+    def nominate(person, *, submit=True):
+        made = nominations.nominate(
+            nominating_unit=tree["ke_sat"],
+            award_type=award,
+            person=person,
+            justification="Hướng dẫn 40 hộ cài đặt VNeID trong tháng 10",
+            by=admin,
+            at=now,
+            origin=TEST_ORIGIN,
+        )
+        if submit:
+            nominations.submit_nomination(
+                nomination=made, by=admin, at=now, origin=TEST_ORIGIN
+            )
+        return made
+
+    def session_for(chosen):
+        session = councils.open_session(
+            council=council,
+            title="Phiên họp",
+            held_on=timezone.localdate(),
+            by=admin,
+            at=now,
+            origin=TEST_ORIGIN,
+        )
+        councils.set_attendance(
+            session=session,
+            member_ids=[m.pk for m in members],
+            by=admin,
+            at=now,
+            origin=TEST_ORIGIN,
+        )
+        councils.add_to_session(
+            session=session, nominations=chosen, by=admin, at=now, origin=TEST_ORIGIN
+        )
+        return session
+
+    proposed = nominate(people[0], submit=False)
+    submitted = nominate(people[1])
+    voting = session_for([nominate(people[2])])
+    approved, awarded = nominate(people[3]), nominate(people[4])
+    decided = session_for([approved, awarded])
+    for item in decided.items.all():
+        for member in members:
+            councils.cast_ballot(
+                item=item, user=member.user, choice="yes", at=now, origin=TEST_ORIGIN
+            )
+    councils.close_session(session=decided, by=admin, at=now, origin=TEST_ORIGIN)
+    awarded.refresh_from_db()
+    decision = decisions.record_decision(
+        issuing_unit=tree["province"],
+        number="1/QĐ-UBND",
+        signed_on=timezone.localdate(),
+        signer_name="Nguyễn Văn Ký",
+        signer_title="Chủ tịch UBND tỉnh",
+        subject="Về việc tặng Bằng khen",
+        nominations=[awarded],
+        by=admin,
+        at=now,
+        origin=TEST_ORIGIN,
+    )
+    w["chain"] = {
+        "review": review,
+        "council": council,
+        "members": members,
+        "proposed": proposed,
+        "submitted": submitted,
+        "voting": voting,
+        "approved": approved,
+        "award": decision.awards.get(),
+    }
+    return w["chain"]
 
 
 def _photo(pattern=3):
@@ -388,6 +514,11 @@ POSTS: dict[str, Callable[[dict], Post]] = {
         w["reviewer"],
         reverse("competitions:submission_decide", args=[w["sent"].pk]),
         lambda: {"decision": "approve"},
+    ),
+    "competitions:review_approve": lambda w: Post(
+        w["reviewer"],
+        reverse("competitions:review_approve"),
+        lambda: {"submission": [w["sent"].pk]},
     ),
     "competitions:submission_appeal": lambda w: Post(
         w["officer"],
@@ -531,6 +662,89 @@ POSTS: dict[str, Callable[[dict], Post]] = {
             "note": "Tại nhà văn hóa",
         },
     ),
+    "commendations:review_close": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:review_close", args=[_chain(w)["review"].pk]),
+    ),
+    "commendations:review_submit": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:review_submit", args=[_chain(w)["review"].pk]),
+    ),
+    "commendations:review_dossiers": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:review_dossiers", args=[_chain(w)["review"].pk]),
+    ),
+    "commendations:nomination_new": lambda w: Post(
+        w["officer"],
+        reverse("commendations:nomination_new"),
+        lambda: {
+            "unit": w["tree"]["ho_lien"].pk,
+            "award_type": _award_type("giay-khen-xa").pk,
+            "recipient": f"p-{w['villagers'][1].pk}",
+            "justification": "Dạy lớp VNeID cho 30 người cao tuổi trong thôn",
+        },
+    ),
+    "commendations:nomination_edit": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:nomination_edit", args=[_chain(w)["proposed"].uid]),
+        lambda: {"justification": "Hướng dẫn 60 hộ cài đặt VNeID trong tháng 10"},
+    ),
+    "commendations:nomination_submit": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:nomination_submit", args=[_chain(w)["proposed"].uid]),
+    ),
+    "commendations:nomination_return": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:nomination_return", args=[_chain(w)["submitted"].uid]),
+        lambda: {"reason": "Bổ sung báo cáo thành tích"},
+    ),
+    "commendations:council": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:council", args=[_chain(w)["council"].pk]),
+        lambda: {
+            "title": "Phiên họp tháng 12",
+            "held_on": timezone.localdate().isoformat(),
+        },
+    ),
+    "commendations:session_attendance": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:session_attendance", args=[_chain(w)["voting"].pk]),
+        lambda: {"present": [m.pk for m in _chain(w)["members"][:2]]},
+    ),
+    "commendations:session_agenda": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:session_agenda", args=[_chain(w)["voting"].pk]),
+        lambda: {"nominations": [_chain(w)["submitted"].pk]},
+    ),
+    "commendations:session_vote": lambda w: Post(
+        _chain(w)["members"][0].user,
+        reverse(
+            "commendations:session_vote",
+            args=[_chain(w)["voting"].pk, _chain(w)["voting"].items.get().pk],
+        ),
+        lambda: {"choice": "yes"},
+    ),
+    "commendations:session_close": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:session_close", args=[_chain(w)["voting"].pk]),
+    ),
+    "commendations:decision_new": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:decision_new", args=[_chain(w)["council"].pk]),
+        lambda: {
+            "number": "2/QĐ-UBND",
+            "signed_on": timezone.localdate().isoformat(),
+            "signer_name": "Nguyễn Văn Ký",
+            "signer_title": "Chủ tịch UBND tỉnh",
+            "subject": "Về việc tặng Bằng khen",
+            "nominations": [_chain(w)["approved"].pk],
+        },
+    ),
+    "commendations:award_revoke": lambda w: Post(
+        w["administrator"],
+        reverse("commendations:award_revoke", args=[_chain(w)["award"].uid]),
+        lambda: {"reason": "Khai không đúng", "decision_number": "3/QĐ-UBND"},
+    ),
     "learning:api_completions": lambda w: Post(
         None,
         "/api/v1/completions/",
@@ -570,6 +784,7 @@ ID_FIELDS: dict[str, dict[str, str]] = {
         "person": "units.Person",
     },
     "competitions:rule_new": {"activity_type": "competitions.ActivityType"},
+    "competitions:review_approve": {"submission": "competitions.Submission"},
     "learning:completion_new": {"training": "learning.Training"},
     "learning:session_new": {
         "training": "learning.Training",
@@ -581,9 +796,20 @@ ID_FIELDS: dict[str, dict[str, str]] = {
     "learning:integrations": {"unit": "units.Unit"},
     "learning:household": {"person": "units.Person"},
     "learning:vneid": {"unit": "units.Unit", "helper": "units.Person"},
+    "commendations:nomination_new": {
+        "unit": "units.Unit",
+        "award_type": "commendations.AwardType",
+        "recipient": "units.Person",
+    },
+    "commendations:session_attendance": {"present": "commendations.CouncilMember"},
+    "commendations:session_agenda": {"nominations": "commendations.Nomination"},
+    "commendations:decision_new": {"nominations": "commendations.Nomination"},
 }
 # Fields that carry an id inside a text ("p-12": a person) -> how to write one.
-ID_FORMATS = {("badges:award", "recipient"): "p-{}"}
+ID_FORMATS = {
+    ("badges:award", "recipient"): "p-{}",
+    ("commendations:nomination_new", "recipient"): "p-{}",
+}
 # Forms that change nothing (a check), so they take no single-use token.
 READ_ONLY = {"badges:verify"}
 # Ints the forms take that are counts, not ids.

@@ -19,6 +19,8 @@ from allauth.account.utils import filter_users_by_email, filter_users_by_usernam
 # tests/units/test_sign_in.py fail if a new allauth changes how it is called.
 from allauth.core.internal import ratelimit
 
+from .landing import landing_url
+
 ACTION = "login_failed"
 
 
@@ -62,6 +64,10 @@ def _identifier(credentials) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request) -> str:
+        """Land where the role's work is (units/landing.py), unless `next` says."""
+        return landing_url(request.user)
+
     def authenticate(self, request, **credentials):
         """Check the password once per account the identifier reaches.
 

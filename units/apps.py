@@ -10,7 +10,10 @@ class UnitsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import metrics, schedule, schedule_metrics
+        from . import actions, metrics, schedule, schedule_metrics
+        from .audit import describe_actions
+
+        describe_actions(actions.SENTENCES, pages=actions.PAGES)
         from .media import remove_orphan_files
         from .models import Unit
         from .selectors import forget_unit_index

@@ -167,6 +167,12 @@ DEMO_ACCOUNTS = [
     DemoAccount(
         "hoidong", Role.Kind.COUNCIL_MEMBER, "province", "council member (province)"
     ),
+    DemoAccount(
+        "thuky",
+        Role.Kind.COUNCIL_MEMBER,
+        "province",
+        "council secretary (province): sessions, decisions",
+    ),
     DemoAccount("thamdinh", Role.Kind.REVIEWER, "ke_sat", "reviewer (xã Kê Sặt)"),
     DemoAccount("canbo", Role.Kind.OFFICER, "ho_lien", "unit officer (thôn Hồ Liễn)"),
     DemoAccount(

@@ -8,6 +8,20 @@ from .models import Person, Unit
 MAX_HEADCOUNT = 10_000_000
 
 
+class PickSelect(forms.Select):
+    """A long list of people: static/js/pick.js puts a search box over it."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-pick": "", **(attrs or {})}, choices)
+
+
+class PickList(forms.CheckboxSelectMultiple):
+    """Tick boxes one per row (44-pixel targets), with a search and "select all
+    shown" from static/js/pick.js; plain tick boxes without JavaScript."""
+
+    template_name = "units/widgets/pick_list.html"
+
+
 class HeadcountForm(forms.Form):
     """Headcounts per target group; the KPI boards divide by these."""
 
@@ -33,6 +47,7 @@ class MoveUnitForm(forms.Form):
     new_parent = forms.ModelChoiceField(
         label=_("New parent unit"),
         queryset=Unit.objects.none(),
+        empty_label=_("Choose the new parent unit"),
         error_messages={
             "invalid_choice": _(
                 "Choose a parent unit from the list; this one does not exist or is "

@@ -30,6 +30,11 @@ class Action(StrEnum):
     MANAGE_INTEGRATIONS = "learning.manage_integrations"
     AWARD_BADGE = "badges.award"
     REVOKE_BADGE = "badges.revoke"
+    # Commendations (the state's awards, apart from badges).
+    NOMINATE = "commendations.nominate"
+    VIEW_NOMINATIONS = "commendations.view"
+    MANAGE_COMMENDATIONS = "commendations.manage"
+    DECIDE_COMMENDATION = "commendations.decide"
 
 
 # Which role kinds grant an action. Administrators may do everything in their subtree.
@@ -58,6 +63,16 @@ GRANTS: dict[Action, frozenset[str]] = {
     # that recognises a unit's subtree, and its administrators.
     Action.AWARD_BADGE: frozenset({Kind.COUNCIL_MEMBER, Kind.ADMINISTRATOR}),
     Action.REVOKE_BADGE: frozenset({Kind.COUNCIL_MEMBER, Kind.ADMINISTRATOR}),
+    # A unit proposes its own people and units below it for commendation.
+    Action.NOMINATE: frozenset({Kind.OFFICER, Kind.ADMINISTRATOR}),
+    Action.VIEW_NOMINATIONS: frozenset(
+        {Kind.OFFICER, Kind.REVIEWER, Kind.COUNCIL_MEMBER, Kind.ADMINISTRATOR}
+    ),
+    # Reviews, councils and their sessions, returning a nomination: the deciding
+    # unit's administrators (and, per council, its secretary: commendations.councils).
+    Action.MANAGE_COMMENDATIONS: frozenset({Kind.ADMINISTRATOR}),
+    # Recording the authority's decision and revoking an award.
+    Action.DECIDE_COMMENDATION: frozenset({Kind.ADMINISTRATOR}),
 }
 
 _CACHE_ATTR = "_thidua_unit_roles"
@@ -133,3 +148,19 @@ def get_unit_for(user, action: Action, pk) -> Unit:
 
 def has_any_role(user) -> bool:
     return bool(roles_of(user)) or bool(getattr(user, "is_superuser", False))
+
+
+def users_with_role_over(unit: Unit, kind: str) -> list[int]:
+    """Ids of the active users holding this kind of role on the unit or above it:
+    the people whose area covers the unit (e.g. its reviewers, to tell of work)."""
+    return list(
+        Role.objects.filter(
+            kind=kind,
+            unit__path__in=[*unit.ancestor_paths, unit.path],
+            unit__is_active=True,
+            user__is_active=True,
+        )
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import DisallowedHost
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from .models import Person, Unit
 from .panels import unit_panels
 from .permissions import Action, can, get_unit_for, units_where
 from .replay import sent_once
+from .search import read_search
 
 
 @require_safe
@@ -36,10 +38,15 @@ def _public_unit(pk) -> Unit:
 
 @require_safe
 def directory(request):
-    # PostgreSQL refuses NUL in text; nobody types one.
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    units = selectors.search_units(query) if query else selectors.root_units()
-    return render(request, "units/directory.html", {"units": units, "query": query})
+    search = read_search(request.GET.get("q"))
+    units = (
+        selectors.search_units(search.text) if search.text else selectors.root_units()
+    )
+    return render(
+        request,
+        "units/directory.html",
+        {"units": units, "query": search.text, "search_note": search.note},
+    )
 
 
 @require_safe
@@ -181,6 +188,24 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    """A form refused by the CSRF check: the page was open too long, or cookies are
+    blocked. Said in the user's language with the way back to the form."""
+    back = request.META.get("HTTP_REFERER", "")
+    try:
+        same_site = url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    except DisallowedHost:
+        same_site = False
+    return render(
+        request,
+        "errors/csrf.html",
+        {"back": back if same_site and back else request.path},
+        status=403,
+    )
 
 
 @require_safe

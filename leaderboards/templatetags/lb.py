@@ -1,4 +1,5 @@
 from django import template
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from leaderboards.selectors import entity_label as _entity_label
@@ -50,12 +51,18 @@ def measure_short(measure: str) -> str:
 
 @register.filter
 def measure_value(value, measure: str) -> str:
-    """A board's value as the language writes numbers (46.630 · 1,97 · 63,5 %)."""
+    """The board's value as the reader writes numbers: 46.630; 1,97 % (static/js/
+    board.js writes live updates the same way)."""
     if measure == "kpi":
-        return f"{charts.format_number(value, 1 if value % 1 else None)} %"
+        rounded = round(float(value), 2)
+        number = formats.number_format(
+            int(rounded) if rounded.is_integer() else rounded, force_grouping=True
+        )
+        # The same msgid as units.templatetags.readable.percent: "1,97 %" in Vietnamese.
+        return _("%(number)s%%") % {"number": number}
     if measure == "per_member":
-        return charts.format_number(value, 2)
-    return charts.format_number(value)
+        return formats.number_format(value, 2, force_grouping=True)
+    return formats.number_format(value, force_grouping=True)
 
 
 @register.simple_tag

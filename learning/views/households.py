@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from units.audit import Origin
-from units.forms import posted_form_token
+from units.forms import PickSelect, posted_form_token
 from units.models import Person
 from units.permissions import Action, can, get_unit_for, units_where
 from units.replay import sent_once
@@ -137,6 +137,7 @@ class VneidForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=gettext_lazy("Unit"),
         queryset=None,
+        empty_label=gettext_lazy("Choose a unit"),
         error_messages={
             "invalid_choice": gettext_lazy("Choose one of your units from the list.")
         },
@@ -160,6 +161,8 @@ class VneidForm(forms.Form):
         label=gettext_lazy("Helped by (earns the points)"),
         queryset=None,
         required=False,
+        empty_label=gettext_lazy("Nobody named: the unit is credited"),
+        widget=PickSelect,
         error_messages={
             "invalid_choice": gettext_lazy(
                 "Choose a member of your unit from the list."

@@ -43,6 +43,7 @@ class ImportForm(forms.Form):
     unit = UnitChoiceField(
         queryset=None,
         label=gettext_lazy("Unit"),
+        empty_label=gettext_lazy("Choose a unit"),
         help_text=gettext_lazy(
             "Rows without a unit code are recorded in this unit; rows with a code must be inside it."
         ),
@@ -77,7 +78,7 @@ class ImportForm(forms.Form):
 def _batch_for(user, pk) -> ImportBatch:
     """The batch if the user may record learning in its unit; a forged id is a 404."""
     try:
-        batch = ImportBatch.objects.select_related("unit", "uploaded_by").get(
+        batch = ImportBatch.objects.select_related("unit", "uploaded_by__person").get(
             pk=int(pk)
         )
     except (ImportBatch.DoesNotExist, TypeError, ValueError):
@@ -106,7 +107,7 @@ def _csv_download(text: str, filename: str) -> HttpResponse:
 def import_list(request):
     batches = ImportBatch.objects.filter(
         unit__in=_officer_units(request.user)
-    ).select_related("unit", "uploaded_by")
+    ).select_related("unit", "uploaded_by__person")
     page = Paginator(batches, 25).get_page(request.GET.get("page"))
     return render(request, "learning/import_list.html", {"page": page})
 

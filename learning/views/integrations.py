@@ -32,6 +32,7 @@ class IntegrationForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=gettext_lazy("May record completions in"),
         queryset=None,
+        empty_label=gettext_lazy("Choose a unit"),
         error_messages={
             "invalid_choice": gettext_lazy("Choose one of your units from the list.")
         },

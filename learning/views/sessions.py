@@ -20,7 +20,7 @@ from django.views.decorators.http import (
 
 from units.audit import Origin
 from units.forms import posted_form_token
-from units.permissions import Action, can, units_where
+from units.permissions import Action, can, can_somewhere, units_where
 from units.replay import sent_once
 from units.selectors import people_to_choose
 
@@ -44,6 +44,8 @@ def _session_for(user, pk) -> ClassSession:
 @login_required
 @require_safe
 def session_list(request):
+    if not can_somewhere(request.user, Action.RECORD_LEARNING):
+        raise Http404("no learning scope")
     units = units_where(request.user, Action.RECORD_LEARNING)
     found = (
         ClassSession.objects.filter(unit__in=units)

@@ -72,12 +72,14 @@
   var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var delay = 1000, socket = null, pinger = null, leader = null, myRank = null, seen = false;
 
-  // Numbers as the page's language writes them (46.630 · 1,97 · 63,5 %).
+  // Numbers as the page's language writes them (46.630 and 1,97 % in Vietnamese),
+  // the same as the server renders them (leaderboards/templatetags/lb.py).
   var whole = new Intl.NumberFormat(lang);
+  var upToTwo = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
   var two = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   var one = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
   function format(value) {
-    if (measure === "kpi") return one.format(value) + " %";
+    if (measure === "kpi") return upToTwo.format(value) + (lang === "vi" ? "\u00a0%" : "%");
     if (measure === "per_member") return two.format(value);
     return whole.format(value);
   }

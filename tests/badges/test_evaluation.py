@@ -4,6 +4,8 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from badges import criteria, evaluation, services
@@ -212,21 +214,59 @@ class TestOnlyWhatChanged:
         assert set(scopes) == {"cong-dan-so", "dang-vien-tien-phong"}
         assert all(scope.persons == {villagers[0].pk} for scope in scopes.values())
 
-    def test_nobody_holding_every_level_is_evaluated_again(
+    def test_one_statement_per_class_and_holders_left_out_by_it(
         self, mentor, mentees, course
     ):
         make_class("mot-khoa", {"fact": "completed_trainings", "min": 1})
         complete(mentees[0], course)
+        assert held("mot-khoa", person=mentees[0]) == [""]
 
-        with mock.patch.object(
-            evaluation, "evaluate_class", wraps=evaluation.evaluate_class
-        ) as spy:
-            services.evaluate_change(
+        with CaptureQueriesContext(connection) as queries:
+            again = services.evaluate_change(
                 services.Change(kind=criteria.COMPLETION, persons={mentees[0].pk}),
                 at=timezone.now(),
             )
 
-        assert "mot-khoa" not in {call.args[0].slug for call in spy.call_args_list}
+        assert again == []
+        assert held("mot-khoa", person=mentees[0]) == [""]
+        statements = [
+            q["sql"]
+            for q in queries.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+        ]
+        writes = [sql for sql in statements if "INSERT INTO" in sql]
+        # Công dân số, Đảng viên tiên phong and mot-khoa count completions: one
+        # statement each (levels, thresholds and holdings inside it), and one
+        # read of the published classes.
+        assert len(writes) == 3
+        assert len(statements) == 4
+
+
+class TestAfterTheBoards:
+    def test_a_completion_moves_the_boards_before_badges_are_evaluated(
+        self, villagers, course, learning_competition
+    ):
+        from leaderboards import projector
+
+        order = []
+        real_project, real_evaluate = projector.project, services.evaluate_change
+
+        def project(*args, **kwargs):
+            order.append("boards")
+            return real_project(*args, **kwargs)
+
+        def evaluate(change, **kwargs):
+            order.append(f"badges:{change.kind}")
+            return real_evaluate(change, **kwargs)
+
+        with (
+            mock.patch.object(projector, "project", project),
+            mock.patch.object(services, "evaluate_change", evaluate),
+        ):
+            complete(villagers[0], course)
+
+        assert order[0] == "boards", order
+        assert {"badges:ledger", "badges:completion"} <= set(order)
 
 
 class TestRevocationAndVersions:

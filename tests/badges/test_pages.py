@@ -39,7 +39,7 @@ class TestCatalogue:
             "Có ít nhất 5 người học hoàn thành khóa học sau khi nhận lời hướng dẫn"
             in page
         )
-        assert "Ít nhất 80% số hộ của đơn vị là “Gia đình số”" in page
+        assert "Ít nhất 80\u00a0% số hộ của đơn vị là “Gia đình số”" in page
         assert response["Cache-Control"].startswith("public")
 
     def test_a_signed_in_mentor_sees_how_far_they_are(

@@ -9,7 +9,7 @@ from tests.browser.conftest import serious_accessibility_violations
 from tests.conftest import PASSWORD
 
 
-def test_officer_signs_in_and_sees_the_units_page(page, live_asgi, tree, officer):
+def test_officer_signs_in_and_lands_on_the_units_page(page, live_asgi, tree, officer):
     page.goto(live_asgi + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Kỹ năng số cho mọi người dân"
@@ -20,9 +20,8 @@ def test_officer_signs_in_and_sees_the_units_page(page, live_asgi, tree, officer
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
 
-    # Signed in: each role lands on its own page (a learner on /me/).
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_role("link", name="Thôn Hồ Liễn").click()
+    # The officer's work is their village: sign-in lands there.
+    expect(page).to_have_url(re.compile(rf"/units/{tree['ho_lien'].pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Thôn Hồ Liễn")
     expect(page.get_by_role("link", name="Sửa số người theo nhóm")).to_be_visible()
 

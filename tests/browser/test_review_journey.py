@@ -17,7 +17,7 @@ def sign_in(page, base_url, username):
     page.get_by_label("Tên đăng nhập hoặc email").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    # Signed in: each role lands on its own page (a learner on /me/).
+    # Each role lands where its work is (units/landing.py).
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
@@ -63,7 +63,7 @@ def test_officer_submits_reviewer_approves_and_points_roll_up(
     reviewer_page.goto(live_asgi + "/review/")
     reviewer_page.get_by_role("link", name=re.compile("Lớp học cộng đồng")).click()
     decision_url = reviewer_page.url
-    expect(reviewer_page.get_by_text("duyệt sẽ ghi 70 điểm")).to_be_visible()
+    expect(reviewer_page.get_by_text("Nếu duyệt, sẽ cộng 70 điểm.")).to_be_visible()
     reviewer_page.get_by_role("button", name="Duyệt", exact=True).click()
     expect(reviewer_page.get_by_text("Đã duyệt; điểm đã được ghi.")).to_be_visible()
 

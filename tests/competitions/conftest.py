@@ -74,6 +74,7 @@ def community_class(competition):
         code="community-class",
         name="Lớp học cộng đồng",
         quantity_label="học viên",
+        event_label="lớp",
         credits_person=True,
     )
     PointRule.objects.create(

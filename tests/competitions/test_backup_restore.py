@@ -199,7 +199,7 @@ def test_a_backup_of_the_release_before_restores_onto_this_one(
     )
     env = {**os.environ, "DATABASE_URL": older, "PYTHON": sys.executable}
     for app, migration in (
-        ("competitions", "0003"),
+        ("competitions", "0004"),
         ("leaderboards", "0002"),
         ("units", "0005"),
     ):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from competitions.models import Evidence, Notification, PointEntry, Submission
 from tests.competitions.conftest import make_submission, noisy_photo, photo_bytes
+from tests.test_pages_read_well import read
 from units.models import AuditEvent
 
 Status = Submission.Status
@@ -395,7 +396,28 @@ class TestHistoryAndAudit:
 
         html = response.content.decode()
         assert response.status_code == 200
-        assert "30" in html and "reviewer" in html
+        # The reviewer by name, the points added up in words.
+        assert "30" in html and "duyệt bởi Reviewer" in html
+        assert "20 điểm cho lớp, cộng 2 điểm cho mỗi học viên (5 học viên)" in html
+
+    def test_my_points_leads_to_the_persons_own_page(self, client, citizen):
+        client.force_login(citizen)
+
+        response = client.get(reverse("competitions:my_points"))
+
+        assert response["Location"] == reverse(
+            "competitions:person_points", args=[citizen.person.pk]
+        )
+
+    def test_my_points_without_a_person_says_whom_to_ask(self, client, db):
+        from django.contrib.auth import get_user_model
+
+        client.force_login(get_user_model().objects.create_user("kythuat"))
+
+        response = client.get(reverse("competitions:my_points"), follow=True)
+
+        assert response.redirect_chain[-1][0] == reverse("units:mine")
+        assert "cán bộ" in response.content.decode()
 
     def test_another_persons_history_is_private(self, client, tree, citizen, officer):
         client.force_login(citizen)
@@ -421,11 +443,32 @@ class TestHistoryAndAudit:
         response = client.get(reverse("competitions:audit"))
 
         html = response.content.decode()
-        assert (
-            "submission.submitted" in html
-            and "203.0.113.7" in html
-            and "officer" in html
+        # In words, by the officer's name, with the address it came from.
+        assert "Gửi thành tích để thẩm định" in html
+        assert "Vũ Thị Lan" in html and "203.0.113.7" in html
+        assert "submission.submitted" not in " ".join(read(html).text)
+
+    def test_the_audit_log_filters_by_what_was_done(
+        self, client, tree, officer, administrator, competition, community_class
+    ):
+        make_submission(
+            officer=officer,
+            unit=tree["ho_lien"],
+            competition=competition,
+            activity_type=community_class,
         )
+        client.force_login(administrator)
+
+        sent = client.get(
+            reverse("competitions:audit"), {"action": "submission.submitted"}
+        )
+        moved = client.get(reverse("competitions:audit"), {"action": "unit.moved"})
+        forged = client.get(reverse("competitions:audit"), {"action": "x" * 10_000})
+
+        assert [e.action for e in sent.context["page"]] == ["submission.submitted"]
+        assert list(moved.context["page"]) == []
+        # An unknown filter shows everything rather than failing.
+        assert forged.status_code == 200 and len(forged.context["page"]) == 2
 
     def test_officers_do_not_see_the_audit_log(self, client, officer):
         client.force_login(officer)
@@ -602,3 +645,20 @@ def test_an_administrator_revokes_points_from_the_page(
     assert refused.status_code == 400
     assert response.status_code == 302
     assert sum(PointEntry.objects.values_list("points", flat=True)) == 0
+
+
+class TestTheFormOnAPhone:
+    def test_the_officers_own_unit_is_chosen_already(self, client, tree, officer):
+        from units.services import create_unit
+
+        create_unit(
+            parent=tree["ho_lien"],
+            kind="digital_team",
+            name="Tổ công nghệ số cộng đồng thôn Hồ Liễn",
+        )
+        client.force_login(officer)
+
+        form = client.get(reverse("competitions:submission_new")).context["form"]
+
+        assert form["unit"].value() == tree["ho_lien"].pk
+        assert len(form.fields["unit"].queryset) == 2

@@ -108,7 +108,7 @@ class TestTargetReached:
         html = page(client, villages(scored, tree, measure="kpi")).content.decode()
 
         assert '<progress class="row-progress" max="100"' in html
-        assert re.search(r'<span class="value">[\d,]+ %</span>', html)
+        assert re.search(r'<span class="value">[\d.,]+(\s|&nbsp;)?%</span>', html)
 
 
 class TestYouAreHere:

@@ -96,6 +96,18 @@ class TestPush:
         assert fields == ["course_key", "unit_code", "completed_on"]
         assert Completion.objects.count() == 1
 
+    def test_a_nul_byte_in_a_field_is_a_row_error_not_a_500(
+        self, client, token, tree, course, learning_competition
+    ):
+        response = _push(
+            client,
+            token,
+            [_item(unit_code="109\x0072", full_name="Nguyễn\x00 Văn Bình")],
+        )
+
+        assert response.status_code == 200
+        assert response.json()["results"][0]["status"] in ("recorded", "error")
+
     @pytest.mark.parametrize(
         "header",
         [

@@ -26,10 +26,11 @@ class Command(BaseCommand):
     help = "Build the demo province (idempotent) and print the demo accounts."
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
+        if not (settings.DEBUG or settings.DEMO):
             raise CommandError(
-                "seed_demo refuses to run with DEBUG off: demo accounts share one "
-                "published password and must never exist in production."
+                "seed_demo refuses to run with DEBUG off (and DEMO=1 unset): demo "
+                "accounts share one published password and must never exist in "
+                "production."
             )
         context: dict = {}
         added = []

@@ -36,7 +36,7 @@ def drop_append_only(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("competitions", "0003_ledger_queue"),
+        ("competitions", "0004_activity_event_label"),
     ]
 
     operations = [

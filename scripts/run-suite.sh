@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole suite on the machine's two cores: the API fuzz (minutes of generating
+# requests, one core) runs in a process of its own beside the rest.
+#
+# The fuzz gets its own test database on the same PostgreSQL and no Redis (the SQL
+# ranking store, in-process cache and channel layer): what it checks is the API's
+# answers, and it must not publish board changes to the other process's live tests.
+# Extra arguments go to the main run.
+set -uo pipefail
+py=${PYTHON:-.venv/bin/python}
+fuzz_log=$(mktemp)
+trap 'rm -f "$fuzz_log"' EXIT
+
+DATABASE_URL="${DATABASE_URL%/*}/thidua_fuzz" REDIS_URL= \
+  "$py" -m pytest tests/test_api_fuzz.py -q -p no:cacheprovider >"$fuzz_log" 2>&1 &
+fuzz=$!
+
+"$py" -m pytest --ignore=tests/test_api_fuzz.py "$@"
+main=$?
+
+wait "$fuzz"
+fuzzed=$?
+echo "--- API fuzz (tests/test_api_fuzz.py, its own process) ---"
+cat "$fuzz_log"
+exit $((main != 0 ? main : fuzzed))

@@ -1,0 +1,202 @@
+"""Done when (issue 13), in Chromium on the demo province: the demo competition's
+final review is closed, the top villages of Kê Sặt and the holders of "Đại sứ số"
+appear as proposed nominations with their dossiers, the council votes by secret
+ballot, the decision is recorded, the .docx and XLSX files parse (python-docx,
+openpyxl: LibreOffice is not installed here), certificates download, and the
+honour board shows the awards with a link preview."""
+
+import importlib
+import io
+import re
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from docx import Document
+from openpyxl import load_workbook
+from PIL import Image
+from playwright.sync_api import expect
+
+from commendations.models import AwardType, Nomination, Review
+from leaderboards import selectors
+from tests.badges.conftest import seeded_badges
+from tests.browser.conftest import serious_accessibility_violations
+from units.demo import DEMO_PASSWORD
+from units.models import Unit
+
+SHOTS = Path(__file__).resolve().parents[2] / ".pytest_cache" / "commendations"
+SIZES = {"390x844": (390, 844), "1366x768": (1366, 768)}
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    seeded_badges()
+    if not AwardType.objects.exists():
+        importlib.import_module("commendations.migrations.0002_award_types").seed(
+            apps, None
+        )
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
+    selectors.forget_cached()
+    return Review.objects.get(kind=Review.Kind.FINAL)
+
+
+def _sign_in(page, base, username, next_path):
+    page.goto(f"{base}/accounts/login/?next={next_path}")
+    page.get_by_label("Tên đăng nhập hoặc email").fill(username)
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
+
+
+def _shoot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for label, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=False)
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+
+def _download(page, link_name) -> bytes:
+    with page.expect_download() as caught:
+        page.get_by_role("link", name=link_name).first.click()
+    return Path(caught.value.path()).read_bytes()
+
+
+def _text(document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts += [cell.text for cell in row.cells]
+    return "\n".join(parts)
+
+
+def _vote_everything(page):
+    while page.locator("form[action*='/vote/']").count():
+        form = page.locator("form[action*='/vote/']").first
+        form.get_by_label("Tán thành", exact=True).check()
+        form.get_by_role("button", name="Bỏ phiếu").click()
+        expect(page.get_by_text("Phiếu của bạn đã được tính.")).to_be_visible()
+
+
+def test_a_final_review_goes_from_proposal_to_the_honour_board(
+    browser, page, live_asgi, demo
+):
+    review = demo
+    holders = set(
+        Nomination.objects.filter(
+            person__isnull=False, review__kind="interim"
+        ).values_list("person__display_name", flat=True)
+    )
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+    # The commune's review is closed: the rules propose from the boards and badges.
+    _sign_in(page, live_asgi, "quantri", f"/commendations/reviews/{review.pk}/")
+    page.get_by_role("button", name="Kết thúc đợt và đề xuất").click()
+    expect(
+        page.get_by_text(re.compile(r"Đã kết thúc đợt: đề xuất \d+ hồ sơ"))
+    ).to_be_visible()
+    proposed = Nomination.objects.filter(review=review)
+    villages = proposed.filter(unit__isnull=False)
+    assert villages.count() == 3
+    assert (
+        set(
+            proposed.filter(person__isnull=False).values_list(
+                "person__display_name", flat=True
+            )
+        )
+        == holders
+        != set()
+    )
+    table = page.locator("table")
+    for nomination in proposed:
+        expect(table.get_by_text(nomination.nominee_name, exact=True)).to_be_visible()
+    expect(
+        table.get_by_text("Hạng 1 trong các thôn của Xã Kê Sặt", exact=False)
+    ).to_be_visible()
+    assert table.get_by_role("link", name=".docx").count() == proposed.count()
+    assert serious_accessibility_violations(page) == []
+    _shoot(page, "review")
+
+    letter = Document(io.BytesIO(_download(page, "Tờ trình (.docx)")))
+    assert "TỜ TRÌNH" in _text(
+        letter
+    ) and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in _text(letter)
+    listing = load_workbook(io.BytesIO(_download(page, "Danh sách (XLSX)"))).active
+    assert listing.max_row == proposed.count() + 1
+
+    first = villages.order_by("rank").first()
+    page.get_by_role("link", name=first.nominee_name, exact=True).click()
+    expect(
+        page.get_by_role("heading", name="Hồ sơ từ kết quả đã ghi nhận")
+    ).to_be_visible()
+    report = Document(io.BytesIO(_download(page, "Báo cáo thành tích (.docx)")))
+    assert "BÁO CÁO THÀNH TÍCH" in _text(report)
+    _shoot(page, "nomination")
+    page.go_back()
+    page.get_by_role("button", name=re.compile(r"Trình \d+ hồ sơ đã đề xuất")).click()
+    expect(page.get_by_text(re.compile(r"Đã trình \d+ hồ sơ"))).to_be_visible()
+
+    # The province's council: the secretary opens a session, marks who is present.
+    secretary = browser.new_context(locale="vi-VN").new_page()
+    council = Unit.objects.get(path=review.unit.parent_path).council
+    _sign_in(secretary, live_asgi, "thuky", f"/commendations/councils/{council.pk}/")
+    secretary.get_by_role("button", name="Mở phiên họp").click()
+    for name in ("Phạm Minh Đức", "Trần Thu Hà", "Nguyễn Văn Hải"):
+        secretary.get_by_label(re.compile(name)).check()
+    secretary.get_by_role("button", name="Ghi nhận điểm danh").click()
+    secretary.get_by_role("button", name="Đưa vào phiên họp").click()
+    expect(
+        secretary.get_by_text("Bỏ phiếu kín: chỉ lưu số phiếu").first
+    ).to_be_visible()
+    _vote_everything(secretary)
+    session_url = secretary.url
+    _shoot(secretary, "session")
+
+    member = browser.new_context(locale="vi-VN").new_page()
+    _sign_in(member, live_asgi, "hoidong", session_url.replace(live_asgi, ""))
+    _vote_everything(member)
+    assert serious_accessibility_violations(member) == []
+    member.context.close()
+
+    secretary.reload()
+    secretary.get_by_role("button", name="Kết thúc biểu quyết và tính kết quả").click()
+    expect(secretary.get_by_text("Đạt").first).to_be_visible()
+    minutes = Document(io.BytesIO(_download(secretary, "Biên bản (.docx)")))
+    assert "BIÊN BẢN" in _text(minutes) and "Phiếu kín" in _text(minutes)
+
+    # The decision as signed, then the public record, certificates, honour board.
+    secretary.get_by_role("link", name="Ghi quyết định").first.click()
+    secretary.get_by_label("Số", exact=True).fill("3001/QĐ-UBND")
+    secretary.get_by_label("Người ký", exact=True).fill("Phạm Minh Đức")
+    _shoot(secretary, "decision-new")
+    secretary.get_by_role("button", name="Ghi quyết định").click()
+    expect(
+        secretary.get_by_role("heading", name="Quyết định 3001/QĐ-UBND")
+    ).to_be_visible()
+    annex = load_workbook(io.BytesIO(_download(secretary, "Phụ lục (XLSX)"))).active
+    assert annex.max_row == proposed.count() + 1
+    _shoot(secretary, "decision")
+    secretary.get_by_role("link", name=first.nominee_name).click()
+    png = _download(secretary, "Bằng chứng nhận (PNG)")
+    pdf = _download(secretary, "Bằng chứng nhận (PDF)")
+    assert Image.open(io.BytesIO(png)).size == (1754, 1240)
+    assert pdf.startswith(b"%PDF")
+    (SHOTS / "certificate.png").write_bytes(png)
+    _shoot(secretary, "award")
+    secretary.context.close()
+
+    visitor = browser.new_context(locale="vi-VN").new_page()
+    visitor.goto(live_asgi + "/honour/")
+    expect(visitor.get_by_role("link", name=first.nominee_name).first).to_be_visible()
+    expect(visitor.get_by_text("3001/QĐ-UBND").first).to_be_visible()
+    preview = visitor.locator('meta[property="og:image"]').get_attribute("content")
+    with urllib.request.urlopen(preview) as answer:
+        assert answer.headers["Content-Type"] == "image/png"
+        assert Image.open(io.BytesIO(answer.read())).size == (1200, 630)
+    assert serious_accessibility_violations(visitor) == []
+    _shoot(visitor, "honour")
+    visitor.context.close()

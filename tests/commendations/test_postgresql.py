@@ -1,0 +1,125 @@
+"""What only a real PostgreSQL shows: a double vote and a double decision racing in
+threads, and recorded decisions that the database itself refuses to change."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from commendations import councils, decisions, nominations
+from commendations.errors import AlreadyDecided, AlreadyVoted
+from commendations.models import Award, AwardDecision, Ballot, Nomination
+from tests.commendations.conftest import TEST_ORIGIN
+from tests.commendations.test_services import session_with, submitted
+from tests.competitions.test_postgresql import run_at_once
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def _decide(tree, items, by, number):
+    return decisions.record_decision(
+        issuing_unit=tree["province"],
+        number=number,
+        signed_on=timezone.localdate(),
+        signer_name="Trần Văn Ký",
+        signer_title="Chủ tịch Ủy ban nhân dân tỉnh",
+        subject="Về việc tặng Bằng khen",
+        nominations=items,
+        by=by,
+        at=timezone.now(),
+        origin=TEST_ORIGIN,
+    )
+
+
+def _passed(review, administrator, council):
+    items = submitted(review, administrator)
+    session = session_with(
+        council, items, administrator, ["chair", "secretary", "member1"]
+    )
+    for item in session.items.all():
+        for name in ("chair", "secretary", "member1"):
+            councils.cast_ballot(
+                item=item,
+                user=council[name].user,
+                choice="yes",
+                at=timezone.now(),
+                origin=TEST_ORIGIN,
+            )
+    councils.close_session(
+        session=session, by=administrator, at=timezone.now(), origin=TEST_ORIGIN
+    )
+    return list(Nomination.objects.filter(review=review))
+
+
+class TestRaces:
+    def test_eight_copies_of_one_ballot_count_once(
+        self, review, administrator, council
+    ):
+        items = submitted(review, administrator)
+        session = session_with(council, items, administrator, ["chair", "secretary"])
+        item = session.items.first()
+
+        outcomes = run_at_once(
+            8,
+            lambda i: councils.cast_ballot(
+                item=item,
+                user=council["chair"].user,
+                choice="yes",
+                at=timezone.now(),
+                origin=TEST_ORIGIN,
+            ),
+        )
+
+        assert sum(o is None for o in outcomes) == 1
+        assert sum(isinstance(o, AlreadyVoted) for o in outcomes) == 7
+        item.refresh_from_db()
+        assert item.yes == 1
+        assert Ballot.objects.filter(item=item).count() == 1
+
+    def test_two_decisions_racing_for_the_same_nominations_record_one(
+        self, review, administrator, council, tree
+    ):
+        passed = _passed(review, administrator, council)
+
+        outcomes = run_at_once(
+            2, lambda i: _decide(tree, passed, administrator, f"{100 + i}/QĐ-UBND")
+        )
+
+        assert sum(isinstance(o, AwardDecision) for o in outcomes) == 1
+        assert sum(isinstance(o, AlreadyDecided) for o in outcomes) == 1
+        assert AwardDecision.objects.count() == 1
+        assert Award.objects.count() == len(passed)
+
+
+class TestRecordedDecisions:
+    def test_the_database_refuses_to_change_or_delete_a_decision(
+        self, review, administrator, council, tree
+    ):
+        passed = _passed(review, administrator, council)
+        decision = _decide(tree, passed, administrator, "125/QĐ-UBND")
+
+        for statement in (
+            "UPDATE commendations_awarddecision SET number = 'X' WHERE id = %s",
+            "DELETE FROM commendations_awarddecision WHERE id = %s",
+        ):
+            with pytest.raises(DatabaseError, match="append-only"):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(statement, [decision.pk])
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic():
+                Award.objects.filter(decision=decision).update(citation="Sửa")
+
+        decision.refresh_from_db()
+        assert decision.number == "125/QĐ-UBND"
+
+    def test_closing_a_review_twice_at_once_proposes_nobody_twice(
+        self, review, administrator
+    ):
+        outcomes = run_at_once(
+            2,
+            lambda i: nominations.close_review(
+                review=review, by=administrator, at=timezone.now(), origin=TEST_ORIGIN
+            ),
+        )
+
+        assert sorted(o.new for o in outcomes) == [0, 2]
+        assert Nomination.objects.filter(review=review).count() == 2
