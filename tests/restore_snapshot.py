@@ -10,6 +10,7 @@ import os
 
 def snapshot() -> dict:
     from badges.models import Assertion
+    from commendations.models import AwardDecision
     from leaderboards.stores import get_store
 
     store = get_store()
@@ -29,10 +30,32 @@ def snapshot() -> dict:
         ]
         for assertion in Assertion.objects.select_related("badge_class")
     )
-    # TODO(commendations): add the commendation decisions here once that app is
-    # merged (number, date, signer, recipients, revoked), so the restore test
-    # covers them too.
-    return {"standings": standings, "badges": badges}
+    decisions = sorted(
+        [
+            str(decision.uid),
+            decision.issuing_unit_id,
+            decision.number,
+            str(decision.signed_on),
+            decision.signer_name,
+            decision.subject,
+            sorted(
+                [
+                    str(award.uid),
+                    award.award_type.code,
+                    award.recipient_name,
+                    award.person_id,
+                    award.unit_id,
+                    str(award.reward_multiplier),
+                    getattr(
+                        getattr(award, "revocation", None), "decision_number", None
+                    ),
+                ]
+                for award in decision.awards.select_related("award_type", "revocation")
+            ),
+        ]
+        for decision in AwardDecision.objects.all()
+    )
+    return {"standings": standings, "badges": badges, "decisions": decisions}
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """A backup restored, not only taken: scripts/backup.sh, then scripts/restore.sh
-into an empty database and an empty Redis, gives the same standings and badges,
-and the same sealed ledger."""
+into an empty database and an empty Redis, gives the same standings, badges and
+commendation decisions, and the same sealed ledger."""
 
 import json
 import os
@@ -15,10 +15,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from badges import services as badge_services
+from commendations import councils, decisions, nominations
+from commendations.models import Council, CouncilMember, Nomination
 from competitions import ledger, sealing
 from leaderboards import projector
 from tests.badges.conftest import make_class
 from tests.browser.conftest import _database_url
+from tests.commendations.conftest import (  # noqa: F401  (fixtures)
+    award_types,
+    badge_holder,
+    bang_khen,
+    review,
+    scored,
+)
 from tests.competitions.conftest import TEST_ORIGIN, a_credit
 from tests.conftest import make_user
 from tests.restore_snapshot import snapshot
@@ -101,6 +110,65 @@ def awards_and_a_badge(tree, competition, initiative, council, officer):
     sealing.seal()
 
 
+@pytest.fixture
+def a_decision(awards_and_a_badge, review, administrator, tree, citizen):  # noqa: F811
+    """Kê Sặt's review decided by the province: a village and a person awarded by
+    decision 125/QĐ-UBND, the person's award revoked with its badge (122/QĐ-UBND);
+    then projected and sealed again."""
+    council = Council.objects.create(unit=tree["province"], name="Hội đồng tỉnh")
+    members = []
+    for username, position in [
+        ("chair", CouncilMember.Position.CHAIR),
+        ("secretary", CouncilMember.Position.SECRETARY),
+        ("member1", CouncilMember.Position.MEMBER),
+    ]:
+        user = make_user(username, unit=tree["province"], role=Role.Kind.COUNCIL_MEMBER)
+        members.append(
+            CouncilMember.objects.create(
+                council=council, user=user, name=username, position=position
+            )
+        )
+    at = timezone.now()
+    steps = {"by": administrator, "at": at, "origin": TEST_ORIGIN}
+    nominations.close_review(review=review, **steps)
+    nominations.submit_review(review=review, **steps)
+    proposed = list(Nomination.objects.filter(review=review).order_by("pk"))
+    session = councils.open_session(
+        council=council, title="Phiên họp", held_on=timezone.localdate(), **steps
+    )
+    councils.set_attendance(
+        session=session, member_ids=[m.pk for m in members], **steps
+    )
+    councils.add_to_session(session=session, nominations=proposed, **steps)
+    for item in session.items.all():
+        for member in members:
+            councils.cast_ballot(
+                item=item, user=member.user, choice="yes", at=at, origin=TEST_ORIGIN
+            )
+    councils.close_session(session=session, **steps)
+    decision = decisions.record_decision(
+        issuing_unit=tree["province"],
+        number="125/QĐ-UBND",
+        signed_on=timezone.localdate(),
+        signer_name="Trần Văn Ký",
+        signer_title="Chủ tịch Ủy ban nhân dân tỉnh",
+        subject="Về việc tặng Bằng khen",
+        nominations=proposed,
+        **steps,
+    )
+    person_award = decision.awards.get(person=citizen.person)
+    decisions.revoke_award(
+        award=person_award,
+        reason="Khai không đúng thành tích",
+        decision_number="122/QĐ-UBND",
+        assertion_ids=[a.pk for a in decisions.related_badges(person_award)],
+        **steps,
+    )
+    projector.catch_up()
+    sealing.seal()
+    return decision
+
+
 def _redis_db(number: int) -> str:
     url = settings.REDIS_URL.rsplit("/", 1)[0] + f"/{number}"
     subprocess.run(["redis-cli", "-u", url, "FLUSHDB"], check=True, capture_output=True)
@@ -111,11 +179,11 @@ def _pg(tool: str) -> str:
     return os.path.join(os.environ.get("PG_BIN", ""), tool)
 
 
-def test_a_restored_backup_gives_the_same_standings_badges_and_ledger(
-    awards_and_a_badge, empty_database, tmp_path
+def test_a_restored_backup_gives_the_same_standings_badges_decisions_and_ledger(
+    a_decision, empty_database, tmp_path
 ):
     media = tmp_path / "media"
-    (media / "evidence").mkdir(parents=True)
+    (media / "evidence").mkdir(parents=True, exist_ok=True)
     (media / "evidence" / "photo.jpg").write_bytes(b"\xff\xd8 a photo")
     before = snapshot()
     env = {
@@ -146,6 +214,12 @@ def test_a_restored_backup_gives_the_same_standings_badges_and_ledger(
 
     assert before["standings"], "the original has boards"
     assert before["badges"], "the original has a badge"
+    assert [d[2] for d in before["decisions"]] == ["125/QĐ-UBND"]
+    assert sorted(a[-1] or "" for a in before["decisions"][0][-1]) == [
+        "",
+        "122/QĐ-UBND",
+    ], "one award stands, one is revoked"
+    assert any(b[4] for b in before["badges"]), "a revoked badge is restored revoked"
     assert after == json.loads(json.dumps(before, sort_keys=True))
     assert (
         restored_media / "evidence" / "photo.jpg"
