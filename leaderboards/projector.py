@@ -202,6 +202,16 @@ def catch_up(*, wait: bool = True, max_batches: int = 1000) -> int:
                 "the ranking store came back empty; rebuilding from the ledger"
             )
             return rebuild().marked
+        server = store.new_server()
+        if server is not None:
+            from . import reconciliation
+
+            logger.warning(
+                "another Redis answers (a failover or a restart from disk); "
+                "comparing the boards with the ledger now"
+            )
+            reconciliation.reconcile_and_repair()
+            store.remember_server(server)
     except StoreUnavailable:
         return 0
     total = 0

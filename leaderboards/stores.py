@@ -84,6 +84,14 @@ class RankingStore:
         """True when the store came back empty (a restarted Redis has no persistence)."""
         return False
 
+    def new_server(self) -> str | None:
+        """An id of the server now answering when it is not the one the boards were
+        last checked on (see RedisStore.new_server); None otherwise."""
+        return None
+
+    def remember_server(self, server: str) -> None:
+        """The boards were checked on this server (after new_server)."""
+
     def replace_from_totals(self, totals) -> dict[str, int]:
         """Swap in every board built from ledger totals; return members per board."""
         boards = totals.all_boards()
@@ -145,6 +153,10 @@ def _encode(member: int) -> str:
 
 def _decode(raw) -> int:
     return MAX_MEMBER - int(raw)
+
+
+def _decode_text(raw) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
 class CircuitBreaker:
@@ -586,6 +598,32 @@ class RedisStore(RankingStore):
     def lost_everything(self):
         return self._call(lambda: self.client.get(self.FORMAT_KEY)) != self.KEY_FORMAT
 
+    # The run id of the Redis the boards were last checked on. It travels with the
+    # data (replicated, persisted) while every redis-server process has a run id of
+    # its own: a replica promoted by a failover, which may have missed the last
+    # batches (replication is asynchronous), or a Redis restarted from its disk
+    # (the last second of an appendfsync everysec log) finds it differs, and the
+    # catch-up compares the boards with the ledger at once instead of at the next
+    # scheduled reconciliation.
+    SERVER_KEY = "lb:server"
+
+    def new_server(self):
+        def run():
+            pipe = self.client.pipeline(transaction=False)
+            pipe.info("server")
+            pipe.get(self.SERVER_KEY)
+            return pipe.execute()
+
+        info, seen = self._call(run)
+        current = str(info["run_id"])
+        if seen is None:
+            self.remember_server(current)  # first sight: nothing to compare with
+            return None
+        return None if _decode_text(seen) == current else current
+
+    def remember_server(self, server):
+        self._call(lambda: self.client.set(self.SERVER_KEY, server))
+
     SNAPSHOT_PREFIX = "lb:y:"
     SNAPSHOT_TAKEN = "lb:y:@taken"
     # Kept two days: a board nobody changes again (last week's) drops out by itself.
@@ -757,6 +795,12 @@ class RedisClusterStore(RedisStore):
     """
 
     name = "redis-cluster"
+
+    def new_server(self):
+        # Each shard has a run id of its own and a failover moves slots between
+        # them; on a cluster the scheduled reconciliation finds what a promoted
+        # replica missed.
+        return None
 
     def __init__(self, url: str, *, timeout: float):
         import redis

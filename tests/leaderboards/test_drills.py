@@ -1,8 +1,8 @@
 """Bad input of issue 16, as drills: no award lost or doubled, the boards exact after.
 
 A worker killed mid-award (before its commit, and between its commit and the
-projection), and a Redis that comes back empty and receives an award before the
-catch-up runs. The other drills (PostgreSQL restarting, nginx reloading during a
+projection), a Redis that comes back empty and receives an award before the
+catch-up runs, and a Redis failing over to a replica that missed the last award. The other drills (PostgreSQL restarting, nginx reloading during a
 reconnect storm) run against the real deployment in tests/deploy/.
 """
 
@@ -13,12 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
 
 from competitions.models import PointEntry
 from leaderboards import projector, stores
 from tests.browser.conftest import _database_url
 from tests.competitions.conftest import a_credit, credit_one
-from tests.leaderboards.test_redis_outage import own_redis  # noqa: F401
+from tests.leaderboards.test_redis_outage import OwnRedis, own_redis  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -148,3 +149,53 @@ def test_a_redis_back_empty_is_rebuilt_even_when_an_award_reaches_it_first(
     assert projector.reconcile().mismatches != []  # the boards lost the first three
     projector.catch_up()
     assert projector.reconcile().mismatches == []
+
+
+@pytest.fixture
+def primary_and_replica(tmp_path, settings):
+    """A Redis and its replica (asynchronous replication, as Sentinel watches)."""
+    servers = []
+    for name in ("primary", "replica"):
+        (tmp_path / name).mkdir()
+        server = OwnRedis(tmp_path / name)
+        server.start()
+        servers.append(server)
+    primary, replica = servers
+    redis.Redis(port=replica.port).replicaof("127.0.0.1", primary.port)
+    settings.REDIS_URL = primary.url
+    stores.reset_store()
+    yield primary, replica
+    for server in servers:
+        if server.process.poll() is None:
+            server.stop()
+    stores.reset_store()
+
+
+def test_redis_fails_over_to_a_replica_that_missed_an_award_and_the_catch_up_repairs(
+    primary_and_replica, settings, tree, competition, initiative
+):
+    primary, replica = primary_and_replica
+    for n in range(3):
+        credit_one(a_credit(competition, initiative, tree["quan_goi"], key=f"k{n}"))
+    projector.catch_up()
+    projector.catch_up()  # the store now knows the primary's run id
+    assert redis.Redis(port=primary.port).wait(1, 5000) == 1  # the replica has it all
+    # The replica is cut off and promoted (what Sentinel does when the primary
+    # stops answering); the last award reached only the primary: it is lost.
+    redis.Redis(port=replica.port).replicaof("NO", "ONE")
+    lost = credit_one(a_credit(competition, initiative, tree["ho_lien"], key="lost"))
+    projector.project([lost.pk], wait=True)
+    primary.stop()
+    settings.REDIS_URL = replica.url  # the address the platform is given now
+    stores.reset_store()
+    after = credit_one(a_credit(competition, initiative, tree["ho_lien"], key="after"))
+    projector.project([after.pk], wait=True)
+    wrong = projector.reconcile().mismatches
+
+    projector.catch_up()  # the next run of the scheduled catch-up (5 s)
+
+    assert not stores.get_store().lost_everything()  # not empty: no rebuild runs
+    assert [member for _key, member, _ledger, _store in wrong] != []
+    assert projector.reconcile().mismatches == []  # nothing lost, nothing doubled
+    projector.catch_up()
+    assert stores.get_store().new_server() is None  # repaired once, remembered
