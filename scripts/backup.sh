@@ -6,7 +6,7 @@
 # ledger with its digests, checkable offline) and SHA256SUMS, then keeps the last
 # BACKUP_KEEP (14) backups. Reads DATABASE_URL and MEDIA_ROOT from the environment
 # (the service's env file). A backup is only as good as its restore: the test suite
-# restores one into an empty database (tests/test_backup_restore.py), and
+# restores one into an empty database (tests/competitions/test_backup_restore.py), and
 # scripts/restore.sh is the same steps for an operator.
 set -euo pipefail
 dest=${1:?usage: backup.sh DEST}
