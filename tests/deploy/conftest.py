@@ -166,6 +166,10 @@ def deployment(django_db_setup, django_db_blocker):
                 # a job holding a row lock then would deadlock that.
                 "SCHEDULER=process",
                 "LOG_FORMAT=json",
+                # Every socket of the drills comes from this one address: the
+                # per-address cap (200 in .env.example) would refuse `make drills`.
+                "WS_MAX_PER_ADDRESS="
+                + str(max(200, int(os.environ.get("DRILL_CLIENTS", "50")))),
             ]
         ),
         "HOME": str(folder),
