@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint bench messages venv node clean
+.PHONY: run test test-fast lint bench bench-scale deploy-test drills messages venv node clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,18 @@ test: venv node
 	$(PY) scripts/check_deploy.py
 	REQUIRE_SERVICES=1 PYTHON=$(PY) scripts/with-services.sh scripts/run-suite.sh $(PYTEST_ARGS)
 
+## make deploy-test: the deployment of deploy/ on this machine (real nginx with TLS in
+## front of two workers, PostgreSQL, Redis) and its browser journey; `make test` runs it too
+deploy-test: venv node
+	REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest tests/deploy $(PYTEST_ARGS)
+
+## make drills: the bad-input drills at full size (1,000 sockets through nginx during
+## an nginx reload storm and a PostgreSQL restart; a worker killed mid-award; Redis
+## back empty and failing over to a replica; a backup restored onto this release),
+## printing their figures. `make test` runs the same drills with 50 sockets.
+drills: venv node
+	DRILL_CLIENTS=$${DRILL_CLIENTS:-1000} REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest -s -p no:cacheprovider tests/deploy/test_drills.py tests/leaderboards/test_drills.py tests/competitions/test_backup_restore.py $(PYTEST_ARGS)
+
 ## make test-fast: the suite on SQLite without services (browser and service tests skip)
 test-fast: venv
 	$(PY) -m pytest -m "not services and not browser" $(PYTEST_ARGS)
@@ -58,3 +70,11 @@ clean:
 ## make bench: the leaderboard benchmark on throwaway PostgreSQL and Redis (table + JSON)
 bench: venv
 	PG_DURABLE=1 scripts/with-services.sh $(PY) -m bench $(BENCH_ARGS)
+
+## make bench-scale: nginx + two workers, 10,000 sockets, the micro-cache, the Redis
+## script ceiling and a two-shard Redis Cluster (needs nginx, ab: installed if missing)
+## (REDIS_SOCKET_TIMEOUT 5 s: on a loaded machine the 0.25 s of production timed out
+## every batch, and an award left waiting is not counted as made)
+bench-scale: venv
+	command -v ab >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends apache2-utils >/dev/null)
+	PG_DURABLE=1 REDIS_SOCKET_TIMEOUT=$${REDIS_SOCKET_TIMEOUT:-5} scripts/with-services.sh $(PY) -m bench --only scale --people 200000 --units 4000 $(BENCH_ARGS)

@@ -1,12 +1,9 @@
 """Badge classes are edited here: a draft freely, a published version never (make a
 new version, edit it, publish it: publishing awards everyone who already qualifies,
-in the background)."""
-
-import threading
+within seconds, by the scheduled job `badges.publish`)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,16 +11,6 @@ from units.audit import Origin
 
 from . import criteria, services
 from .models import Assertion, BadgeClass
-
-
-def _backfill_in_background(pk: int) -> None:
-    def work():
-        try:
-            services.backfill_class(BadgeClass.objects.get(pk=pk), at=timezone.now())
-        finally:
-            connection.close()
-
-    threading.Thread(target=work, daemon=True, name=f"badge-backfill-{pk}").start()
 
 
 @admin.register(BadgeClass)
@@ -60,7 +47,8 @@ class BadgeClassAdmin(admin.ModelAdmin):
             except (services.BadgeError, criteria.CriteriaError) as error:
                 self.message_user(request, f"{badge_class}: {error}", messages.ERROR)
                 continue
-            _backfill_in_background(badge_class.pk)
+            # The scheduled job `badges.publish` awards everyone who qualifies
+            # (units/schedule.py): one mechanism, not a thread in this worker.
             self.message_user(request, f"{badge_class}: ✓", messages.SUCCESS)
 
     @admin.action(description=_("Make a new version"))

@@ -7,13 +7,17 @@ class BadgesConfig(AppConfig):
     verbose_name = _("Badges")
 
     def ready(self):
+        from django.conf import settings
+
         from learning.openapi import contribute
+        from units import schedule
         from units.audit import describe_actions
         from units.panels import register_unit_panel
 
         from . import (
             actions,
             receivers,  # noqa: F401  (connects the signal receivers)
+            services,
         )
         from .apidoc import document_part
         from .panels import badges_panel
@@ -21,3 +25,8 @@ class BadgesConfig(AppConfig):
         describe_actions(actions.SENTENCES, pages=actions.PAGES)
         register_unit_panel(badges_panel)
         contribute(document_part)
+        schedule.register(
+            "badges.publish",
+            every=lambda: settings.BADGES_PUBLISH_SECONDS,
+            run=services.evaluate_published,
+        )

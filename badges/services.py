@@ -307,6 +307,22 @@ def backfill_class(
     return total
 
 
+def evaluate_published(*, at: datetime | None = None) -> int:
+    """The scheduled job `badges.publish`: award every class published since the
+    last run to everyone who already qualifies (what publishing in the admin asks
+    for). Returns the number of awards made."""
+    made = 0
+    pending = (
+        BadgeClass.objects.published()
+        .exclude(criteria={})
+        .filter(evaluated_at__isnull=True)
+        .order_by("pk")
+    )
+    for badge_class in pending:
+        made += backfill_class(badge_class, at=at or timezone.now())
+    return made
+
+
 def _publish_connections() -> int:
     """How many chunks of a publication run at once: one statement uses one core
     of PostgreSQL, and writing a million awards is mostly the server's work. Only

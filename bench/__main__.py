@@ -4,6 +4,7 @@ measured in the same run. Needs PostgreSQL and Redis (`make bench` starts both).
     python -m bench [--people 1000000] [--units 20000] [--small 10000] [--fanout 1000,5000]
     python -m bench --only imports [--import-rows 100000]   (writes bench-results/imports.json)
     python -m bench --only deactivation [--people 1000000]   (bench-results/deactivation.json)
+    python -m bench --only scale [--people 200000 --sockets 10000]   (bench-results/scale.json)
     python -m bench --only commendations [--people 1000000]   (bench-results/commendations.json)
 """
 
@@ -134,10 +135,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument(
         "--only",
-        choices=["all", "imports", "badges", "deactivation", "commendations"],
+        choices=["all", "imports", "badges", "deactivation", "scale", "commendations"],
         default="all",
     )
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--sockets", type=int, default=10_000, help="scale: sockets")
+    parser.add_argument(
+        "--page-requests", type=int, default=20_000, help="scale: nginx page views"
+    )
     parser.add_argument("--output")
     args = parser.parse_args()
     if args.output is None:
@@ -198,6 +203,28 @@ def main() -> int:
         return 0
     print(f"Building {args.people:,} people and {args.units:,} units ...", flush=True)
     big = data.build(people=args.people, units=args.units, label="A")
+    if args.only == "scale":
+        from bench import scale
+
+        print("  done; rebuilding the boards ...", flush=True)
+        from leaderboards import projector
+
+        projector.rebuild()
+        results["scale"] = scale.run(
+            big,
+            sockets_count=args.sockets,
+            rounds=args.rounds,
+            requests=args.page_requests,
+            awards=args.awards,
+        )
+        results["machine"]["load_after"] = os.getloadavg()
+        big.pop("totals", None)
+        big["competition"] = big["competition"].pk
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(results, indent=2, default=str))
+        print("\n".join(scale.table_lines(results["scale"])))
+        print(f"Written to {args.output}")
+        return 0
     if args.only == "badges":
         # The boards as (b) finds them: award frames carry a full board's snapshot.
         results["rebuild"] = ingest.rebuild_and_reconcile()

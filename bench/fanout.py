@@ -114,11 +114,12 @@ def start_raw(frame_bytes: int) -> tuple[subprocess.Popen, int]:
 class Clients:
     """N WebSocket clients; each records when it received a frame after `mark`."""
 
-    def __init__(self, uri: str, count: int):
+    def __init__(self, uri: str, count: int, *, ssl=None):
         # As a browser on the page that served the board: the server accepts only
         # its own scheme, host and port as the Origin (config/origins.py).
-        self.uri, self.count = uri, count
-        self.origin = "http://" + urlsplit(uri).netloc
+        self.uri, self.count, self.ssl = uri, count, ssl
+        scheme = "https" if uri.startswith("wss:") else "http"
+        self.origin = f"{scheme}://" + urlsplit(uri).netloc
         self.sockets = []
         self.arrivals: list[float] = []
         self.failed = 0
@@ -157,6 +158,7 @@ class Clients:
                         open_timeout=30,
                         ping_interval=None,
                         max_queue=None,
+                        **({"ssl": self.ssl} if self.ssl is not None else {}),
                     )
                 except Exception as error:
                     if attempt == 0:

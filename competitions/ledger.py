@@ -3,7 +3,8 @@
 `credit`, `credit_many` and `reverse` are the only writers of PointEntry. They must
 run inside the caller's transaction, so that the source object's change of state
 and its ledger entries commit together or not at all. Each new entry is queued for
-the projector (UnprojectedEntry) in that same transaction.
+the projector (UnprojectedEntry) and for the sealer (UnsealedEntry) in that same
+transaction.
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from .models import (
     PointRule,
     Submission,
     UnprojectedEntry,
+    UnsealedEntry,
 )
 from .signals import entries_recorded
 
@@ -74,17 +76,20 @@ def _queue(ids: list[int]) -> None:
     projector after commit."""
     if not ids:
         return
-    if bulk.available():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {UnprojectedEntry._meta.db_table} (entry_id) "
-                "SELECT unnest(%s::bigint[])",
-                [ids],
+    # Both queues: the projector's (the boards) and the sealer's
+    # (competitions/sealing.py: hash-chained blocks, sealed after commit).
+    for queue in (UnprojectedEntry, UnsealedEntry):
+        if bulk.available():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {queue._meta.db_table} (entry_id) "
+                    "SELECT unnest(%s::bigint[])",
+                    [ids],
+                )
+        else:
+            queue.objects.bulk_create(
+                [queue(entry_id=pk) for pk in ids], batch_size=1000
             )
-    else:
-        UnprojectedEntry.objects.bulk_create(
-            [UnprojectedEntry(entry_id=pk) for pk in ids], batch_size=1000
-        )
     # After commit: the projector must only ever see entries that exist.
     transaction.on_commit(
         lambda: entries_recorded.send(sender=PointEntry, entry_ids=ids)

@@ -502,3 +502,56 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class UnsealedEntry(models.Model):
+    """A ledger entry not yet sealed into a block (competitions/sealing.py).
+
+    Queued in the entry's own transaction, like UnprojectedEntry, so that the
+    sealer sees every committed entry exactly once, in whatever order
+    transactions commit; the sealer deletes the rows it seals.
+    """
+
+    entry = models.OneToOneField(
+        PointEntry,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    def __str__(self) -> str:
+        return str(self.entry_id)
+
+
+class LedgerBlock(models.Model):
+    """A sealed block of ledger entries, chained to the block before it.
+
+    `digest` covers the block's header, which names the digest of its entries
+    (competitions/ledger_format.py) and the previous block's digest: changing,
+    removing or adding an entry of a sealed block changes its entries' digest, and
+    rewriting the block to match changes its digest and every digest after it,
+    which the public page (/ledger/) has already shown to anyone who looked.
+    Append-only: on PostgreSQL a trigger refuses UPDATE and DELETE.
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    format = models.PositiveSmallIntegerField(default=1)
+    sealed_at = models.DateTimeField()
+    entry_count = models.PositiveIntegerField()
+    first_entry_id = models.BigIntegerField()
+    last_entry_id = models.BigIntegerField()
+    # The sealed entries' ids as ascending runs [[first, last], ...]: contiguous
+    # in the usual case, with holes where a slower transaction committed later.
+    entry_runs = models.JSONField()
+    entries_digest = models.CharField(max_length=64)
+    previous_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("ledger block")
+        verbose_name_plural = _("ledger blocks")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.digest[:16]}"

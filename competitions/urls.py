@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ledger_views, views
 
 app_name = "competitions"
 
@@ -50,5 +50,9 @@ urlpatterns = [
     path("people/me/points/", views.my_points, name="my_points"),
     path("people/<int:pk>/points/", views.person_points, name="person_points"),
     path("audit/", views.audit_log, name="audit"),
+    path("ledger/", ledger_views.ledger_blocks, name="ledger_blocks"),
+    path(
+        "ledger/blocks.json", ledger_views.ledger_blocks_json, name="ledger_blocks_json"
+    ),
     path("notifications/", views.notifications, name="notifications"),
 ]

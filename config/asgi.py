@@ -9,6 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from badges.routing import websocket_urlpatterns as personal_sockets  # noqa: E402
 from config.origins import SameOriginValidator  # noqa: E402
@@ -17,8 +18,11 @@ from leaderboards.routing import websocket_urlpatterns  # noqa: E402
 from units.body_limits import BodyLimitGuard  # noqa: E402
 
 # Only servers load this module: each worker projects what awards left behind
-# (Redis down, projector busy) on start and every few seconds.
-start_catch_up_timer()
+# (Redis down, projector busy) on start and every few seconds, and runs the
+# scheduled jobs that are due, unless one `manage.py run_scheduler` process does
+# (SCHEDULER=process, the production setting: README "Operations").
+if settings.SCHEDULER == "workers":
+    start_catch_up_timer()
 
 application = ProtocolTypeRouter(
     {

@@ -13,6 +13,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from units.observability import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -103,6 +105,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer gets the request's id, one log line and a count.
+    "units.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "units.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -171,6 +175,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a daphne process started by the browser tests sees
     # the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+# A PostgreSQL read replica (streaming replication) for the public reads of
+# anonymous visitors; writes stay on the primary (units/replicas.py).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["units.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: channel layer, ranking store and the shared cache that allauth's rate limits
@@ -179,20 +192,31 @@ REDIS_URL = env_str("REDIS_URL")
 # Short timeouts: a stopped Redis must cost milliseconds, not the client's default
 # seconds of retries (see research/reliability.md, "Redis down").
 REDIS_SOCKET_TIMEOUT = float(env_str("REDIS_SOCKET_TIMEOUT", "0.25"))
+# REDIS_URL names one node of a Redis Cluster: the ranking store spreads its boards
+# over the shards (leaderboards.stores.RedisClusterStore). The channel layer, the
+# boards' change channel and the cache then use REDIS_CHANNELS_URL, a plain Redis
+# (Pub/Sub and rate limits are small; README "Growing past one machine").
+REDIS_CLUSTER = env_bool("REDIS_CLUSTER", False)
+REDIS_CHANNELS_URL = env_str("REDIS_CHANNELS_URL", "" if REDIS_CLUSTER else REDIS_URL)
 
+if REDIS_CLUSTER and not REDIS_CHANNELS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_CLUSTER=1 needs REDIS_CHANNELS_URL, a plain Redis for the channel "
+        "layer and the cache"
+    )
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # The PubSub layer: the core layer with redis-py 8 loses messages in
             # connection bursts (channels_redis #422).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL}]},
+            "CONFIG": {"hosts": [{"address": REDIS_CHANNELS_URL}]},
         }
     }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CHANNELS_URL,
             "OPTIONS": {
                 "socket_timeout": REDIS_SOCKET_TIMEOUT,
                 "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
@@ -217,6 +241,11 @@ LEADERBOARD_RECONCILE_MINUTES = float(env_str("LEADERBOARD_RECONCILE_MINUTES", "
 # yesterday") is taken, and takes it after midnight (leaderboards/snapshots.py); 0: never.
 LEADERBOARD_SNAPSHOT_MINUTES = float(env_str("LEADERBOARD_SNAPSHOT_MINUTES", "5"))
 
+# The ledger's seals (competitions/sealing.py): how often one worker seals the
+# entries committed since, and how often it checks every seal (0 turns either off).
+LEDGER_SEAL_SECONDS = float(env_str("LEDGER_SEAL_SECONDS", "60"))
+LEDGER_VERIFY_MINUTES = float(env_str("LEDGER_VERIFY_MINUTES", "1440"))
+
 # Request bodies (units/body_limits.py). A path takes at most REQUEST_MAX_BYTES unless its
 # view declares more: the submission form's files together EVIDENCE_REQUEST_MAX_BYTES
 # (10 MB a file is the per-file rule; more files go into the draft afterwards), a
@@ -240,6 +269,9 @@ LEARNING_INVITE_DAYS = env_int("LEARNING_INVITE_DAYS", 7)
 # compares both), the origin of the Open Badges ids, and the key 3.0 credentials
 # are signed with (a PEM RSA private key; in development one is made on first use).
 BADGES_EVALUATE = env_bool("BADGES_EVALUATE", True)
+# How often one worker awards the classes published since (the admin's "publish"
+# only marks them): a scheduled job, units/schedule.py; 0 turns it off.
+BADGES_PUBLISH_SECONDS = float(env_str("BADGES_PUBLISH_SECONDS", "10"))
 BADGES_BASE_URL = env_str("BADGES_BASE_URL").rstrip("/")
 BADGES_SIGNING_KEY = env_str("BADGES_SIGNING_KEY")
 BADGES_SIGNING_KEY_FILE = env_str("BADGES_SIGNING_KEY_FILE")
@@ -300,7 +332,7 @@ USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Static files are served by the app itself (no CDN). Finders stay on so that a
 # checkout works without collectstatic; production runs collectstatic for hashed,
@@ -381,9 +413,10 @@ if not LOCAL:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     # Production is served over TLS (nginx in front, README "Deploying"): plain HTTP
     # is sent there, except the proxy's own health check of a worker, which asks
-    # over plain HTTP and wants the JSON, not a redirect.
+    # over plain HTTP and wants the JSON, not a redirect, nor does Prometheus,
+    # which scrapes each worker's /metrics on its loopback port.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # HSTS stays a deliberate step (Django's advice: once sent, browsers refuse
     # plain HTTP for that long); .env.example sets a year. It covers this host's
@@ -397,10 +430,21 @@ if not LOCAL:
 # the domain's owner.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# JSON lines in production (one object a line, with the request id and the worker's
+# name: units/observability.py), plain text for a developer.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text")
+LOGGING = logging_config(level=env_str("LOG_LEVEL", "INFO"), fmt=LOG_FORMAT)
+
+# GET /metrics (units/metrics.py) answers only a request carrying
+# "Authorization: Bearer <METRICS_TOKEN>"; unset, it answers 404 to everyone.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+
+# Who runs the scheduled jobs and the catch-up projection (units/schedule.py):
+# "workers", a timer in every server process (the default: `make run` needs nothing
+# else), or "process", only `manage.py run_scheduler` (production: one small process,
+# so that an 11-second reconciliation never shares a worker's GIL with its sockets).
+SCHEDULER = env_str("SCHEDULER", "workers")
+if SCHEDULER not in {"workers", "process"}:
+    raise ImproperlyConfigured(f"SCHEDULER={SCHEDULER!r}: use workers or process")

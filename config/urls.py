@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from pages import views as page_views
 from units import views as unit_views
+from units.metrics import metrics_view
 
 # The admin's own sign-in has no rate limit (research/reliability.md §1.3: 50 wrong
 # passwords in a row were all tried). Send it to allauth's, which locks after five.
@@ -14,6 +15,7 @@ admin.site.site_header = "Thi Đua Số"
 urlpatterns = [
     path("", page_views.home, name="home"),
     path("healthz", unit_views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/choose/<str:code>/", unit_views.choose_language, name="choose_language"),

@@ -7,6 +7,8 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from units.replicas import public_read
+
 from . import selectors
 from .boards import MEASURES, PERIODS, Board, UnknownBoard
 from .stores import StoreUnavailable
@@ -35,6 +37,7 @@ def _cached_json(request, payload: dict, *, max_age: int) -> HttpResponse:
 
 
 @require_safe
+@public_read
 def board_list(request):
     boards = []
     for entry in selectors.board_directory():
@@ -89,6 +92,7 @@ def _entity_key(raw: str, *, people: bool) -> int:
 
 
 @require_safe
+@public_read
 def overview(request, competition, scope):
     """A scope at a glance in one request: top people, top units of a kind, and, with
     ?me=p345, that person's rank and points."""
@@ -125,6 +129,7 @@ def overview(request, competition, scope):
 
 
 @require_safe
+@public_read
 def board_detail(request, board):
     try:
         board = Board.parse(board)

@@ -8,12 +8,14 @@ class LeaderboardsConfig(AppConfig):
     verbose_name = _("Leaderboards")
 
     def ready(self):
-        from units import schedule
+        from units import metrics, schedule
 
+        from . import metrics as board_metrics
         from . import receivers  # noqa: F401  (connects the signal receivers)
         from .reconciliation import reconcile_and_repair
         from .snapshots import take_if_due
 
+        metrics.register_collector(board_metrics.collect)
         schedule.register(
             "leaderboards.reconcile",
             every=lambda: settings.LEADERBOARD_RECONCILE_MINUTES * 60,

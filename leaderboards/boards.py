@@ -134,11 +134,22 @@ def counting_units(chain: list[tuple[int, str, bool]]) -> list[tuple[int, str]]:
 
 
 def storage_key(competition_id: int, scope_id: int, entity: str, instance: str) -> str:
-    return f"lb:{competition_id}:{scope_id}:{entity}:{instance}"
+    """The sorted set of one board instance: `lb:{1:w202647:u}:3:village`.
+
+    The braces are Redis Cluster's hash tag: the people boards of one competition
+    and period instance share a slot (`p`), and so do its unit boards (`u`), so
+    that a script call or a ZUNIONSTORE over them (the projection of a batch, the
+    rebuild's roll-up of people boards) touches one slot, while the six groups of
+    a competition (three periods, people and units) spread over the shards.
+    """
+    group = "p" if entity == PEOPLE else "u"
+    return f"lb:{{{competition_id}:{instance}:{group}}}:{scope_id}:{entity}"
 
 
 def parse_storage_key(key: str) -> tuple[int, int, str, str]:
-    _prefix, competition, scope, entity, instance = key.split(":")
+    tag, rest = key.removeprefix("lb:{").split("}:", 1)
+    competition, instance, _group = tag.split(":")
+    scope, entity = rest.split(":")
     return int(competition), int(scope), entity, instance
 
 
@@ -181,6 +192,9 @@ class Changes:
 
     def __init__(self, increments: Iterable[Increment] = ()):
         self.by_key: dict[str, dict[int, int]] = defaultdict(dict)
+        # The projector names the batch (a digest of its entry ids): see
+        # stores.RedisClusterStore.apply.
+        self.batch: str | None = None
         for item in increments:
             self.add(item.key, item.member, item.delta)
 

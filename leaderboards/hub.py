@@ -33,9 +33,9 @@ def _prefix(key: str) -> str | None:
     """The public-board prefix ``c-s-entity-period`` of a storage key, if current."""
     from django.utils import timezone
 
-    from .boards import period_instance
+    from .boards import parse_storage_key, period_instance
 
-    _lb, competition, scope, entity, instance = key.split(":")
+    competition, scope, entity, instance = parse_storage_key(key)
     today = timezone.localdate()
     for period in ("all", "week", "month"):
         if period_instance(period, today) == instance:

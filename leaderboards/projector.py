@@ -10,6 +10,7 @@ always equals the sum of the entries no longer queued, so a rebuild from the
 ledger gives exactly what the increments gave.
 """
 
+import hashlib
 import logging
 import threading
 import time
@@ -32,6 +33,7 @@ from .boards import (
     Changes,
     counting_units,
     counts,
+    parse_storage_key,
     period_instance,
     period_start,
     storage_key,
@@ -167,6 +169,11 @@ def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projec
             entry_id__in=[row[0] for row in entries]
         ).delete()
         changes = entry_changes(entries)
+        # The batch's identity: a cluster store applies a batch once per slot even
+        # when a failure makes the projector send it again (RedisClusterStore).
+        changes.batch = hashlib.sha256(
+            ",".join(str(row[0]) for row in entries).encode()
+        ).hexdigest()[:32]
         try:
             store.apply(changes)
         except StoreUnavailable as error:
@@ -195,6 +202,16 @@ def catch_up(*, wait: bool = True, max_batches: int = 1000) -> int:
                 "the ranking store came back empty; rebuilding from the ledger"
             )
             return rebuild().marked
+        server = store.new_server()
+        if server is not None:
+            from . import reconciliation
+
+            logger.warning(
+                "another Redis answers (a failover or a restart from disk); "
+                "comparing the boards with the ledger now"
+            )
+            reconciliation.reconcile_and_repair()
+            store.remember_server(server)
     except StoreUnavailable:
         return 0
     total = 0
@@ -341,7 +358,15 @@ def ledger_totals(*, today, progress=None) -> LedgerTotals:
 
 def _current_keys(keys, today) -> list[str]:
     current = {"all", period_instance("week", today), period_instance("month", today)}
-    return [key for key in keys if key.rsplit(":", 1)[1] in current]
+    found = []
+    for key in keys:
+        try:
+            instance = parse_storage_key(key)[3]
+        except ValueError:
+            continue  # a key of another format: not a current board
+        if instance in current:
+            found.append(key)
+    return found
 
 
 @dataclass

@@ -14,6 +14,8 @@ rebuild is cheaper than repairing each.
 import logging
 from dataclasses import dataclass, field
 
+from units import metrics
+
 from . import members, projector
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ def reconcile_and_repair() -> Outcome:
     """Compare every current board with the ledger and repair what differs."""
     found = projector.reconcile(locked=False)
     outcome = Outcome(boards=found.boards, mismatches=len(found.mismatches))
+    metrics.RECONCILIATIONS.inc()
     if not found.mismatches:
         logger.info(
             "leaderboards match the ledger: %d boards, %d members",
@@ -51,6 +54,7 @@ def reconcile_and_repair() -> Outcome:
         outcome.rebuilt = True
         return outcome
     outcome.repairs = members.refresh(people=people, units=units, also=pairs)
+    metrics.REPAIRS.inc(len(outcome.repairs))
     for repair in outcome.repairs:
         logger.warning(
             "leaderboard repaired: board %s member %s: store %s, ledger %s",

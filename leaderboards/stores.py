@@ -84,6 +84,14 @@ class RankingStore:
         """True when the store came back empty (a restarted Redis has no persistence)."""
         return False
 
+    def new_server(self) -> str | None:
+        """An id of the server now answering when it is not the one the boards were
+        last checked on (see RedisStore.new_server); None otherwise."""
+        return None
+
+    def remember_server(self, server: str) -> None:
+        """The boards were checked on this server (after new_server)."""
+
     def replace_from_totals(self, totals) -> dict[str, int]:
         """Swap in every board built from ledger totals; return members per board."""
         boards = totals.all_boards()
@@ -145,6 +153,10 @@ def _encode(member: int) -> str:
 
 def _decode(raw) -> int:
     return MAX_MEMBER - int(raw)
+
+
+def _decode_text(raw) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
 class CircuitBreaker:
@@ -299,7 +311,9 @@ class RedisStore(RankingStore):
                 pipe.zrevrange(key, offset, offset + limit - 1, withscores=True)
                 pipe.zcard(key)
             if standing is not None:
-                pipe.eval(self.STANDING, 1, standing[0], _encode(standing[1]))
+                pipe.execute_command(
+                    "EVAL", self.STANDING, 1, standing[0], _encode(standing[1])
+                )
             return pipe.execute()
 
         results = self._call(run)
@@ -320,7 +334,7 @@ class RedisStore(RankingStore):
         def run():
             pipe = self.client.pipeline(transaction=False)
             for key, member in pairs:
-                pipe.eval(self.STANDING, 1, key, _encode(member))
+                pipe.execute_command("EVAL", self.STANDING, 1, key, _encode(member))
                 pipe.zcard(key)
             return pipe.execute()
 
@@ -395,6 +409,7 @@ class RedisStore(RankingStore):
         swap.unlink("lb:keys")
         if rebuilt:
             swap.sadd("lb:keys", *rebuilt)
+        swap.set(self.FORMAT_KEY, self.KEY_FORMAT)
         swap.execute()
 
     def replace_from_totals(self, totals):
@@ -424,7 +439,8 @@ class RedisStore(RankingStore):
             writes: dict[str, dict[int, int]] = {}
             for (competition, scope, instance), people in totals.own_people.items():
                 if children[(competition, instance)][scope]:
-                    key = f"lb:own:{competition}:{scope}:{instance}{suffix}"
+                    # Same hash tag as the boards it is summed into.
+                    key = f"lb:own:{{{competition}:{instance}:p}}:{scope}{suffix}"
                     own_keys[(competition, scope, instance)] = key
                 else:
                     # A scope with nothing below it (a village): its own people are its board.
@@ -571,8 +587,42 @@ class RedisStore(RankingStore):
             k.decode() for k in self._call(lambda: self.client.smembers("lb:keys"))
         )
 
+    # Written by every rebuild: a Redis without it came back empty (it runs
+    # without persistence), or holds boards under an older key format; either way
+    # the first catch-up rebuilds it from the ledger. Increments never write it, so
+    # an award projected into a Redis that restarted a moment ago does not hide
+    # the loss of everything else.
+    FORMAT_KEY = "lb:format"
+    KEY_FORMAT = b"2"  # 2: hash-tagged keys (leaderboards.boards.storage_key)
+
     def lost_everything(self):
-        return not self._call(lambda: self.client.exists("lb:keys"))
+        return self._call(lambda: self.client.get(self.FORMAT_KEY)) != self.KEY_FORMAT
+
+    # The run id of the Redis the boards were last checked on. It travels with the
+    # data (replicated, persisted) while every redis-server process has a run id of
+    # its own: a replica promoted by a failover, which may have missed the last
+    # batches (replication is asynchronous), or a Redis restarted from its disk
+    # (the last second of an appendfsync everysec log) finds it differs, and the
+    # catch-up compares the boards with the ledger at once instead of at the next
+    # scheduled reconciliation.
+    SERVER_KEY = "lb:server"
+
+    def new_server(self):
+        def run():
+            pipe = self.client.pipeline(transaction=False)
+            pipe.info("server")
+            pipe.get(self.SERVER_KEY)
+            return pipe.execute()
+
+        info, seen = self._call(run)
+        current = str(info["run_id"])
+        if seen is None:
+            self.remember_server(current)  # first sight: nothing to compare with
+            return None
+        return None if _decode_text(seen) == current else current
+
+    def remember_server(self, server):
+        self._call(lambda: self.client.set(self.SERVER_KEY, server))
 
     SNAPSHOT_PREFIX = "lb:y:"
     SNAPSHOT_TAKEN = "lb:y:@taken"
@@ -601,6 +651,13 @@ class RedisStore(RankingStore):
     return #rows / 2
     """
 
+    def _kept(self, key: str) -> str:
+        """Where a board's start-of-day copy is kept: in the board's own slot (a
+        cluster copies only within one), so an untagged key becomes the tag."""
+        if slot_tag(key) != key:
+            return self.SNAPSHOT_PREFIX + key
+        return self.SNAPSHOT_PREFIX + "{" + key + "}"
+
     def take_rank_snapshot(self, *, at):
         """Copy each sorted set inside Redis (no member crosses the wire): small
         boards by COPY, large ones a slice at a time into a temporary key renamed
@@ -626,7 +683,7 @@ class RedisStore(RankingStore):
             for start in range(0, len(small), 500):
                 pipe = client.pipeline(transaction=False)
                 for key in small[start : start + 500]:
-                    kept = self.SNAPSHOT_PREFIX + key
+                    kept = self._kept(key)
                     pipe.unlink(kept)
                     pipe.copy(key, kept)
                     pipe.expire(kept, self.SNAPSHOT_SECONDS)
@@ -634,7 +691,7 @@ class RedisStore(RankingStore):
             for key, size in zip(keys, sizes, strict=True):
                 if size <= self.SNAPSHOT_SLICE:
                     continue
-                kept = self.SNAPSHOT_PREFIX + key
+                kept = self._kept(key)
                 building = kept + ":building"
                 client.unlink(building)
                 for first in range(0, size, self.SNAPSHOT_SLICE):
@@ -679,7 +736,7 @@ class RedisStore(RankingStore):
             lambda: self.client.eval(
                 self.PREVIOUS,
                 1,
-                self.SNAPSHOT_PREFIX + key,
+                self._kept(key),
                 *[_encode(member) for member in members],
             )
         )
@@ -706,6 +763,229 @@ class RedisStore(RankingStore):
             )
 
         self._call(build)
+
+
+def slot_tag(key: str) -> str:
+    """What Redis Cluster hashes a key by: its hash tag, or the whole key."""
+    start = key.find("{")
+    if start != -1:
+        end = key.find("}", start + 1)
+        if end > start + 1:
+            return key[start + 1 : end]
+    return key
+
+
+class RedisClusterStore(RedisStore):
+    """The Redis store on a Redis Cluster (REDIS_CLUSTER=1).
+
+    A script call or a MULTI must touch one slot. Board keys carry a hash tag,
+    {competition:period instance:people or units} (boards.storage_key), so a
+    projection batch is one script call per tag it touches (about six per
+    competition: all time, this month, this week, for people and for units),
+    pipelined to the shards in one round trip each, and a
+    rebuild's roll-up (ZUNIONSTORE) stays within one slot. The registry of keys
+    and the format marker are keys of their own, written outside the scripts.
+
+    Atomicity: one Redis applies a batch in one script, all or nothing. Over
+    shards, a batch is several scripts; if a shard fails mid-batch the projector
+    rolls back and retries the same entries, so each script first records the
+    batch's id in its own slot (for an hour) and a retried batch skips the slots
+    it already reached: no increment is applied twice. Reconciliation still
+    compares every board with the ledger every 30 minutes.
+    """
+
+    name = "redis-cluster"
+
+    def new_server(self):
+        # Each shard has a run id of its own and a failover moves slots between
+        # them; on a cluster the scheduled reconciliation finds what a promoted
+        # replica missed.
+        return None
+
+    def __init__(self, url: str, *, timeout: float):
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.cluster import RedisCluster
+        from redis.retry import Retry
+
+        self._redis_errors = (redis.RedisError, OSError)
+        self.client = RedisCluster.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+            max_connections=200,
+            decode_responses=False,
+        )
+        self.breaker = CircuitBreaker()
+        self.bulk_client = RedisCluster.from_url(
+            url,
+            socket_timeout=120,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
+
+    INCREMENT_SLOT = f"""
+    if ARGV[2] ~= '' then
+        if redis.call('SET', KEYS[1], '1', 'NX', 'EX', 3600) == false then
+            return 0
+        end
+    end
+    local boards = cmsgpack.unpack(ARGV[1])
+    local n = 0
+    for key, members in pairs(boards) do
+        for member, delta in pairs(members) do
+            redis.call('ZINCRBY', key, delta, string.format('%012d', {MAX_MEMBER} - member))
+        end
+        n = n + 1
+    end
+    return n
+    """
+
+    @staticmethod
+    def _by_slot(boards: dict[str, dict]) -> dict[str, dict[str, dict]]:
+        groups: dict[str, dict[str, dict]] = defaultdict(dict)
+        for key, members in boards.items():
+            groups[slot_tag(key)][key] = members
+        return groups
+
+    def apply(self, changes):
+        changes = Changes.of(changes)
+        if not changes:
+            return
+        batch = getattr(changes, "batch", None) or ""
+        groups = self._by_slot(changes.by_key)
+
+        def run():
+            pipe = self.client.pipeline(transaction=False)
+            # Registered first: a key in the registry before it has members is
+            # harmless (read as empty), one with members missing from it is not.
+            pipe.sadd("lb:keys", *changes.by_key)
+            for tag, boards in groups.items():
+                marker = f"lb:batch:{{{tag}}}:{batch}"
+                pipe.execute_command(
+                    "EVAL", self.INCREMENT_SLOT, 1, marker, msgpack.packb(boards), batch
+                )
+            pipe.execute()
+
+        self._call(run)
+
+    ASSIGN_SLOT = RedisStore.ASSIGN.split("    for i = 1, #keys, 1000 do")[0] + (
+        "    return #keys\n    "
+    )
+
+    def assign(self, values):
+        if not values:
+            return
+        put: dict[str, dict[int, int]] = defaultdict(dict)
+        remove: dict[str, list[int]] = defaultdict(list)
+        for (key, member), points in values.items():
+            if points is None:
+                remove[key].append(member)
+            else:
+                put[key][member] = points
+        tags = {slot_tag(key) for key in [*put, *remove]}
+
+        def run():
+            pipe = self.client.pipeline(transaction=False)
+            if put:
+                pipe.sadd("lb:keys", *put)
+            for tag in tags:
+                payload = msgpack.packb(
+                    {
+                        "set": {k: v for k, v in put.items() if slot_tag(k) == tag},
+                        "remove": {
+                            k: v for k, v in remove.items() if slot_tag(k) == tag
+                        },
+                    }
+                )
+                pipe.execute_command(
+                    "EVAL", self.ASSIGN_SLOT, 1, f"lb:assign:{{{tag}}}", payload
+                )
+            pipe.execute()
+
+        self._call(run)
+
+    def _write(self, client, boards):
+        chunk: dict[str, dict[int, int]] = {}
+        size = 0
+
+        def flush(chunk):
+            pipe = client.pipeline(transaction=False)
+            for tag, group in self._by_slot(chunk).items():
+                pipe.execute_command(
+                    "EVAL", self.WRITE, 1, f"lb:write:{{{tag}}}", msgpack.packb(group)
+                )
+            pipe.execute()
+
+        for key, members in boards.items():
+            items = list(members.items())
+            for start in range(0, len(items), self.BATCH):
+                chunk.setdefault(key, {}).update(
+                    dict(items[start : start + self.BATCH])
+                )
+                size += min(self.BATCH, len(items) - start)
+                if size >= self.BATCH:
+                    flush(chunk)
+                    chunk, size = {}, 0
+        if chunk:
+            flush(chunk)
+
+    @staticmethod
+    def _temp(key: str, suffix: str) -> str:
+        """A rebuilt board's temporary name, in the board's own slot."""
+        return key + suffix if slot_tag(key) != key else "{" + key + "}" + suffix
+
+    def replace_all(self, boards):
+        suffix = f":rebuild{int(time.time() * 1000)}"
+
+        def build():
+            self._write(
+                self.bulk_client,
+                {self._temp(key, suffix): members for key, members in boards.items()},
+            )
+            self._swap_in(
+                self.bulk_client,
+                {key: bool(members) for key, members in boards.items()},
+                suffix,
+            )
+
+        self._call(build)
+
+    # Per slot, atomically: drop the boards that are no more, rename the rebuilt
+    # ones in (KEYS: gone, then each built board followed by its temporary name).
+    SWAP_SLOT = """
+    local gone = tonumber(ARGV[1])
+    for i = 1, gone do redis.call('UNLINK', KEYS[i]) end
+    for i = gone + 1, #KEYS, 2 do
+        if redis.call('EXISTS', KEYS[i + 1]) == 1 then
+            redis.call('RENAME', KEYS[i + 1], KEYS[i])
+        else
+            redis.call('UNLINK', KEYS[i])
+        end
+    end
+    return 1
+    """
+
+    def _swap_in(self, client, rebuilt, suffix):
+        """Swap per slot (one script each); the registry and the marker after."""
+        old = {k.decode() for k in client.smembers("lb:keys")}
+        groups: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+        for key in old - set(rebuilt):
+            groups[slot_tag(key)][0].append(key)
+        for key in rebuilt:
+            groups[slot_tag(key)][1].extend([key, self._temp(key, suffix)])
+        pipe = client.pipeline(transaction=False)
+        for gone, built in groups.values():
+            pipe.execute_command(
+                "EVAL", self.SWAP_SLOT, len(gone) + len(built), *gone, *built, len(gone)
+            )
+        pipe.execute()
+        client.delete("lb:keys")
+        keys = list(rebuilt)
+        for start in range(0, len(keys), 1000):
+            client.sadd("lb:keys", *keys[start : start + 1000])
+        client.set(self.FORMAT_KEY, self.KEY_FORMAT)
 
 
 # SQL -----------------------------------------------------------------------------
@@ -880,7 +1160,8 @@ def get_store() -> RankingStore:
         with _store_lock:
             if _store is None:
                 if settings.REDIS_URL:
-                    _store = RedisStore(
+                    kind = RedisClusterStore if settings.REDIS_CLUSTER else RedisStore
+                    _store = kind(
                         settings.REDIS_URL, timeout=settings.REDIS_SOCKET_TIMEOUT
                     )
                 else:

@@ -7,6 +7,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from units.replicas import public_read
+
 from . import selectors, snapshots
 from .boards import MEASURES, PERIODS, Board, UnknownBoard
 from .stores import StoreUnavailable
@@ -21,6 +23,7 @@ def _shared_cache(request, response, *, max_age: int):
 
 
 @require_safe
+@public_read
 def board_list(request):
     response = render(
         request, "leaderboards/index.html", {"directory": selectors.board_directory()}
@@ -45,6 +48,7 @@ def _board_or_404(name: str):
 
 
 @require_safe
+@public_read
 def board_detail(request, board):
     board, competition, scope = _board_or_404(board)
     limit = _int(
@@ -92,6 +96,7 @@ POSTER_ROWS = 10
 
 
 @require_safe
+@public_read
 def board_poster(request, board):
     """A printable page: the board's top ten and a QR code to the live board."""
     board, competition, scope = _board_or_404(board)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run a command against throwaway PostgreSQL and Redis servers on free loopback ports.
 #
-# Installs redis-server, postgresql and chromium with apt-get when they are missing,
+# Installs redis-server, postgresql, chromium and nginx with apt-get when they are missing,
 # starts the servers on temporary data directories, exports DATABASE_URL and
 # REDIS_URL, runs "$@", and stops the servers whatever happened.
 set -euo pipefail
@@ -10,6 +10,8 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# The deployment test (tests/deploy) runs real nginx in front of two workers.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} with apt-get ..."
   apt-get update -qq
@@ -65,5 +67,7 @@ done
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/thidua"
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export PG_BIN="$pg_bin"
+# The deployment drills restart PostgreSQL (tests/deploy/test_drills.py).
+export THIDUA_PGDATA="$pgdata"
 echo "PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port"
 "$@"

@@ -53,6 +53,8 @@ NOT_A_PAGE = {
     "learning:checkin": "410 until the code projected now is scanned (test_sessions.py)",
     "badges:issuer": "JSON-LD; a browser is sent on to the unit's badge wall",
     "healthz": "JSON",
+    "metrics": "Prometheus text, 404 without the metrics token (test_observability.py)",
+    "competitions:ledger_blocks_json": "JSON: the sealed blocks' digests",
     "leaderboards:api_list": "JSON",
     "leaderboards:api_board": "JSON",
     "leaderboards:api_overview": "JSON",

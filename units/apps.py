@@ -10,7 +10,7 @@ class UnitsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import actions, schedule
+        from . import actions, metrics, schedule, schedule_metrics
         from .audit import describe_actions
 
         describe_actions(actions.SENTENCES, pages=actions.PAGES)
@@ -24,6 +24,7 @@ class UnitsConfig(AppConfig):
             forget_unit_index, sender=Unit, dispatch_uid="unit-index-delete"
         )
 
+        metrics.register_collector(schedule_metrics.collect)
         schedule.register(
             "media.remove_orphan_files",
             every=lambda: settings.MEDIA_CLEANUP_MINUTES * 60,

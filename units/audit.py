@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .models import AuditEvent, Unit
+from .observability import current_request_id
 
 
 @dataclass(frozen=True)
@@ -12,6 +13,7 @@ class Origin:
 
     ip_address: str | None = None
     user_agent: str = ""
+    request_id: str = ""
 
     @classmethod
     def from_request(cls, request) -> "Origin":
@@ -24,7 +26,9 @@ class Origin:
         except Exception:  # a malformed forwarded header must not block the action
             ip = None
         return cls(
-            ip_address=ip, user_agent=request.META.get("HTTP_USER_AGENT", "")[:200]
+            ip_address=ip,
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
+            request_id=getattr(request, "request_id", "") or current_request_id(),
         )
 
 
@@ -56,6 +60,7 @@ def record_event(
         reason=reason,
         ip_address=origin.ip_address,
         user_agent=origin.user_agent,
+        request_id=origin.request_id,
     )
 
 

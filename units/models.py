@@ -287,6 +287,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
+    # The id of the request that made it (units/observability.py): the same id is in
+    # nginx's access log and the worker's log lines.
+    request_id = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit event")

@@ -4,22 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leaderboards', '0001_initial'),
+        ("leaderboards", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RankSnapshot',
+            name="RankSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('board', models.CharField(max_length=120)),
-                ('member', models.BigIntegerField()),
-                ('rank', models.BigIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("board", models.CharField(max_length=120)),
+                ("member", models.BigIntegerField()),
+                ("rank", models.BigIntegerField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('board', 'member'), name='snapshot_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("board", "member"), name="snapshot_once"
+                    )
+                ],
             },
         ),
     ]

@@ -330,6 +330,28 @@ class TestRevocationAndVersions:
         assert made == 3
         assert Assertion.objects.filter(badge_slug="hoc-vien-cham").count() == 3
 
+    def test_the_scheduled_job_awards_what_the_admin_published(
+        self, villagers, course, administrator, settings
+    ):
+        from units import schedule
+
+        settings.BADGES_PUBLISH_SECONDS = 10
+        for person in villagers[:2]:
+            complete(person, course)
+        draft = make_class(
+            "hoc-vien-moi", {"fact": "completed_trainings", "min": 1}, status="draft"
+        )
+        services.publish_class(
+            draft, by=administrator, at=timezone.now(), origin=TEST_ORIGIN
+        )
+
+        ran = schedule.run_if_due(schedule.registered()["badges.publish"])
+
+        assert ran
+        assert Assertion.objects.filter(badge_slug="hoc-vien-moi").count() == 2
+        draft.refresh_from_db()
+        assert draft.evaluated_at is not None
+
 
 class TestTimeLimitedAndMeta:
     def test_a_class_whose_period_is_over_awards_nothing(self, villagers, course):

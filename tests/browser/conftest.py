@@ -84,6 +84,9 @@ def live_asgi(django_db_setup, django_db_blocker):
         "LEADERBOARD_RECONCILE_MINUTES": "0",
         "MEDIA_CLEANUP_MINUTES": "0",
         "LEADERBOARD_SNAPSHOT_MINUTES": "0",
+        "LEDGER_SEAL_SECONDS": "0",
+        "LEDGER_VERIFY_MINUTES": "0",
+        "BADGES_PUBLISH_SECONDS": "0",
     }
     log = (
         open(ROOT / ".pytest_cache" / "daphne.log", "w")

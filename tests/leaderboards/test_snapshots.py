@@ -5,9 +5,18 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from leaderboards import selectors, snapshots
+from leaderboards import selectors, snapshots, stores
 from leaderboards.boards import Board, Increment
+from tests.leaderboards.conftest import EVERY_STORE, chosen_store
 from units import schedule
+
+
+@pytest.fixture(params=EVERY_STORE)
+def store(request, settings, db):
+    """The contract holds on every store, the Redis Cluster one included."""
+    yield chosen_store(request, settings, request.param)
+    stores.reset_store()
+
 
 KEY = "lb:1:1:people:all"
 

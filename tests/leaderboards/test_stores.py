@@ -1,6 +1,19 @@
-"""One contract, two stores: both answer the same questions in the same order."""
+"""One contract, three stores (SQL, Redis, Redis Cluster): all answer the same
+questions in the same order."""
 
+import pytest
+
+from leaderboards import stores
 from leaderboards.boards import Increment
+from tests.leaderboards.conftest import EVERY_STORE, chosen_store
+
+
+@pytest.fixture(params=EVERY_STORE)
+def store(request, settings, db):
+    """The contract holds on every store, the Redis Cluster one included."""
+    yield chosen_store(request, settings, request.param)
+    stores.reset_store()
+
 
 KEY = "lb:1:1:people:all"
 
