@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "leaderboards",
     "badges",
     "commendations",
+    "campaigns",
     "pages",
 ]
 
