@@ -182,9 +182,7 @@ class Enrolment(models.Model):
         verbose_name_plural = _("enrolments")
         ordering = ["pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "unit"], name="enrolment_once"
-            )
+            models.UniqueConstraint(fields=["campaign", "unit"], name="enrolment_once")
         ]
 
     def __str__(self) -> str:

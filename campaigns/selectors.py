@@ -9,17 +9,25 @@ campaign is its stored snapshot, never recomputed.
 
 import time
 from collections import defaultdict
-from datetime import datetime, time as clock, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from badges.selectors import recent_awards
 from competitions.models import Evidence, PointEntry, Submission
 from leaderboards.boards import Board
 from leaderboards.stores import StoreUnavailable, get_store
-from learning.models import Completion, Household, HouseholdMember, Mentorship, VneidHelp
+from learning.models import (
+    Completion,
+    Household,
+    HouseholdMember,
+    Mentorship,
+    VneidHelp,
+)
 from units.models import Membership, Unit
 
 from .models import Campaign, Enrolment, Metric
@@ -41,7 +49,9 @@ def forget(campaign_id: int | None = None) -> None:
 
 def board_of(campaign: Campaign, *, measure: str = "points") -> Board:
     """The leaderboards app's board of the campaign: its branches, all time."""
-    return Board(campaign.competition_id, campaign.organiser_id, BOARD_ENTITY, "all", measure)
+    return Board(
+        campaign.competition_id, campaign.organiser_id, BOARD_ENTITY, "all", measure
+    )
 
 
 def live_name(campaign_id: int) -> str:
@@ -80,9 +90,7 @@ def _area_counts(queryset, enrolments, date_field: str, start, end) -> dict[int,
     if not with_area:
         return {}
     aggregates = {
-        f"u{e.unit_id}": Count(
-            "pk", filter=Q(unit__path__startswith=e.area.path)
-        )
+        f"u{e.unit_id}": Count("pk", filter=Q(unit__path__startswith=e.area.path))
         for e in with_area
     }
     rows = queryset.filter(**{f"{date_field}__gte": start, f"{date_field}__lte": end})
@@ -181,7 +189,9 @@ def metric_values(campaign: Campaign, enrolments: list[Enrolment]) -> dict[int, 
                 _by_person(rows, members),
                 only={e.unit_id for e in no_area},
             )
-    check_ins = {g.activity_type_id: m for m, g in metrics.items() if g.activity_type_id}
+    check_ins = {
+        g.activity_type_id: m for m, g in metrics.items() if g.activity_type_id
+    }
     if check_ins:
         for unit_id, activity_id, total in (
             Submission.objects.filter(
@@ -281,8 +291,7 @@ def compute(campaign: Campaign, *, at: datetime | None = None) -> dict:
     for enrolment in enrolments:
         mine = values.get(enrolment.unit_id, {})
         percents = {
-            g.metric: min(100, (100 * mine.get(g.metric, 0)) // g.target)
-            for g in goals
+            g.metric: min(100, (100 * mine.get(g.metric, 0)) // g.target) for g in goals
         }
         overall = sum(percents.values()) // len(goals) if goals else 0
         branches.append(
@@ -318,10 +327,13 @@ def compute(campaign: Campaign, *, at: datetime | None = None) -> dict:
         "branches": branches,
         "by_percent": [b["id"] for b in by_percent],
         "totals": {
-            g.metric: sum(b["values"].get(g.metric, 0) for b in branches)
-            for g in goals
+            g.metric: sum(b["values"].get(g.metric, 0) for b in branches) for g in goals
         },
         "feed": feed(campaign),
+        "badges": [
+            {"recipient": a["recipient"], "badge": a["badge"]}
+            for a in recent_awards(limit=6)
+        ],
         "at": at.isoformat(),
     }
 

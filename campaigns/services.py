@@ -38,7 +38,6 @@ from .models import (
     Campaign,
     Enrolment,
     Goal,
-    Metric,
     Snapshot,
 )
 from .templates import CHECK_IN_RULES, TEMPLATES
@@ -350,7 +349,12 @@ def enrol(
     _running(campaign)
     _enrollable(campaign, unit)
     return _enrol(
-        campaign, unit, area=area, via=Enrolment.Via.ORGANISER, by=by, at=at,
+        campaign,
+        unit,
+        area=area,
+        via=Enrolment.Via.ORGANISER,
+        by=by,
+        at=at,
         origin=origin,
     )
 
@@ -396,7 +400,9 @@ def join_with_code(
         code = codes.normalise(code)
     except codes.Mistyped:
         raise CampaignError(
-            _("This code has a typo: check each character against the organiser's code.")
+            _(
+                "This code has a typo: check each character against the organiser's code."
+            )
         ) from None
     except codes.Malformed:
         raise CampaignError(
@@ -437,7 +443,12 @@ def join_with_code(
         _running(campaign)
         _enrollable(campaign, unit)
         return _enrol(
-            campaign, unit, area=None, via=Enrolment.Via.CODE, by=user, at=at,
+            campaign,
+            unit,
+            area=None,
+            via=Enrolment.Via.CODE,
+            by=user,
+            at=at,
             origin=origin,
         )
 
@@ -475,9 +486,7 @@ def check_in(
     today = timezone.localdate(at)
     if not (campaign.starts_on <= occurred_on <= campaign.ends_on):
         raise CampaignError(
-            _(
-                "The day must be within the campaign, from %(start)s to %(end)s."
-            )
+            _("The day must be within the campaign, from %(start)s to %(end)s.")
             % {
                 "start": campaign.starts_on.strftime("%d/%m/%Y"),
                 "end": campaign.ends_on.strftime("%d/%m/%Y"),
@@ -576,7 +585,9 @@ def verify_check_in(
             else:
                 if not reason.strip():
                     raise CampaignError(
-                        _("Say why the check-in is not accepted, so the member can fix it.")
+                        _(
+                            "Say why the check-in is not accepted, so the member can fix it."
+                        )
                     )
                 submissions.reject_submission(
                     submission=submission,

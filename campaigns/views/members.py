@@ -59,9 +59,9 @@ def check_in(request, pk):
     enrolled = Enrolment.objects.filter(campaign=campaign).values("unit_id")
     branches = list(services.branches_of(request.user).filter(pk__in=enrolled))
     goals = list(
-        Goal.objects.filter(campaign=campaign, activity_type__isnull=False).select_related(
-            "activity_type"
-        )
+        Goal.objects.filter(
+            campaign=campaign, activity_type__isnull=False
+        ).select_related("activity_type")
     )
     if request.method == "POST":
         try:

@@ -9,7 +9,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from competitions.models import Submission
 from learning.codes import grouped
@@ -39,9 +43,11 @@ def _organised_or_404(request, pk):
 
 
 def _organisers(user):
-    return units_where(user, Action.ORGANISE_CAMPAIGN).filter(
-        kind__in=[Unit.Kind.YOUTH_UNION, Unit.Kind.PROVINCE, Unit.Kind.COMMUNE]
-    ).order_by("path")[:50]
+    return (
+        units_where(user, Action.ORGANISE_CAMPAIGN)
+        .filter(kind__in=[Unit.Kind.YOUTH_UNION, Unit.Kind.PROVINCE, Unit.Kind.COMMUNE])
+        .order_by("path")[:50]
+    )
 
 
 def _day(value: str) -> date | None:
@@ -146,9 +152,7 @@ def _act(request, pk, verb, *, success):
     try:
         verb(campaign)
     except services.CampaignError as error:
-        return refused(
-            request, error, back=f"/campaigns/{campaign.pk}/manage/"
-        )
+        return refused(request, error, back=f"/campaigns/{campaign.pk}/manage/")
     if success:
         messages.success(request, success() if callable(success) else success)
     return redirect("campaigns:manage", campaign.pk)
@@ -206,11 +210,13 @@ def new_code(request, pk):
         request,
         pk,
         verb,
-        success=lambda: _(
-            "The new join code is %(code)s (the old one no longer works). Share it "
-            "now: it is shown only once."
-        )
-        % {"code": grouped(made["code"])},
+        success=lambda: (
+            _(
+                "The new join code is %(code)s (the old one no longer works). Share it "
+                "now: it is shown only once."
+            )
+            % {"code": grouped(made["code"])}
+        ),
     )
 
 

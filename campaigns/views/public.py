@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from PIL import Image
 
@@ -27,7 +29,9 @@ THUMBNAIL = 480
 def _labelled(data: dict) -> dict:
     """The data with each goal's label and each branch's goals side by side."""
     labels = dict(Metric.choices)
-    goals = [{**g, "label": labels.get(g["metric"], g["metric"])} for g in data["goals"]]
+    goals = [
+        {**g, "label": labels.get(g["metric"], g["metric"])} for g in data["goals"]
+    ]
     branches = []
     for branch in data["branches"]:
         branches.append(
@@ -58,6 +62,26 @@ def _labelled(data: dict) -> dict:
     }
 
 
+def js_labels() -> dict:
+    """The words campaign.js writes when a frame arrives, in the page's language."""
+    return {
+        "locale": "vi-VN" if (get_language() or "vi").startswith("vi") else "en-GB",
+        "metrics": {code: str(label) for code, label in Metric.choices},
+        "points": _("points"),
+        "no_branch": _("No branch takes part yet."),
+        "no_check_in": _("No verified check-in yet."),
+        "photo_of": _("Photo: %(a)s, %(b)s"),
+        "target_per_branch": _("target %(t)s per branch"),
+        "just_now": _("just now"),
+        "minutes_ago": _("%(n)s min ago"),
+        "live_as_of": _("Live: figures as of %(t)s."),
+        "offline_as_of": _(
+            "No connection: figures as of %(t)s (%(age)s); reconnecting…"
+        ),
+        "left_format": _("%(d)s d %(h)s h %(m)s min"),
+    }
+
+
 def _left(ends_at: datetime, now: datetime) -> dict:
     seconds = max(0, int((ends_at - now).total_seconds()))
     return {
@@ -71,7 +95,9 @@ def _left(ends_at: datetime, now: datetime) -> dict:
 @require_safe
 def campaign_list(request):
     campaigns = list(
-        Campaign.objects.select_related("organiser").order_by("status", "-starts_on", "-pk")[:100]
+        Campaign.objects.select_related("organiser").order_by(
+            "status", "-starts_on", "-pk"
+        )[:100]
     )
     from units.permissions import Action, can_somewhere
 
@@ -103,6 +129,7 @@ def campaign(request, pk):
             .exists()
         ),
         "screen_url": reverse("campaigns:screen", args=[campaign.pk]),
+        "labels": js_labels(),
     }
     response = render(request, "campaigns/campaign.html", context)
     return public_cache(request, response, 5)
@@ -113,12 +140,15 @@ def screen(request, pk):
     """The festival big screen: no interaction, rotating, live, with a QR code."""
     campaign = campaign_or_404(pk)
     data = _labelled(selectors.public_data(campaign))
-    address = request.build_absolute_uri(reverse("campaigns:campaign", args=[campaign.pk]))
+    address = request.build_absolute_uri(
+        reverse("campaigns:campaign", args=[campaign.pk])
+    )
     context = {
         "campaign": campaign,
         "data": data,
         "left": _left(data["ends_at_dt"], timezone.now()),
         "badges": recent_awards(limit=6),
+        "labels": js_labels(),
         "address": address,
         # segno writes a plain <svg> with no style attribute: the policy allows it.
         "qr": mark_safe(
