@@ -36,6 +36,8 @@ FEED_SIZE = 12
 CACHE_SECONDS = 1.0
 BOARD_ENTITY = Unit.Kind.YOUTH_BRANCH
 
+COUNTED_BY_EVENT = {Metric.CLASSES_HELD}
+
 _cache: dict[int, tuple[float, dict]] = {}
 
 
@@ -193,7 +195,7 @@ def metric_values(campaign: Campaign, enrolments: list[Enrolment]) -> dict[int, 
         g.activity_type_id: m for m, g in metrics.items() if g.activity_type_id
     }
     if check_ins:
-        for unit_id, activity_id, total in (
+        for unit_id, activity_id, events, people in (
             Submission.objects.filter(
                 competition_id=campaign.competition_id,
                 status=Submission.Status.APPROVED,
@@ -201,18 +203,26 @@ def metric_values(campaign: Campaign, enrolments: list[Enrolment]) -> dict[int, 
                 unit_id__in=unit_ids,
             )
             .values("unit_id", "activity_type_id")
-            .annotate(n=Sum("quantity"))
-            .values_list("unit_id", "activity_type_id", "n")
+            .annotate(events=Count("pk"), people=Sum("quantity"))
+            .values_list("unit_id", "activity_type_id", "events", "people")
         ):
-            values[unit_id][check_ins[activity_id]] = total or 0
+            metric = check_ins[activity_id]
+            # A class held counts once, whatever its attendees; merchants by head.
+            counted = events if metric in COUNTED_BY_EVENT else people
+            values[unit_id][metric] = counted or 0
     return values
 
 
-def board_points(campaign: Campaign, unit_ids) -> dict[int, int]:
-    """Each branch's points on the campaign board (the ranking store); the ledger
-    when the store cannot answer."""
+def board_points(
+    campaign: Campaign, unit_ids, *, exact: bool = False
+) -> dict[int, int]:
+    """Each branch's points on the campaign board (the ranking store); summed from
+    the ledger when the store cannot answer, or when `exact` (the close, whose
+    snapshot must hold what the ledger holds in its own transaction)."""
     board = board_of(campaign)
     try:
+        if exact:
+            raise StoreUnavailable("exact")
         ranked, _total = get_store().window(
             board.storage_key(timezone.localdate()), offset=0, limit=500
         )
@@ -278,7 +288,9 @@ def feed(campaign: Campaign, *, limit: int = FEED_SIZE) -> list[dict]:
     ]
 
 
-def compute(campaign: Campaign, *, at: datetime | None = None) -> dict:
+def compute(
+    campaign: Campaign, *, at: datetime | None = None, exact: bool = False
+) -> dict:
     """The campaign's progress, board and feed as plain data (JSON-able)."""
     at = at or timezone.now()
     goals = list(campaign.goals.all())
@@ -286,7 +298,7 @@ def compute(campaign: Campaign, *, at: datetime | None = None) -> dict:
         Enrolment.objects.filter(campaign=campaign).select_related("unit", "area")
     )
     values = metric_values(campaign, enrolments)
-    points = board_points(campaign, [e.unit_id for e in enrolments])
+    points = board_points(campaign, [e.unit_id for e in enrolments], exact=exact)
     branches = []
     for enrolment in enrolments:
         mine = values.get(enrolment.unit_id, {})

@@ -297,18 +297,24 @@ def set_targets(
     return goals
 
 
-def _enrollable(campaign: Campaign, unit: Unit) -> None:
+def no_such_branch() -> NotFound:
+    """The one answer to a branch that is missing, foreign or not a branch."""
+    return NotFound(
+        _(
+            "There is no such youth branch under the organiser. Choose a branch "
+            "from the list."
+        )
+    )
+
+
+def _enrollable(campaign: Campaign, unit: Unit | None) -> None:
     if (
-        unit.kind != Unit.Kind.YOUTH_BRANCH
+        unit is None
+        or unit.kind != Unit.Kind.YOUTH_BRANCH
         or not unit.is_active
         or not unit.path.startswith(campaign.organiser.path)
     ):
-        raise NotFound(
-            _(
-                "There is no such youth branch under the organiser. Choose a branch "
-                "from the list."
-            )
-        )
+        raise no_such_branch()
 
 
 def _enrol(campaign, unit, *, area, via, by, at, origin) -> Enrolment:
@@ -338,7 +344,7 @@ def _enrol(campaign, unit, *, area, via, by, at, origin) -> Enrolment:
 def enrol(
     *,
     campaign: Campaign,
-    unit: Unit,
+    unit: Unit | None,
     by,
     at: datetime,
     origin: Origin,
@@ -675,7 +681,8 @@ def close_campaign(*, campaign: Campaign, by, at: datetime, origin: Origin) -> S
     """
     campaign = _organised(campaign, by)
     _running(campaign)
-    progress = selectors.compute(campaign, at=at)
+    progress = selectors.compute(campaign, at=at, exact=True)
+    progress.pop("badges", None)  # the screen's latest badges are not results
     snapshot = Snapshot.objects.create(
         campaign=campaign, data=progress, taken_at=at, taken_by=by
     )

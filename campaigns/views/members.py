@@ -4,7 +4,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,8 +104,6 @@ def check_in(request, pk):
             _("Checked in. The organiser verifies it; then it shows on the page."),
         )
         return redirect("campaigns:campaign", campaign.pk)
-    if not branches or campaign.is_closed:
-        raise Http404("check-in")
     return render(
         request,
         "campaigns/check_in.html",

@@ -164,12 +164,13 @@ def _act(request, pk, verb, *, success):
 def enrol(request, pk):
     def verb(campaign):
         unit = Unit.objects.filter(pk=_int(request.POST.get("unit"))).first()
-        if unit is None:
-            raise services.NotFound(_("Choose a branch from the list."))
         area = None
         if request.POST.get("area"):
+            # Only the areas the page lists: the organiser's province.
             area = Unit.objects.filter(
-                pk=_int(request.POST.get("area")), kind__in=AREA_KINDS
+                pk=_int(request.POST.get("area")),
+                kind__in=AREA_KINDS,
+                path__startswith=campaign.organiser.path[: Unit.steplen],
             ).first()
             if area is None:
                 raise services.NotFound(_("Choose the area from the list."))

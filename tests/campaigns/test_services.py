@@ -246,7 +246,7 @@ class TestCheckIn:
         entry = PointEntry.objects.get(submission=submission)
         assert entry.points == 20 + 12
         branch = next(b for b in data["branches"] if b["id"] == union["ho_lien"].pk)
-        assert branch["values"]["classes_held"] == 12
+        assert branch["values"]["classes_held"] == 1
         assert branch["points"] == 32
         assert branch["rank"] == 1
         assert data["feed"][0]["id"] == submission.pk
@@ -460,12 +460,10 @@ class TestClose:
             Campaign.objects.select_related("snapshot").get(pk=campaign.pk)
         )
         ho_lien = next(b for b in shown["branches"] if b["id"] == union["ho_lien"].pk)
-        assert ho_lien["values"]["classes_held"] == 12
+        assert ho_lien["values"]["classes_held"] == 1
         assert shown["frozen"] is True
         assert Snapshot.objects.get(pk=snapshot.pk).data == frozen
-        assert (
-            selectors.compute(campaign)["branches"][0]["values"]["classes_held"] == 42
-        )
+        assert selectors.compute(campaign)["branches"][0]["values"]["classes_held"] == 2
         assert Assertion.objects.filter(
             badge_class=campaign.badge_class, unit=union["ho_lien"]
         ).exists()
