@@ -350,16 +350,20 @@ def compute(
     }
 
 
-def public_data(campaign: Campaign) -> dict:
-    """What the public page shows: the snapshot once closed, else fresh data at
-    most CACHE_SECONDS old (one read a second per worker, whatever the crowd)."""
+def public_data(campaign: Campaign, *, fresh: bool = False) -> dict:
+    """What the public page shows: the snapshot once closed, else data at most
+    CACHE_SECONDS old (one read a second per worker, whatever the crowd).
+
+    `fresh` reads anew: a live frame follows a change, and a worker's cached
+    data may predate it (the change was made by another worker).
+    """
     if campaign.is_closed:
         snapshot = getattr(campaign, "snapshot", None)
         if snapshot is not None:
             return {**snapshot.data, "status": Campaign.Status.CLOSED, "frozen": True}
     now = time.monotonic()
     cached = _cache.get(campaign.pk)
-    if cached is not None and cached[0] > now:
+    if not fresh and cached is not None and cached[0] > now:
         return cached[1]
     data = compute(campaign)
     _cache[campaign.pk] = (now + CACHE_SECONDS, data)
@@ -385,4 +389,4 @@ def campaign_for_public(pk) -> Campaign | None:
 def read_public(campaign_id: int) -> dict:
     """The public data of a campaign by id (for the live frames); {} if gone."""
     campaign = campaign_for_public(campaign_id)
-    return public_data(campaign) if campaign is not None else {}
+    return public_data(campaign, fresh=True) if campaign is not None else {}

@@ -25,6 +25,7 @@ from competitions import ledger
 from competitions import services as submissions
 from competitions.models import ActivityType, Competition, PointRule, Submission
 from competitions.rules import occurred_at
+from leaderboards.hub import announce
 from learning import codes
 from units.audit import Origin, record_event
 from units.limits import Limit, address_subject, give_back, take
@@ -294,6 +295,7 @@ def set_targets(
         reason=", ".join(f"{g.metric}={g.target}" for g in goals)[:500],
     )
     selectors.forget(campaign.pk)
+    _moved_on_commit(campaign)
     return goals
 
 
@@ -317,6 +319,13 @@ def _enrollable(campaign: Campaign, unit: Unit | None) -> None:
         raise no_such_branch()
 
 
+def _moved_on_commit(campaign: Campaign) -> None:
+    """Tell the live pages after commit, as a board move does: a branch enrolled or
+    a target changed moves no points, but the campaign's page changes."""
+    key = selectors.board_of(campaign).storage_key(timezone.localdate())
+    transaction.on_commit(lambda: announce([key]))
+
+
 def _enrol(campaign, unit, *, area, via, by, at, origin) -> Enrolment:
     enrolment, created = Enrolment.objects.get_or_create(
         campaign=campaign,
@@ -327,6 +336,7 @@ def _enrol(campaign, unit, *, area, via, by, at, origin) -> Enrolment:
         raise WrongState(
             _("%(branch)s already takes part in this campaign.") % {"branch": unit.name}
         )
+    _moved_on_commit(campaign)
     record_event(
         actor=by,
         action="campaign.enrolled",

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from PIL import Image
 
+from badges.models import Assertion
 from badges.selectors import recent_awards
+from commendations.models import Nomination
 from competitions.models import Evidence, Submission
 
 from .. import selectors, services
@@ -92,6 +94,29 @@ def _left(ends_at: datetime, now: datetime) -> dict:
     }
 
 
+def _outcome(campaign: Campaign) -> dict:
+    """What the close brought: the completion badge's holders and the branches
+    proposed for commendation (both decided after the snapshot, and shown apart)."""
+    if not campaign.is_closed:
+        return {}
+    holders = []
+    if campaign.badge_class_id:
+        holders = list(
+            Assertion.objects.public()
+            .filter(badge_class_id=campaign.badge_class_id)
+            .select_related("unit")
+            .order_by("unit__name", "pk")
+        )
+    proposed = []
+    if campaign.review_id:
+        proposed = list(
+            Nomination.objects.filter(review_id=campaign.review_id)
+            .select_related("unit", "award_type")
+            .order_by("rank", "pk")
+        )
+    return {"holders": holders, "proposed": proposed}
+
+
 @require_safe
 def campaign_list(request):
     campaigns = list(
@@ -130,6 +155,7 @@ def campaign(request, pk):
         ),
         "screen_url": reverse("campaigns:screen", args=[campaign.pk]),
         "labels": js_labels(),
+        **_outcome(campaign),
     }
     response = render(request, "campaigns/campaign.html", context)
     return public_cache(request, response, 5)

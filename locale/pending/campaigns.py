@@ -148,6 +148,13 @@ VI = {
     "Closed: the final results": "Đã kết thúc: kết quả chung cuộc",
     "The last day is over": "Đã hết ngày cuối",
     "Follow on your phone": "Theo dõi trên điện thoại",
+    "Confirm the check-in": "Xác nhận báo cáo",
+    "After the close": "Sau khi kết thúc",
+    "Completion badge": "Huy hiệu hoàn thành",
+    "No branch met every target.": "Chưa chi đoàn nào đạt đủ mọi chỉ tiêu.",
+    "Proposed for commendation": "Được đề nghị khen thưởng",
+    "rank %(rank)s": "hạng %(rank)s",
+    "Nobody is proposed yet.": "Chưa có ai được đề nghị.",
 }
 PLURAL = {
     "%(n)s branch takes part; each aims at the target written under its total.": [
