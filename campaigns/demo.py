@@ -8,6 +8,7 @@ import io
 import random
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -56,6 +57,9 @@ def _volunteer(username, name, branch):
             username=username,
             email=f"{username}@demo.thiduaso.vn",
             password=make_password(DEMO_PASSWORD),
+        )
+        EmailAddress.objects.create(
+            user=user, email=user.email, verified=True, primary=True
         )
         person = Person.objects.create(
             user=user, display_name=name, target_group=TargetGroup.CITIZEN
