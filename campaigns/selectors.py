@@ -87,17 +87,32 @@ def _by_person(rows, members) -> dict[int, int]:
 
 
 def _area_counts(queryset, enrolments, date_field: str, start, end) -> dict[int, int]:
-    """Count rows under each enrolment's area, in one query with a filter per area."""
+    """Rows under each enrolment's area in the period: the areas' units first (one
+    query by path prefix), then the rows grouped by unit through the (unit, date)
+    index, summed up per area."""
     with_area = [e for e in enrolments if e.area_id]
     if not with_area:
         return {}
-    aggregates = {
-        f"u{e.unit_id}": Count("pk", filter=Q(unit__path__startswith=e.area.path))
-        for e in with_area
-    }
-    rows = queryset.filter(**{f"{date_field}__gte": start, f"{date_field}__lte": end})
-    result = rows.aggregate(**aggregates)
-    return {int(key[1:]): value or 0 for key, value in result.items()}
+    within = Q()
+    for enrolment in with_area:
+        within |= Q(path__startswith=enrolment.area.path)
+    paths = dict(Unit.objects.filter(within).values_list("pk", "path"))
+    per_unit = dict(
+        queryset.filter(
+            unit_id__in=list(paths),
+            **{f"{date_field}__gte": start, f"{date_field}__lte": end},
+        )
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    counted: dict[int, int] = {}
+    for enrolment in with_area:
+        prefix = enrolment.area.path
+        counted[enrolment.unit_id] = sum(
+            n for unit_id, n in per_unit.items() if paths[unit_id].startswith(prefix)
+        )
+    return counted
 
 
 def metric_values(campaign: Campaign, enrolments: list[Enrolment]) -> dict[int, dict]:
