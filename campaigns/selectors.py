@@ -291,7 +291,7 @@ def feed(campaign: Campaign, *, limit: int = FEED_SIZE) -> list[dict]:
             "quantity": s.quantity,
             "label": s.activity_type.quantity_label,
             "day": s.occurred_on.isoformat(),
-            "by": s.person.public_name if s.person_id else "",
+            "by": str(s.person.public_name) if s.person_id else "",
             "photo": (
                 reverse("campaigns:photo", args=[campaign.pk, s.pk])
                 if s.pk in photos

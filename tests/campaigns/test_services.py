@@ -252,6 +252,19 @@ class TestCheckIn:
         assert data["feed"][0]["id"] == submission.pk
         assert data["feed"][0]["photo"].endswith("/photo.jpg")
 
+    def test_an_anonymous_member_is_plain_text_in_the_feed(
+        self, campaign, member, organiser, union
+    ):
+        import json
+
+        member.person.appears_anonymously = True
+        member.person.save()
+        approve(campaign, organiser, check_in(campaign, member, union["ho_lien"]))
+
+        data = selectors.compute(campaign)
+
+        assert json.loads(json.dumps(data))["feed"][0]["by"] == "Ẩn danh"
+
     def test_another_organiser_of_the_union_verifies(self, campaign, union):
         other = make_user("organiser2", unit=union["youth"], role="campaign_organiser")
         submission = check_in(
