@@ -95,7 +95,7 @@ VI = {
     "Manage": "Quản lý",
     "Join with a code": "Tham gia bằng mã",
     "Goals of each branch": "Chỉ tiêu của mỗi chi đoàn",
-    "%(n)s branch takes part; each aims at the target written under its total.": "%(n)s chi đoàn tham gia; mỗi chi đoàn phấn đấu đạt chỉ tiêu ghi dưới tổng số.",
+    "Each branch aims at the target written under the total.": "Mỗi chi đoàn phấn đấu đạt chỉ tiêu ghi dưới tổng số.",
     "Progress of each branch": "Tiến độ của từng chi đoàn",
     "Campaign board": "Bảng xếp hạng chiến dịch",
     "Latest verified check-ins": "Báo cáo mới được xác nhận",
@@ -157,8 +157,5 @@ VI = {
     "Nobody is proposed yet.": "Chưa có ai được đề nghị.",
 }
 PLURAL = {
-    "%(n)s branch takes part; each aims at the target written under its total.": [
-        "%(n)s chi đoàn tham gia; mỗi chi đoàn phấn đấu đạt chỉ tiêu ghi dưới tổng số."
-    ],
     "%(days)s day": ["%(days)s ngày"],
 }
