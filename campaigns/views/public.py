@@ -26,6 +26,8 @@ from ..models import Campaign, Metric
 from .common import campaign_or_404, public_cache
 
 THUMBNAIL = 480
+SCREEN_ROWS = 8
+SCREEN_PROGRESS = 4
 
 
 def _labelled(data: dict) -> dict:
@@ -155,6 +157,8 @@ def campaign(request, pk):
         ),
         "screen_url": reverse("campaigns:screen", args=[campaign.pk]),
         "labels": js_labels(),
+        "shown": ":",
+        "progress_shown": ":",
         **_outcome(campaign),
     }
     response = render(request, "campaigns/campaign.html", context)
@@ -174,7 +178,14 @@ def screen(request, pk):
         "data": data,
         "left": _left(data["ends_at_dt"], timezone.now()),
         "badges": recent_awards(limit=6),
-        "labels": js_labels(),
+        "labels": {
+            **js_labels(),
+            "shown": SCREEN_ROWS,
+            "progress_shown": SCREEN_PROGRESS,
+        },
+        # Read from the back of a hall: the leading branches only.
+        "shown": f":{SCREEN_ROWS}",
+        "progress_shown": f":{SCREEN_PROGRESS}",
         "address": address,
         # segno writes a plain <svg> with no style attribute: the policy allows it.
         "qr": mark_safe(

@@ -10,6 +10,7 @@
   if (!root || !labelsNode) return;
   var L = JSON.parse(labelsNode.textContent);
   var screen = root.hasAttribute("data-screen");
+  var shown = L.shown || Infinity, progressShown = L.progress_shown || Infinity;
   var lastAt = null, connected = false, everConnected = false;
 
   function el(tag, cls, text) {
@@ -48,7 +49,7 @@
     });
     fill("branches", function () {
       if (!data.branches.length) return [el("li", "muted", L.no_branch)];
-      return data.branches.map(function (b) {
+      return data.branches.slice(0, progressShown).map(function (b) {
         var li = el("li", "campaign-branch");
         var head = el("p", "campaign-branch-head");
         head.append(el("span", "campaign-rank", b.rank), " ", el("strong", "", b.name), " ",
@@ -84,10 +85,10 @@
     }
     part("by-points").forEach(function (table) {
       table.tBodies[0].replaceChildren.apply(table.tBodies[0],
-        rows(data.branches, "rank", function (b) { return num(b.points); }));
+        rows(data.branches.slice(0, shown), "rank", function (b) { return num(b.points); }));
     });
     part("by-percent").forEach(function (table) {
-      var list = (data.by_percent || []).map(function (id) { return byId[id]; }).filter(Boolean);
+      var list = (data.by_percent || []).map(function (id) { return byId[id]; }).filter(Boolean).slice(0, shown);
       table.tBodies[0].replaceChildren.apply(table.tBodies[0],
         rows(list, "rank_percent", function (b) { return b.percent + " %"; }));
     });
