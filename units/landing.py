@@ -37,7 +37,8 @@ LANDINGS: list[tuple[str, Callable[[Role], str]]] = [
         ),
     ),
     # The youth branches' boards, live.
-    (Kind.CAMPAIGN_ORGANISER, lambda role: reverse("leaderboards:index")),
+    # The campaigns app's list (by its URL name: units imports no app above it).
+    (Kind.CAMPAIGN_ORGANISER, lambda role: reverse("campaigns:list")),
     # The unit they run: its structure, members, headcounts and panels.
     (Kind.ADMINISTRATOR, _unit_page),
 ]
