@@ -6,6 +6,7 @@ measured in the same run. Needs PostgreSQL and Redis (`make bench` starts both).
     python -m bench --only deactivation [--people 1000000]   (bench-results/deactivation.json)
     python -m bench --only scale [--people 200000 --sockets 10000]   (bench-results/scale.json)
     python -m bench --only commendations [--people 1000000]   (bench-results/commendations.json)
+    python -m bench --only campaigns [--people 1000000]   (bench-results/campaigns.json)
 """
 
 import argparse
@@ -98,6 +99,10 @@ def table(results: dict) -> str:
         from bench import imports
 
         lines += imports.table_lines(results["imports"])
+    if "campaigns" in results:
+        from bench import campaigns
+
+        lines += campaigns.table_lines(results["campaigns"])
     if "commendations" in results:
         from bench import commendations
 
@@ -135,7 +140,15 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument(
         "--only",
-        choices=["all", "imports", "badges", "deactivation", "scale", "commendations"],
+        choices=[
+            "all",
+            "imports",
+            "badges",
+            "deactivation",
+            "scale",
+            "commendations",
+            "campaigns",
+        ],
         default="all",
     )
     parser.add_argument("--import-rows", type=int, default=100_000)
@@ -166,6 +179,7 @@ def main() -> int:
 
     from bench import (
         badges,
+        campaigns,
         commendations,
         data,
         deactivation,
@@ -245,6 +259,15 @@ def main() -> int:
         print("\n".join(commendations.table_lines(results["commendations"])))
         print(f"Written to {args.output}")
         return 0
+    if args.only == "campaigns":
+        sizes = [int(size) for size in args.fanout.split(",") if size]
+        results["campaigns"] = campaigns.run(big, sizes=sizes, rounds=args.rounds)
+        results["machine"]["load_after"] = os.getloadavg()
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(results, indent=2, default=str))
+        print("\n".join(campaigns.table_lines(results["campaigns"])))
+        print(f"Written to {args.output}")
+        return 0
     small = data.build(people=args.small, units=max(201, args.units // 100), label="B")
     results["data_seconds"] = round(big["seconds"] + small["seconds"], 1)
     print(f"  done in {results['data_seconds']}s; cold rebuild ...", flush=True)
@@ -279,6 +302,7 @@ def main() -> int:
     results["imports"] = imports.run(rows=args.import_rows)
     results["badges"] = badges.run(big)
     results["commendations"] = commendations.run(big)
+    results["campaigns"] = campaigns.run(big, sizes=sizes, rounds=args.rounds)
     results["machine"]["load_after"] = os.getloadavg()
     for dataset in (big, small):
         dataset.pop("totals", None)

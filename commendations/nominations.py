@@ -245,6 +245,15 @@ def close_review(*, review: Review, by, at: datetime, origin: Origin) -> Propose
     review = Review.objects.select_for_update().select_related("unit").get(pk=review.pk)
     if not may_manage(by, review.unit):
         raise NotFound(_("There is no such review."))
+    return propose(review=review, by=by, at=at, origin=origin)
+
+
+@transaction.atomic
+def propose(*, review: Review, by, at: datetime, origin: Origin) -> Proposed:
+    """close_review without its permission check, for a caller that made its own:
+    a campaign's organiser proposes the top branches when the campaign closes
+    (campaigns.services), without being an administrator of the deciding unit."""
+    review = Review.objects.select_for_update().select_related("unit").get(pk=review.pk)
     rules = list(review.rules.select_related("award_type"))
     if not rules:
         raise CommendationError(

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "leaderboards",
     "badges",
     "commendations",
+    "campaigns",
     "pages",
 ]
 

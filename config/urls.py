@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("learning.urls")),
     path("", include("badges.urls")),
     path("", include("commendations.urls")),
+    path("", include("campaigns.urls")),
     path("", include("pages.urls")),
 ]
 

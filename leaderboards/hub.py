@@ -55,6 +55,10 @@ class Hub:
         # board name -> (snapshot, its encoded frame): a crowd connecting within the
         # snapshot's second gets the same string, encoded once.
         self.snapshot_frames: dict[str, tuple[dict, str]] = {}
+        # Pages that follow a board without being one (a campaign's page): name ->
+        # (the board prefix whose changes move it, the sync function reading its
+        # frame's data). Registered by the app above (campaigns.consumers).
+        self.followers: dict[str, tuple[str, object]] = {}
 
     # Sockets -------------------------------------------------------------------
 
@@ -94,13 +98,21 @@ class Hub:
         self.snapshot_frames[snapshot["board"]] = (snapshot, frame)
         return frame
 
+    def follow(self, name: str, *, board_prefix: str, reader) -> None:
+        """Let sockets subscribed under `name` get a frame of `reader()` whenever a
+        board of `board_prefix` (``c-s-entity-period``) changes: the same read
+        once, encode once, write to every socket as a board's own viewers get."""
+        self.followers[name] = (board_prefix, reader)
+
     # Changes -------------------------------------------------------------------
 
     def changed(self, keys) -> None:
         """Called in the event loop with the storage keys that changed."""
         prefixes = {p for p in map(_prefix, keys) if p}
         for board_name in list(self.sockets):
-            if board_name.rsplit("-", 1)[0] in prefixes:
+            follower = self.followers.get(board_name)
+            watched = follower[0] if follower else board_name.rsplit("-", 1)[0]
+            if watched in prefixes:
                 self._schedule(board_name)
 
     def _schedule(self, board_name: str) -> None:
@@ -126,8 +138,13 @@ class Hub:
         try:
             # Not thread-sensitive: the snapshot must not queue behind the worker's
             # page views in its one sync thread.
-            read = database_sync_to_async(board_snapshot, thread_sensitive=False)
-            snapshot = await read(Board.parse(board_name))
+            follower = self.followers.get(board_name)
+            if follower is not None:
+                read = database_sync_to_async(follower[1], thread_sensitive=False)
+                snapshot = await read()
+            else:
+                read = database_sync_to_async(board_snapshot, thread_sensitive=False)
+                snapshot = await read(Board.parse(board_name))
         except Exception:
             logger.exception("could not read board %s", board_name)
             return

@@ -150,6 +150,26 @@ def council_ballot(page):
     page.get_by_text("Phiếu của bạn").first.scroll_into_view_if_needed()
     page.evaluate("window.scrollBy(0, -160)")
 
+def _campaign(page, status: str) -> str:
+    """The address of the demo's running (or closed) campaign."""
+    page.goto("/campaigns/")
+    label = "Đang diễn ra" if status == "running" else "Đã kết thúc"
+    link = page.locator("a", has_text=label).first
+    return link.get_attribute("href")
+
+
+def campaign(page):
+    page.goto(_campaign(page, "running"))
+    page.wait_for_timeout(800)  # live
+
+
+def campaign_screen(page):
+    page.goto(_campaign(page, "running") + "screen/")
+    page.wait_for_timeout(1200)
+
+
+# name -> sizes other than SIZES, where a page is made for other screens.
+PAGE_SIZES = {"campaign-screen": [(1366, 768), (1920, 1080)]}
 
 # name -> (demo account or None for a visitor, what to do)
 PAGES = {
@@ -165,6 +185,8 @@ PAGES = {
     "nomination-dossier": ("thuky", nomination_dossier),
     "council-session": ("hoidong", council_session),
     "council-ballot": ("quantri", council_ballot),
+    "campaign": (None, campaign),
+    "campaign-screen": (None, campaign_screen),
 }
 
 
@@ -193,7 +215,7 @@ def main(base_url: str, only: list[str]) -> None:
         for name, (username, show) in PAGES.items():
             if only and name not in only:
                 continue
-            for width, height in SIZES:
+            for width, height in PAGE_SIZES.get(name, SIZES):
                 context = browser.new_context(
                     base_url=base_url,
                     locale="vi-VN",

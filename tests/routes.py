@@ -141,6 +141,12 @@ NOT_A_PAGE = {
     "commendations:session_vote": "POST only",
     "commendations:session_close": "POST only",
     "admin:commendations_awarddecision_add": "403: recorded after the council's vote",
+    "campaigns:photo": "JPEG: a verified check-in's photo",
+    "campaigns:enrol": "POST only",
+    "campaigns:code": "POST only",
+    "campaigns:targets": "POST only",
+    "campaigns:verify": "POST only",
+    "campaigns:close": "POST only",
     "admin:commendations_awarddecision_delete": "403: a decision is never deleted",
 }
 
@@ -265,9 +271,36 @@ def page_urls(demo) -> dict[str, str]:
         "learning:household": f"/learning/households/{household.pk}/",
         "learning:integration_revoke": f"/learning/integrations/{integration.pk}/revoke/",
         **commendation_urls(),
+        **campaign_urls(),
         "admin:view_on_site": "/admin/r/1/1/",
         "admin/units/unit/children/<str:parent_id>/": f"/admin/units/unit/children/{ke_sat.pk}/",
         "admin/(?P<url>.*)$": "/admin/nowhere/",
+    }
+
+
+def campaign_urls() -> dict[str, str]:
+    from campaigns.models import Campaign
+
+    running = Campaign.objects.filter(status="running").order_by("pk").first()
+    closed = Campaign.objects.filter(status="closed").order_by("pk").first()
+    check_in = (
+        Submission.objects.filter(
+            competition=closed.competition, status="approved", evidence__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
+    return {
+        "campaigns:campaign": f"/campaigns/{running.pk}/",
+        "campaigns:screen": f"/campaigns/{closed.pk}/screen/",
+        "campaigns:manage": f"/campaigns/{running.pk}/manage/",
+        "campaigns:checkin": f"/campaigns/{running.pk}/checkin/",
+        "campaigns:photo": f"/campaigns/{closed.pk}/checkins/{check_in.pk}/photo.jpg",
+        "campaigns:enrol": f"/campaigns/{running.pk}/enrol/",
+        "campaigns:code": f"/campaigns/{running.pk}/code/",
+        "campaigns:targets": f"/campaigns/{running.pk}/targets/",
+        "campaigns:verify": f"/campaigns/{running.pk}/checkins/{check_in.pk}/verify/",
+        "campaigns:close": f"/campaigns/{running.pk}/close/",
     }
 
 

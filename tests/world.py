@@ -29,6 +29,7 @@ from competitions.models import Notification, PointRule
 from learning import integrations, mentoring, sessions
 from learning.models import ClassSession, Completion, Household, ImportBatch
 from tests.badges.conftest import session_signing_key
+from tests.campaigns.conftest import scene
 from tests.competitions.conftest import (  # noqa: F401 (fixtures)
     TEST_ORIGIN,
     community_class,
@@ -48,6 +49,7 @@ from tests.learning.conftest import (  # noqa: F401 (fixtures)
 )
 from units.audit import COMMAND
 from units.models import Unit
+from units.services import create_unit
 
 # The apps whose views these tests hold to account; third-party views (allauth's
 # sign-in, the Django admin, the language switch) are theirs.
@@ -58,6 +60,7 @@ OUR_APPS = {
     "leaderboards",
     "badges",
     "commendations",
+    "campaigns",
     "pages",
 }
 
@@ -453,6 +456,71 @@ def _chain(w) -> dict:
     return w["chain"]
 
 
+def _campaign(w) -> dict:
+    """A running campaign of a Youth Union with one branch enrolled (and a check-in
+    awaiting the organiser) and one branch free to join, built once per world."""
+    if "campaign" in w:
+        return w["campaign"]
+    from campaigns import services as campaigns
+
+    tree, now = w["tree"], timezone.now()
+    youth = create_unit(
+        parent=tree["province"], kind=Unit.Kind.YOUTH_UNION, name="Thành đoàn Thử"
+    )
+    enrolled = create_unit(
+        parent=youth, kind=Unit.Kind.YOUTH_BRANCH, name="Chi đoàn Hồ Liễn"
+    )
+    joining = create_unit(
+        parent=youth, kind=Unit.Kind.YOUTH_BRANCH, name="Chi đoàn Quán Gỏi"
+    )
+    organiser = make_user(
+        "doanthanhnien", unit=youth, role="campaign_organiser", person_name="Bí thư"
+    )
+    member = make_user("doanvien", unit=enrolled, person_name="Lê Văn Tình")
+    joiner = make_user("doanvien2", unit=joining, person_name="Vũ Thị Hoa")
+    created = campaigns.create_campaign(
+        organiser=youth,
+        template="thanh-nien-chung-tay",
+        by=organiser,
+        at=now,
+        origin=COMMAND,
+        starts_on=timezone.localdate() - timedelta(days=3),
+    )
+    campaigns.enrol(
+        campaign=created.campaign, unit=enrolled, by=organiser, at=now, origin=COMMAND
+    )
+    goal = created.campaign.goals.get(metric="classes_held")
+    pending = campaigns.check_in(
+        campaign=created.campaign,
+        goal=goal,
+        unit=enrolled,
+        user=member,
+        occurred_on=timezone.localdate(),
+        quantity=10,
+        description="",
+        photos=[SimpleUploadedFile("lop.jpg", scene(101))],
+        at=now,
+        origin=COMMAND,
+    )
+    w["campaign"] = {
+        "campaign": created.campaign,
+        "code": created.join_code,
+        "youth": youth,
+        "enrolled": enrolled,
+        "joining": joining,
+        "organiser": organiser,
+        "member": member,
+        "joiner": joiner,
+        "goal": goal,
+        "pending": pending,
+    }
+    return w["campaign"]
+
+
+def _campaign_url(w, name, *args):
+    return reverse(f"campaigns:{name}", args=[_campaign(w)["campaign"].pk, *args])
+
+
 def _photo(pattern=3):
     return SimpleUploadedFile("anh.jpg", photo_bytes(pattern=pattern), "image/jpeg")
 
@@ -745,6 +813,54 @@ POSTS: dict[str, Callable[[dict], Post]] = {
         reverse("commendations:award_revoke", args=[_chain(w)["award"].uid]),
         lambda: {"reason": "Khai không đúng", "decision_number": "3/QĐ-UBND"},
     ),
+    "campaigns:new": lambda w: Post(
+        _campaign(w)["organiser"],
+        reverse("campaigns:new"),
+        lambda: {
+            "template": "cho-so-4t",
+            "organiser": _campaign(w)["youth"].pk,
+            "name": "Chợ số phường",
+            "starts_on": timezone.localdate().isoformat(),
+        },
+    ),
+    "campaigns:enrol": lambda w: Post(
+        _campaign(w)["organiser"],
+        _campaign_url(w, "enrol"),
+        lambda: {"unit": _campaign(w)["joining"].pk, "area": w["tree"]["quan_goi"].pk},
+    ),
+    "campaigns:code": lambda w: Post(
+        _campaign(w)["organiser"], _campaign_url(w, "code")
+    ),
+    "campaigns:targets": lambda w: Post(
+        _campaign(w)["organiser"],
+        _campaign_url(w, "targets"),
+        lambda: {"target_classes_held": "6", "target_vneid_helped": "40"},
+    ),
+    "campaigns:verify": lambda w: Post(
+        _campaign(w)["organiser"],
+        _campaign_url(w, "verify", _campaign(w)["pending"].pk),
+        lambda: {"decision": "approve"},
+    ),
+    "campaigns:close": lambda w: Post(
+        _campaign(w)["organiser"], _campaign_url(w, "close")
+    ),
+    "campaigns:join": lambda w: Post(
+        _campaign(w)["joiner"],
+        reverse("campaigns:join"),
+        lambda: {"unit": _campaign(w)["joining"].pk, "code": _campaign(w)["code"]},
+    ),
+    "campaigns:checkin": lambda w: Post(
+        _campaign(w)["member"],
+        _campaign_url(w, "checkin"),
+        lambda: {
+            "unit": _campaign(w)["enrolled"].pk,
+            "goal": _campaign(w)["goal"].pk,
+            "occurred_on": timezone.localdate().isoformat(),
+            "quantity": "8",
+            "description": "Lớp ở nhà văn hóa",
+            "photo": SimpleUploadedFile("lop.jpg", scene(102)),
+        },
+    ),
     "learning:api_completions": lambda w: Post(
         None,
         "/api/v1/completions/",
@@ -804,6 +920,10 @@ ID_FIELDS: dict[str, dict[str, str]] = {
     "commendations:session_attendance": {"present": "commendations.CouncilMember"},
     "commendations:session_agenda": {"nominations": "commendations.Nomination"},
     "commendations:decision_new": {"nominations": "commendations.Nomination"},
+    "campaigns:new": {"organiser": "units.Unit"},
+    "campaigns:enrol": {"unit": "units.Unit", "area": "units.Unit"},
+    "campaigns:join": {"unit": "units.Unit"},
+    "campaigns:checkin": {"unit": "units.Unit", "goal": "campaigns.Goal"},
 }
 # Fields that carry an id inside a text ("p-12": a person) -> how to write one.
 ID_FORMATS = {

@@ -31,7 +31,8 @@ LANDINGS: list[tuple[str, Callable[[Role], str]]] = [
     # their area achieved (to recognise it with a badge).
     (Kind.COUNCIL_MEMBER, lambda role: reverse("commendations:index")),
     # The youth branches' boards, live.
-    (Kind.CAMPAIGN_ORGANISER, lambda role: reverse("leaderboards:index")),
+    # The campaigns app's list (by its URL name: units imports no app above it).
+    (Kind.CAMPAIGN_ORGANISER, lambda role: reverse("campaigns:list")),
     # The unit they run: its structure, members, headcounts and panels.
     (Kind.ADMINISTRATOR, _unit_page),
 ]

@@ -41,10 +41,10 @@ class TestLanding:
         assert page.status_code == 200
         assert "/submissions/?status=approved" in page.content.decode()
 
-    def test_an_organiser_lands_on_the_boards(self, client, tree):
+    def test_an_organiser_lands_on_the_campaigns(self, client, tree):
         make_user("doan", unit=tree["province"], role=Role.Kind.CAMPAIGN_ORGANISER)
 
-        assert signed_in_lands_at(client, "doan") == "/leaderboards/"
+        assert signed_in_lands_at(client, "doan") == "/campaigns/"
 
     def test_an_administrator_lands_on_the_unit_they_run(
         self, client, tree, commune_admin

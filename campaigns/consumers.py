@@ -1,0 +1,64 @@
+"""A campaign's live socket: its public data on connect, then a frame whenever its
+board moves, through the worker's board hub (leaderboards.hub): one read and one
+encoding per change for every socket of the worker, as a board's viewers get."""
+
+import functools
+import json
+
+from channels.db import database_sync_to_async
+
+from leaderboards.consumers import BoardConsumer
+from leaderboards.hub import HUB
+
+from . import selectors
+
+
+def _open(campaign_id: int) -> tuple[str, dict] | None:
+    """The campaign's board prefix and its data, or None if there is none."""
+    campaign = selectors.campaign_for_public(campaign_id)
+    if campaign is None:
+        return None
+    board = selectors.board_of(campaign)
+    prefix = board.name.rsplit("-", 1)[0]
+    return prefix, selectors.public_data(campaign)
+
+
+class CampaignConsumer(BoardConsumer):
+    """BoardConsumer's hygiene (per-address cap, ping only, errors as codes), with
+    the campaign's data in its frames instead of a board's rows."""
+
+    async def connect(self):
+        await self.accept()
+        client = self.scope.get("client") or ("unknown", 0)
+        address = client[0]
+        if not HUB.admit(address):
+            await self._refuse(4429, "too_many_connections")
+            return
+        self.address = address
+        raw = self.scope["url_route"]["kwargs"]["campaign"]
+        campaign_id = int(raw)
+        name = selectors.live_name(campaign_id)
+        try:
+            cached = selectors.cached_public_data(campaign_id)
+            if cached is not None and name in HUB.followers:
+                data = cached
+            else:
+                read = database_sync_to_async(_open, thread_sensitive=False)
+                opened = await read(campaign_id)
+                if opened is None:
+                    await self._refuse(4404, "unknown_campaign")
+                    return
+                prefix, data = opened
+                HUB.follow(
+                    name,
+                    board_prefix=prefix,
+                    reader=functools.partial(selectors.read_public, campaign_id),
+                )
+        except Exception:
+            await self._refuse(4500, "internal_error")
+            return
+        self.board_name = name
+        await self.send_frame(
+            json.dumps({"type": "snapshot", **data}, ensure_ascii=False)
+        )
+        HUB.subscribe(name, self)

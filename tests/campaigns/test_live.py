@@ -1,0 +1,75 @@
+"""A campaign's socket: its data on connect, then a frame when a check-in is
+verified, through the worker's board hub (the real ASGI application)."""
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.utils import timezone
+
+from campaigns import services
+from config.asgi import application
+from leaderboards.hub import HUB
+from tests.campaigns.conftest import check_in
+from tests.competitions.conftest import TEST_ORIGIN
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+HEADERS = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
+
+
+def communicator(path):
+    socket = WebsocketCommunicator(application, path, headers=HEADERS)
+    socket.scope["client"] = ("203.0.113.9", 5000)
+    return socket
+
+
+async def test_a_verified_check_in_moves_the_page_live(
+    campaign, member, organiser, union
+):
+    socket = communicator(f"/ws/campaigns/{campaign.pk}/")
+    connected, _ = await socket.connect()
+    first = json.loads(await socket.receive_from())
+
+    @database_sync_to_async
+    def verify():
+        submission = check_in(campaign, member, union["ho_lien"], quantity=9)
+        services.verify_check_in(
+            campaign=campaign,
+            submission_id=submission.pk,
+            approve=True,
+            by=organiser,
+            at=timezone.now(),
+            origin=TEST_ORIGIN,
+        )
+        return submission
+
+    submission = await verify()
+    frames = []
+    # A frame is one read of the campaign after the change: seconds on a loaded
+    # two-core machine, so the wait is generous.
+    while not await socket.receive_nothing(timeout=8):
+        frames.append(json.loads(await socket.receive_from()))
+
+    assert connected and first["type"] == "snapshot"
+    assert all(b["points"] == 0 for b in first["branches"])
+    assert frames and frames[-1]["type"] == "update"
+    leader = frames[-1]["branches"][0]
+    assert leader["id"] == union["ho_lien"].pk
+    assert leader["points"] == 20 + 9
+    assert leader["values"]["classes_held"] == 1
+    assert frames[-1]["feed"][0]["id"] == submission.pk
+    await socket.disconnect()
+    assert HUB.by_address == {}
+
+
+async def test_an_unknown_campaign_is_closed_with_a_reason(db):
+    socket = communicator("/ws/campaigns/999999/")
+
+    await socket.connect()
+    message = json.loads(await socket.receive_from())
+    closed = await socket.receive_output()
+
+    assert message == {"type": "error", "code": "unknown_campaign"}
+    assert closed["code"] == 4404
