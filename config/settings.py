@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "badges",
     "commendations",
     "pages",
+    "reports",
 ]
 
 MIDDLEWARE = [

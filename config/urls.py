@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("learning.urls")),
     path("", include("badges.urls")),
     path("", include("commendations.urls")),
+    path("", include("reports.urls")),
     path("", include("pages.urls")),
 ]
 
