@@ -137,10 +137,10 @@ def units_section(unit, start, end, *, today, year, progress) -> dict:
     header = [_("Unit"), _("Kind")]
     for group in board.group_rows({}, {}):
         header += [
-            f"{group.label}: {_('reached')}",
-            f"{group.label}: {_('headcount')}",
+            _("%(group)s: reached") % {"group": group.label},
+            _("%(group)s: headcount") % {"group": group.label},
             f"{group.label}: %",
-            f"{group.label}: {_('target')} %",
+            _("%(group)s: target %%") % {"group": group.label},
         ]
     return {"key": "units", "title": _("Units"), "header": header, "rows": rows}
 

@@ -47,7 +47,7 @@ def xlsx(data: dict) -> bytes:
         used.add(title)
         sheet = workbook.create_sheet(title)
         sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.paperSize = "9"  # A4
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True

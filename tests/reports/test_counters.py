@@ -88,7 +88,11 @@ def test_reconciliation_repairs_what_drifted(tree, course):
     complete(an, course, date(2026, 2, 1))
     assert shown(tree["province"], TODAY)["citizen"] == 0
     Tally.objects.create(
-        unit=tree["cay"], metric="reach:student", grain="t", day=tallies.TOTAL_DAY, value=7
+        unit=tree["cay"],
+        metric="reach:student",
+        grain="t",
+        day=tallies.TOTAL_DAY,
+        value=7,
     )
     repaired = tallies.reconcile()
     assert repaired["facts"] >= 1 and repaired["tallies"] >= 1
@@ -107,7 +111,10 @@ def test_inclusion_is_suppressed_below_the_minimum_group(
         for elder in elders[:3]:
             complete(elder, course, date(2026, 2, 1))
         complete(minority, course, date(2026, 2, 1))
-    rows = {row["name"]: row for row in board.dashboard(tree["ke_sat"], today=TODAY).inclusion}
+    rows = {
+        row["name"]: row
+        for row in board.dashboard(tree["ke_sat"], today=TODAY).inclusion
+    }
     # Four elderly people, three reached: the one not reached is a group of one.
     assert rows["elderly"]["suppressed"]
     assert rows["minority"]["suppressed"] and rows["minority"]["reached"] is None
@@ -115,7 +122,10 @@ def test_inclusion_is_suppressed_below_the_minimum_group(
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(3):
             person(tree["ho_lien"], f"Cụ mới {i}", is_elderly=True)
-    rows = {row["name"]: row for row in board.dashboard(tree["ke_sat"], today=TODAY).inclusion}
+    rows = {
+        row["name"]: row
+        for row in board.dashboard(tree["ke_sat"], today=TODAY).inclusion
+    }
     assert not rows["elderly"]["suppressed"]
     assert (rows["elderly"]["size"], rows["elderly"]["reached"]) == (7, 3)
 
@@ -144,7 +154,13 @@ class TestDashboardEqualsReportEqualsStraightCount:
         ),
     )
     def test_random_records(
-        self, tree, course, other_course, django_capture_on_commit_callbacks, seed, events
+        self,
+        tree,
+        course,
+        other_course,
+        django_capture_on_commit_callbacks,
+        seed,
+        events,
     ):
         rng = random.Random(seed)
         villages = [tree["ho_lien"], tree["quan_goi"], tree["cay"]]
@@ -152,7 +168,11 @@ class TestDashboardEqualsReportEqualsStraightCount:
             tallies.reconcile()  # the tree's headcounts, made before the receivers
             with django_capture_on_commit_callbacks(execute=True):
                 people = [
-                    person(rng.choice(villages), f"Người {i}", target_group=rng.choice(GROUPS))
+                    person(
+                        rng.choice(villages),
+                        f"Người {i}",
+                        target_group=rng.choice(GROUPS),
+                    )
                     for i in range(8)
                 ]
                 for who, where, back, which, confirmed in events:
@@ -164,7 +184,11 @@ class TestDashboardEqualsReportEqualsStraightCount:
                     )
                     if not confirmed and item.status == Completion.Status.CONFIRMED:
                         pass
-            days = [TODAY, TODAY - timedelta(days=rng.randint(0, 200)), date(2026, 1, 1)]
+            days = [
+                TODAY,
+                TODAY - timedelta(days=rng.randint(0, 200)),
+                date(2026, 1, 1),
+            ]
             for unit in [tree["province"], tree["ke_sat"], *villages]:
                 for day in days:
                     assert shown(unit, day) == straight(unit, day), (unit, day)
