@@ -141,6 +141,7 @@ def world(
     settings,
 ):
     settings.LEARNING_IMPORT_INLINE = True
+    settings.REPORTS_INLINE = True
     settings.BADGES_SIGNING_KEY = session_signing_key()
     from django.core.cache import cache
 
@@ -744,6 +745,20 @@ POSTS: dict[str, Callable[[dict], Post]] = {
         w["administrator"],
         reverse("commendations:award_revoke", args=[_chain(w)["award"].uid]),
         lambda: {"reason": "Khai không đúng", "decision_number": "3/QĐ-UBND"},
+    ),
+    "reports:targets": lambda w: Post(
+        w["officer"],
+        reverse("reports:targets", args=[w["tree"]["ho_lien"].pk]),
+        lambda: {"year": "2025", "target_group": "citizen", "percent": "90"},
+    ),
+    "reports:report_new": lambda w: Post(
+        w["reviewer"],
+        reverse("reports:report_new", args=[w["tree"]["ke_sat"].pk]),
+        lambda: {
+            "kind": "month",
+            "year": str(timezone.localdate().year),
+            "number": "1",
+        },
     ),
     "learning:api_completions": lambda w: Post(
         None,
