@@ -5,6 +5,7 @@ measured in the same run. Needs PostgreSQL and Redis (`make bench` starts both).
     python -m bench --only imports [--import-rows 100000]   (writes bench-results/imports.json)
     python -m bench --only deactivation [--people 1000000]   (bench-results/deactivation.json)
     python -m bench --only commendations [--people 1000000]   (bench-results/commendations.json)
+    python -m bench --only reports [--people 1000000]   (bench-results/reports.json)
 """
 
 import argparse
@@ -101,6 +102,10 @@ def table(results: dict) -> str:
         from bench import commendations
 
         lines += commendations.table_lines(results["commendations"])
+    if "reports" in results:
+        from bench import reports as report_bench
+
+        lines += report_bench.table_lines(results["reports"])
     if "badges" in results:
         from bench import badges
 
@@ -134,7 +139,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument(
         "--only",
-        choices=["all", "imports", "badges", "deactivation", "commendations"],
+        choices=[
+            "all",
+            "imports",
+            "badges",
+            "deactivation",
+            "commendations",
+            "reports",
+        ],
         default="all",
     )
     parser.add_argument("--import-rows", type=int, default=100_000)
@@ -210,6 +222,18 @@ def main() -> int:
         print("\n".join(badges.table_lines(results["badges"])))
         print(f"Written to {args.output}")
         return 0
+    if args.only == "reports":
+        from bench import reports as report_bench
+
+        results["reports"] = report_bench.run(big)
+        results["machine"]["load_after"] = os.getloadavg()
+        big.pop("totals", None)
+        big["competition"] = big["competition"].pk
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(results, indent=2, default=str))
+        print("\n".join(report_bench.table_lines(results["reports"])))
+        print(f"Written to {args.output}")
+        return 0
     if args.only == "commendations":
         results["commendations"] = commendations.run(big)
         results["machine"]["load_after"] = os.getloadavg()
@@ -252,6 +276,9 @@ def main() -> int:
     results["imports"] = imports.run(rows=args.import_rows)
     results["badges"] = badges.run(big)
     results["commendations"] = commendations.run(big)
+    from bench import reports as report_bench
+
+    results["reports"] = report_bench.run(big)
     results["machine"]["load_after"] = os.getloadavg()
     for dataset in (big, small):
         dataset.pop("totals", None)

@@ -304,7 +304,9 @@ def sync(family: Family, keys: Iterable[int]) -> int:
     return changed
 
 
-def _apply(family: Family, desired: Desired, *, keys, lo, hi) -> tuple[int, list]:
+def _apply(
+    family: Family, desired: Desired, *, keys, lo, hi, move: bool = True
+) -> tuple[int, list]:
     with transaction.atomic():
         stored = Fact.objects.select_for_update().filter(metric__in=family.metrics)
         stored = (
@@ -351,7 +353,8 @@ def _apply(family: Family, desired: Desired, *, keys, lo, hi) -> tuple[int, list
                 deltas.append((unit, metric, day, value))
             else:
                 missed.append(key)
-        move_tallies(deltas)
+        if move:
+            move_tallies(deltas)
     return len(gone) + len(updated) + len(inserted), sorted(set(missed))
 
 
@@ -455,6 +458,8 @@ def reconcile(*, progress: Callable[[str], None] | None = None) -> dict[str, int
                 keys=None,
                 lo=lo,
                 hi=lo + RANGE,
+                # The tallies are set from the facts below, whatever this pass did.
+                move=False,
             )
             repaired["facts"] += moved
         if progress:
@@ -465,24 +470,27 @@ def reconcile(*, progress: Callable[[str], None] | None = None) -> dict[str, int
     return repaired
 
 
-def _expected_for(prefix: str, below_depth: int) -> dict:
-    """The tallies the facts give to the units of a subtree at or below a depth."""
-    grouped = (
-        Fact.objects.filter(unit__path__startswith=prefix)
-        .values_list("unit__path", "metric", "day")
-        .order_by()
-    )
-    grouped = grouped.annotate(total=Sum("value"))
+def _expected_for(prefix: str, below_depth: int) -> tuple[dict, list[int]]:
+    """The tallies the facts give to the units of a subtree at or below a depth,
+    and the ids of those units."""
     step = Unit.steplen
     ids = dict(Unit.objects.filter(path__startswith=prefix).values_list("path", "pk"))
+    paths = {pk: path for path, pk in ids.items()}
+    grouped = (
+        Fact.objects.filter(unit_id__in=list(paths))
+        .values_list("unit_id", "metric", "day")
+        .order_by()
+        .annotate(total=Sum("value"))
+    )
     rows: dict = defaultdict(int)
-    for path, metric, day, total in grouped.iterator(chunk_size=CHUNK):
+    for unit, metric, day, total in grouped.iterator(chunk_size=CHUNK):
+        path = paths[unit]
         for end in range(below_depth * step, len(path) + 1, step):
             owner = ids[path[:end]]
             rows[(owner, metric, "d", day)] += total
             rows[(owner, metric, "m", day.replace(day=1))] += total
             rows[(owner, metric, "t", TOTAL_DAY)] += total
-    return rows
+    return rows, list(paths)
 
 
 def _expected_root(root: Unit) -> dict:
@@ -534,10 +542,8 @@ def repair_tallies() -> int:
         for child in Unit.objects.filter(path__startswith=root.path, depth=2):
             with transaction.atomic():
                 _lock_tallies()
-                repaired += _repair(
-                    {"unit__path__startswith": child.path},
-                    _expected_for(child.path, 2),
-                )
+                expected, ids = _expected_for(child.path, 2)
+                repaired += _repair({"unit_id__in": ids}, expected)
         with transaction.atomic():
             _lock_tallies()
             repaired += _repair({"unit_id": root.pk}, _expected_root(root))

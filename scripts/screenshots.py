@@ -58,6 +58,23 @@ def officer_person_picker(page):
     page.evaluate("window.scrollBy(0, 120)")
 
 
+def reports_dashboard(page):
+    # The reviewer's commune against the 2025 targets (its link from the unit page).
+    page.goto("/units/?q=ke+sat")
+    page.get_by_role("link", name="Xã Kê Sặt").first.click()
+    page.get_by_role("link", name="Bảng chỉ tiêu: kết quả so với chỉ tiêu").click()
+    page.goto(page.url.split("?")[0] + "?year=2025")
+
+
+def reports_villages(page):
+    reports_dashboard(page)
+    page.locator("#kpi-units").scroll_into_view_if_needed()
+
+
+def province_progress(page):
+    page.goto("/progress/")
+
+
 # name -> (demo account or None for a visitor, what to do)
 PAGES = {
     "home": (None, home),
@@ -65,6 +82,9 @@ PAGES = {
     "me": ("hocvien", my_page),
     "officer-submission-form": ("canbo", officer_submission_form),
     "officer-person-picker": ("canbo", officer_person_picker),
+    "reports-dashboard": ("thamdinh", reports_dashboard),
+    "reports-villages": ("thamdinh", reports_villages),
+    "province-progress": (None, province_progress),
 }
 
 
