@@ -95,7 +95,10 @@ class Tally(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "metric", "grain", "day"], name="tally_once"
+                # In this order: a unit's totals ("t") or a month's days are one
+                # range of the index, whatever the metrics.
+                fields=["unit", "grain", "day", "metric"],
+                name="tally_once",
             )
         ]
 

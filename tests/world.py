@@ -59,6 +59,7 @@ OUR_APPS = {
     "badges",
     "commendations",
     "pages",
+    "reports",
 }
 
 
