@@ -67,12 +67,27 @@ def seed_plan(unit: Unit, plan: dict, source: str) -> int:
 def effective(units: list[Unit], year: int) -> dict[int, dict[str, Decimal | None]]:
     """The target each unit works to for each group: the highest along its chain
     (its own, or the nearest above it, or a higher one above)."""
-    paths = {p for unit in units for p in [*unit.ancestor_paths, unit.path]}
+    from django.db import connection
+
+    paths = sorted({p for unit in units for p in [*unit.ancestor_paths, unit.path]})
+    sql = (
+        "SELECT u.path, t.target_group, t.percent FROM reports_target t "
+        "JOIN units_unit u ON u.id = t.unit_id WHERE t.year = %s"
+    )
+    params: list = [year]
+    if len(paths) <= 500:
+        # A dashboard: the chains of a unit and its children, one plain statement.
+        sql += " AND u.path IN (" + ", ".join(["%s"] * len(paths)) + ")"
+        params += paths
+    # else a whole province's report: every target of the year (a few per unit
+    # that set its own) is fewer rows than the units.
     found: dict[str, dict[str, Decimal]] = {}
-    for path, group, percent in Target.objects.filter(
-        unit__path__in=paths, year=year
-    ).values_list("unit__path", "target_group", "percent"):
-        found.setdefault(path, {})[group] = percent
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for path, group, percent in cursor.fetchall():
+            found.setdefault(path, {})[group] = Decimal(str(percent)).quantize(
+                Decimal("0.01")
+            )
     result = {}
     for unit in units:
         chain = [found.get(p, {}) for p in [*unit.ancestor_paths, unit.path]]
