@@ -16,7 +16,7 @@ def _pct(value) -> str:
 
 def target_bars(rows, *, label: str) -> SafeString:
     """One horizontal bar per target group: reached share, with the target marked."""
-    width, left, right, line = 560, 150, 130, 34
+    width, left, right, line = 560, 200, 120, 34
     plot = width - left - right
     height = line * len(rows) + 24
     parts = []
@@ -26,11 +26,11 @@ def target_bars(rows, *, label: str) -> SafeString:
         share = float(row.percent or 0)
         parts.append(
             format_html(
-                '<text x="0" y="{ty}" font-size="13" fill="currentColor">{name}</text>'
+                '<text x="0" y="{ty}" font-size="12" fill="currentColor">{name}</text>'
                 '<rect x="{x}" y="{y}" width="{plot}" height="18" fill="#eceef1"/>'
                 '<rect x="{x}" y="{y}" width="{w}" height="18" fill="#1d4ed8"/>',
                 ty=y + 14,
-                name=row.label,
+                name=row.label if len(row.label) <= 30 else row.label[:29] + "…",
                 x=left,
                 y=y,
                 plot=plot,

@@ -245,7 +245,11 @@ def report_detail(request, pk):
             "report": report,
             "unit": report.unit,
             "working": report.status in (Report.Status.PENDING, Report.Status.RUNNING),
-            "sections": [s for s in sections if s["key"] != "units"],
+            "sections": [
+                {**s, "rows": [list(zip(s["header"], row)) for row in s["rows"]]}
+                for s in sections
+                if s["key"] != "units"
+            ],
             "units_count": next(
                 (len(s["rows"]) for s in sections if s["key"] == "units"), 0
             ),
