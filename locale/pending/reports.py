@@ -126,6 +126,7 @@ VI = {
     "%(group)s: reached": "%(group)s: đã đạt",
     "%(group)s: headcount": "%(group)s: số người",
     "%(group)s: target %%": "%(group)s: chỉ tiêu %%",
+    "The province's progress toward its targets": "Tiến độ thực hiện chỉ tiêu của tỉnh",
     "Save the target": "Lưu chỉ tiêu",
     "KPI dashboard: reached against the targets": "Bảng chỉ tiêu: kết quả so với chỉ tiêu",
 }
