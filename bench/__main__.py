@@ -7,6 +7,7 @@ measured in the same run. Needs PostgreSQL and Redis (`make bench` starts both).
     python -m bench --only scale [--people 200000 --sockets 10000]   (bench-results/scale.json)
     python -m bench --only commendations [--people 1000000]   (bench-results/commendations.json)
     python -m bench --only campaigns [--people 1000000]   (bench-results/campaigns.json)
+    python -m bench --only reports [--people 1000000]   (bench-results/reports.json)
 """
 
 import argparse
@@ -107,6 +108,10 @@ def table(results: dict) -> str:
         from bench import commendations
 
         lines += commendations.table_lines(results["commendations"])
+    if "reports" in results:
+        from bench import reports as report_bench
+
+        lines += report_bench.table_lines(results["reports"])
     if "badges" in results:
         from bench import badges
 
@@ -148,6 +153,7 @@ def main() -> int:
             "scale",
             "commendations",
             "campaigns",
+            "reports",
         ],
         default="all",
     )
@@ -251,6 +257,18 @@ def main() -> int:
         print("\n".join(badges.table_lines(results["badges"])))
         print(f"Written to {args.output}")
         return 0
+    if args.only == "reports":
+        from bench import reports as report_bench
+
+        results["reports"] = report_bench.run(big)
+        results["machine"]["load_after"] = os.getloadavg()
+        big.pop("totals", None)
+        big["competition"] = big["competition"].pk
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(results, indent=2, default=str))
+        print("\n".join(report_bench.table_lines(results["reports"])))
+        print(f"Written to {args.output}")
+        return 0
     if args.only == "commendations":
         results["commendations"] = commendations.run(big)
         results["machine"]["load_after"] = os.getloadavg()
@@ -303,6 +321,9 @@ def main() -> int:
     results["badges"] = badges.run(big)
     results["commendations"] = commendations.run(big)
     results["campaigns"] = campaigns.run(big, sizes=sizes, rounds=args.rounds)
+    from bench import reports as report_bench
+
+    results["reports"] = report_bench.run(big)
     results["machine"]["load_after"] = os.getloadavg()
     for dataset in (big, small):
         dataset.pop("totals", None)

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "commendations",
     "campaigns",
     "pages",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "competitions.context_processors.notifications",
                 "badges.context_processors.link_preview",
+                "reports.context_processors.navigation",
             ],
             # {% form_token %} in every form that changes something (units/replay.py).
             # Names, percentages and audit events in words (units.templatetags.readable);

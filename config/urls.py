@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("badges.urls")),
     path("", include("commendations.urls")),
     path("", include("campaigns.urls")),
+    path("", include("reports.urls")),
     path("", include("pages.urls")),
 ]
 

@@ -150,6 +150,7 @@ def council_ballot(page):
     page.get_by_text("Phiếu của bạn").first.scroll_into_view_if_needed()
     page.evaluate("window.scrollBy(0, -160)")
 
+
 def _campaign(page, status: str) -> str:
     """The address of the demo's running (or closed) campaign."""
     page.goto("/campaigns/")
@@ -171,6 +172,24 @@ def campaign_screen(page):
 # name -> sizes other than SIZES, where a page is made for other screens.
 PAGE_SIZES = {"campaign-screen": [(1366, 768), (1920, 1080)]}
 
+
+def reports_dashboard(page):
+    # The reviewer's commune against the 2025 targets (its link from the unit page).
+    page.goto("/units/?q=ke+sat")
+    page.get_by_role("link", name="Xã Kê Sặt").first.click()
+    page.get_by_role("link", name="Bảng chỉ tiêu: kết quả so với chỉ tiêu").click()
+    page.goto(page.url.split("?")[0] + "?year=2025")
+
+
+def reports_villages(page):
+    reports_dashboard(page)
+    page.locator("#kpi-units").scroll_into_view_if_needed()
+
+
+def province_progress(page):
+    page.goto("/progress/")
+
+
 # name -> (demo account or None for a visitor, what to do)
 PAGES = {
     "home": (None, home),
@@ -187,6 +206,9 @@ PAGES = {
     "council-ballot": ("quantri", council_ballot),
     "campaign": (None, campaign),
     "campaign-screen": (None, campaign_screen),
+    "reports-dashboard": ("thamdinh", reports_dashboard),
+    "reports-villages": ("thamdinh", reports_villages),
+    "province-progress": (None, province_progress),
 }
 
 

@@ -148,6 +148,11 @@ NOT_A_PAGE = {
     "campaigns:verify": "POST only",
     "campaigns:close": "POST only",
     "admin:commendations_awarddecision_delete": "403: a decision is never deleted",
+    "reports:progress_index": "redirects to the province's progress page",
+    "reports:progress_preview": "PNG",
+    "reports:report_xlsx": "XLSX",
+    "reports:report_csv": "CSV download",
+    "reports:report_docx": ".docx",
 }
 
 
@@ -272,6 +277,7 @@ def page_urls(demo) -> dict[str, str]:
         "learning:integration_revoke": f"/learning/integrations/{integration.pk}/revoke/",
         **commendation_urls(),
         **campaign_urls(),
+        **report_urls(ke_sat),
         "admin:view_on_site": "/admin/r/1/1/",
         "admin/units/unit/children/<str:parent_id>/": f"/admin/units/unit/children/{ke_sat.pk}/",
         "admin/(?P<url>.*)$": "/admin/nowhere/",
@@ -301,6 +307,24 @@ def campaign_urls() -> dict[str, str]:
         "campaigns:targets": f"/campaigns/{running.pk}/targets/",
         "campaigns:verify": f"/campaigns/{running.pk}/checkins/{check_in.pk}/verify/",
         "campaigns:close": f"/campaigns/{running.pk}/close/",
+    }
+
+
+def report_urls(ke_sat) -> dict[str, str]:
+    from reports.models import Report
+
+    report = Report.objects.filter(unit=ke_sat).order_by("pk").first()
+    province = Unit.objects.get(kind=Unit.Kind.PROVINCE, code="31")
+    return {
+        "reports:dashboard": f"/reports/units/{ke_sat.pk}/",
+        "reports:targets": f"/reports/units/{ke_sat.pk}/targets/",
+        "reports:report_new": f"/reports/units/{ke_sat.pk}/new/",
+        "reports:report": f"/reports/{report.pk}/",
+        "reports:report_xlsx": f"/reports/{report.pk}/report.xlsx",
+        "reports:report_csv": f"/reports/{report.pk}/report.csv",
+        "reports:report_docx": f"/reports/{report.pk}/report.docx",
+        "reports:progress": f"/progress/{province.pk}/",
+        "reports:progress_preview": f"/progress/{province.pk}/preview.png",
     }
 
 

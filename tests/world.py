@@ -62,6 +62,7 @@ OUR_APPS = {
     "commendations",
     "campaigns",
     "pages",
+    "reports",
 }
 
 
@@ -144,6 +145,7 @@ def world(
     settings,
 ):
     settings.LEARNING_IMPORT_INLINE = True
+    settings.REPORTS_INLINE = True
     settings.BADGES_SIGNING_KEY = session_signing_key()
     from django.core.cache import cache
 
@@ -859,6 +861,20 @@ POSTS: dict[str, Callable[[dict], Post]] = {
             "quantity": "8",
             "description": "Lớp ở nhà văn hóa",
             "photo": SimpleUploadedFile("lop.jpg", scene(102)),
+        },
+    ),
+    "reports:targets": lambda w: Post(
+        w["officer"],
+        reverse("reports:targets", args=[w["tree"]["ho_lien"].pk]),
+        lambda: {"year": "2025", "target_group": "citizen", "percent": "90"},
+    ),
+    "reports:report_new": lambda w: Post(
+        w["reviewer"],
+        reverse("reports:report_new", args=[w["tree"]["ke_sat"].pk]),
+        lambda: {
+            "kind": "month",
+            "year": str(timezone.localdate().year),
+            "number": "1",
         },
     ),
     "learning:api_completions": lambda w: Post(

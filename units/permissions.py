@@ -35,6 +35,9 @@ class Action(StrEnum):
     VIEW_NOMINATIONS = "commendations.view"
     MANAGE_COMMENDATIONS = "commendations.manage"
     DECIDE_COMMENDATION = "commendations.decide"
+    # Targets, KPI dashboards and periodic reports.
+    VIEW_REPORTS = "reports.view"
+    SET_TARGETS = "reports.set_targets"
 
 
 # Which role kinds grant an action. Administrators may do everything in their subtree.
@@ -73,6 +76,11 @@ GRANTS: dict[Action, frozenset[str]] = {
     Action.MANAGE_COMMENDATIONS: frozenset({Kind.ADMINISTRATOR}),
     # Recording the authority's decision and revoking an award.
     Action.DECIDE_COMMENDATION: frozenset({Kind.ADMINISTRATOR}),
+    # Every office owes its reports; a unit's officers may raise its own targets.
+    Action.VIEW_REPORTS: frozenset(
+        {Kind.OFFICER, Kind.REVIEWER, Kind.COUNCIL_MEMBER, Kind.ADMINISTRATOR}
+    ),
+    Action.SET_TARGETS: frozenset({Kind.OFFICER, Kind.ADMINISTRATOR}),
 }
 
 _CACHE_ATTR = "_thidua_unit_roles"
