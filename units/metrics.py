@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -104,6 +105,7 @@ def _authorised(request) -> bool:
 
 
 @never_cache
+@require_safe
 def metrics_view(request):
     """The worker's metrics in Prometheus's text format, for the bearer of the token."""
     if not _authorised(request):
