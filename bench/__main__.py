@@ -5,6 +5,7 @@ measured in the same run. Needs PostgreSQL and Redis (`make bench` starts both).
     python -m bench --only imports [--import-rows 100000]   (writes bench-results/imports.json)
     python -m bench --only deactivation [--people 1000000]   (bench-results/deactivation.json)
     python -m bench --only commendations [--people 1000000]   (bench-results/commendations.json)
+    python -m bench --only badges [--people 1000000]   (bench-results/badges.json)
 """
 
 import argparse
