@@ -6,6 +6,7 @@ measured in the same run. Needs PostgreSQL and Redis (`make bench` starts both).
     python -m bench --only deactivation [--people 1000000]   (bench-results/deactivation.json)
     python -m bench --only scale [--people 200000 --sockets 10000]   (bench-results/scale.json)
     python -m bench --only commendations [--people 1000000]   (bench-results/commendations.json)
+    python -m bench --only badges [--people 1000000]   (bench-results/badges.json)
     python -m bench --only campaigns [--people 1000000]   (bench-results/campaigns.json)
     python -m bench --only reports [--people 1000000]   (bench-results/reports.json)
 """
