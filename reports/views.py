@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -100,7 +101,17 @@ def index(request):
             roots.append(unit)
     if not roots:
         raise Http404("no reports")
-    return render(request, "reports/index.html", {"roots": roots[:50]})
+    # The newest reports of the whole area, so one made for a village is found
+    # from here, not only from that village's dashboard.
+    area = Q()
+    for root in roots:
+        area |= Q(unit__path__startswith=root.path)
+    recent = list(
+        Report.objects.filter(area).select_related("unit").order_by("-pk")[:20]
+    )
+    return render(
+        request, "reports/index.html", {"roots": roots[:50], "recent": recent}
+    )
 
 
 @login_required
@@ -246,7 +257,12 @@ def report_detail(request, pk):
             "unit": report.unit,
             "working": report.status in (Report.Status.PENDING, Report.Status.RUNNING),
             "sections": [
-                {**s, "rows": [list(zip(s["header"], row)) for row in s["rows"]]}
+                {
+                    **s,
+                    "rows": [
+                        list(zip(s["header"], row, strict=False)) for row in s["rows"]
+                    ],
+                }
                 for s in sections
                 if s["key"] != "units"
             ],

@@ -5,6 +5,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -62,6 +63,20 @@ def check_in(request, pk):
             campaign=campaign, activity_type__isnull=False
         ).select_related("activity_type")
     )
+    if request.method != "POST" and (campaign.is_closed or not branches):
+        # The form is only for members of a branch taking part, while it runs.
+        return refused(
+            request,
+            services.NotFound(
+                _("The campaign is closed: nothing more can be checked in.")
+                if campaign.is_closed
+                else _(
+                    "Only members of a branch taking part in this campaign can check "
+                    "in. Ask your branch's secretary to enrol the branch."
+                )
+            ),
+            back=reverse("campaigns:campaign", args=[campaign.pk]),
+        )
     if request.method == "POST":
         try:
             unit = next(
