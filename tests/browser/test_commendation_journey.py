@@ -113,7 +113,11 @@ def test_a_final_review_goes_from_proposal_to_the_honour_board(
     )
     table = page.locator("table")
     for nomination in proposed:
-        expect(table.get_by_text(nomination.nominee_name, exact=True)).to_be_visible()
+        # Each nominee is a link to their nomination (a village's name may also be
+        # shown as the unit of a person proposed).
+        expect(
+            table.get_by_role("link", name=nomination.nominee_name, exact=True)
+        ).to_be_visible()
     expect(
         table.get_by_text("Hạng 1 trong các thôn của Xã Kê Sặt", exact=False)
     ).to_be_visible()
