@@ -9,6 +9,12 @@ class CompetitionAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status")
     autocomplete_fields = ("scope_unit",)
 
+    def has_delete_permission(self, request, obj=None):
+        # A competition carries rules and the ledger (both kept for ever): it is
+        # closed, never deleted. Django's confirmation page also gathered every
+        # ledger line of it first (seconds for the demo, minutes for a province).
+        return False
+
 
 @admin.register(ActivityType)
 class ActivityTypeAdmin(admin.ModelAdmin):
