@@ -1,11 +1,13 @@
 """The KPI dashboard of a unit and its subtree, as of a day: read from the tallies
 (a few rows per unit), never from the records."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -127,6 +129,10 @@ class Dashboard:
     trend: list[tuple[str, int]]
     models: list[tuple[str, int | None]]
     inclusion: list[dict] = field(default_factory=list)
+    # The kind of units below compared with each other (villages of a commune,
+    # communes of a province), and the kinds there are: (kind, label, count).
+    kind: str = ""
+    kinds: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def group_rows(values: dict, goals: dict) -> list[GroupRow]:
@@ -224,6 +230,71 @@ def summarise(unit: Unit, values: dict, goals: dict) -> UnitRow:
 
 BEHIND = 2
 
+_READ = """
+WITH us AS (
+    SELECT id, path, depth, name, kind FROM units_unit
+    WHERE id = %(unit)s OR (path LIKE %(prefix)s AND depth = %(depth)s AND is_active)
+)
+SELECT us.id, us.path, us.depth, us.name, us.kind, t.metric, t.grain, t.day, t.value
+FROM us LEFT JOIN reports_tally t ON t.unit_id = us.id AND (
+    (%(current)s AND t.grain = 't' AND t.day = %(total)s)
+    OR (NOT %(current)s AND t.grain = 'm' AND t.day < %(month)s)
+    OR (NOT %(current)s AND t.grain = 'd' AND t.day >= %(month)s AND t.day <= %(as_of)s)
+    OR (us.id = %(unit)s AND t.grain = 'm' AND t.day >= %(year_start)s
+        AND t.day <= %(year_end)s AND t.day < %(month)s)
+    OR (us.id = %(unit)s AND t.grain = 'd' AND t.day >= %(month)s
+        AND t.day >= %(year_start)s AND t.day <= %(as_of)s AND t.day <= %(year_end)s)
+)
+ORDER BY us.path
+"""
+
+
+def _read(unit: Unit, as_of: date, year: int, current: bool):
+    """The unit and its children with their totals, and the unit's months of the
+    year: the dashboard's whole read of the tallies, in one statement (through
+    the ORM, compiling the queries cost more than running them)."""
+    month = as_of.replace(day=1)
+    year_start, year_end = date(year, 1, 1), date(year, 12, 31)
+    params = {
+        "unit": unit.pk,
+        "prefix": unit.path + "%",
+        "depth": unit.depth + 1,
+        "current": current,
+        "total": TOTAL_DAY,
+        "month": month,
+        "as_of": as_of,
+        "year_start": year_start,
+        "year_end": year_end,
+    }
+    units: dict[int, Unit] = {}
+    values: dict[int, dict[str, int]] = {}
+    months: dict[str, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_READ, params)
+        rows = cursor.fetchall()
+    for pk, path, depth, name, kind, metric, grain, day, value in rows:
+        if pk not in units:
+            units[pk] = (
+                unit
+                if pk == unit.pk
+                else Unit(pk=pk, path=path, depth=depth, name=name, kind=kind)
+            )
+            values[pk] = {}
+        if metric is None:
+            continue
+        if isinstance(day, str):  # SQLite answers dates as text
+            day = date.fromisoformat(day)
+        in_range = (grain == "m" and day < month) or (
+            grain == "d" and month <= day <= as_of
+        )
+        if (grain == "t") if current else in_range:
+            values[pk][metric] = values[pk].get(metric, 0) + value
+        if pk == unit.pk and in_range and year_start <= day <= year_end:
+            months.setdefault(metric, [0] * 12)[day.month - 1] += value
+    values.setdefault(unit.pk, {})
+    children = [u for pk, u in units.items() if pk != unit.pk]
+    return children, values, months
+
 
 def dashboard(
     unit: Unit,
@@ -231,16 +302,21 @@ def dashboard(
     as_of: date | None = None,
     year: int | None = None,
     today: date | None = None,
+    kind: str | None = None,
 ) -> Dashboard:
     today = today or timezone.localdate()
     as_of = min(as_of or today, today)
     year = year or as_of.year
-    children = list(
-        Unit.objects.filter(
-            path__startswith=unit.path, depth=unit.depth + 1, is_active=True
-        ).order_by("path")
+    children, values, trend_values = _read(unit, as_of, year, as_of >= today)
+    # Units are compared with their peers: villages with villages, not schools.
+    counts = Counter(c.kind for c in children)
+    order = list(Unit.Kind.values)
+    kinds = sorted(
+        counts, key=lambda k: (-counts[k], order.index(k) if k in order else 99)
     )
-    values = totals([unit.pk, *(c.pk for c in children)], as_of, today=today)
+    kind = kind if kind in counts else (kinds[0] if kinds else "")
+    labels = dict(Unit.Kind.choices)
+    children = [c for c in children if c.kind == kind]
     goals = target_data.effective([unit, *children], year)
     own = summarise(unit, values[unit.pk], goals[unit.pk])
     rows = [summarise(c, values[c.pk], goals[c.pk]) for c in children]
@@ -253,7 +329,6 @@ def dashboard(
     behind = candidates[:BEHIND]
     for row in behind:
         row.behind = True
-    trend_values = monthly(unit, year, as_of)
     reach_months = [
         sum(trend_values.get(f"reach:{g}", [0] * 12)[m] for g in GROUPS)
         for m in range(12)
@@ -273,4 +348,6 @@ def dashboard(
         trend=trend,
         models=model_rows(values[unit.pk]),
         inclusion=inclusion_rows(values[unit.pk]),
+        kind=kind,
+        kinds=[(k, str(labels.get(k, k)), counts[k]) for k in kinds],
     )

@@ -74,7 +74,8 @@ def _context(request, unit: Unit, *, public: bool):
     today = timezone.localdate()
     as_of = _day(request.GET.get("as_of", ""), today)
     year = _year(request.GET.get("year", ""), as_of.year)
-    data = board.dashboard(unit, as_of=as_of, year=year, today=today)
+    kind = request.GET.get("kind", "")[:32]
+    data = board.dashboard(unit, as_of=as_of, year=year, today=today, kind=kind)
     return {
         "unit": unit,
         "d": data,
@@ -246,7 +247,12 @@ def report_detail(request, pk):
             "unit": report.unit,
             "working": report.status in (Report.Status.PENDING, Report.Status.RUNNING),
             "sections": [
-                {**s, "rows": [list(zip(s["header"], row)) for row in s["rows"]]}
+                {
+                    **s,
+                    "rows": [
+                        list(zip(s["header"], row, strict=False)) for row in s["rows"]
+                    ],
+                }
                 for s in sections
                 if s["key"] != "units"
             ],
