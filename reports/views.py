@@ -331,7 +331,9 @@ def progress_index(request):
     )
     if province is None:
         raise Http404("no province")
-    return redirect("reports:progress", pk=province.pk)
+    query = request.GET.urlencode()
+    target = reverse("reports:progress", args=[province.pk])
+    return redirect(f"{target}?{query}" if query else target)
 
 
 @require_safe
