@@ -219,6 +219,15 @@ LEADERBOARD_RECONCILE_MINUTES = float(env_str("LEADERBOARD_RECONCILE_MINUTES", "
 # yesterday") is taken, and takes it after midnight (leaderboards/snapshots.py); 0: never.
 LEADERBOARD_SNAPSHOT_MINUTES = float(env_str("LEADERBOARD_SNAPSHOT_MINUTES", "5"))
 
+# Targets and reports (reports/): how often one worker works the report counters out
+# again from the records and repairs what drifted (0: never; manage.py
+# reconcile_reports does it by hand); the smallest inclusion group shown; whether
+# every report is made inside the request (tests) rather than in a background thread
+# when its unit's subtree is large.
+REPORTS_RECONCILE_MINUTES = float(env_str("REPORTS_RECONCILE_MINUTES", "1440"))
+REPORTS_MIN_GROUP = env_int("REPORTS_MIN_GROUP", 10)
+REPORTS_INLINE = env_bool("REPORTS_INLINE", False)
+
 # Request bodies (units/body_limits.py). A path takes at most REQUEST_MAX_BYTES unless its
 # view declares more: the submission form's files together EVIDENCE_REQUEST_MAX_BYTES
 # (10 MB a file is the per-file rule; more files go into the draft afterwards), a

@@ -27,6 +27,7 @@ settings.LEADERBOARD_CATCH_UP_SECONDS = 0
 settings.LEADERBOARD_RECONCILE_MINUTES = 0
 settings.MEDIA_CLEANUP_MINUTES = 0
 settings.LEADERBOARD_SNAPSHOT_MINUTES = 0
+settings.REPORTS_RECONCILE_MINUTES = 0
 
 
 @pytest.fixture(scope="session", autouse=True)
