@@ -135,8 +135,8 @@ class Dashboard:
     kinds: list[tuple[str, str, int]] = field(default_factory=list)
 
 
-def group_rows(values: dict, goals: dict) -> list[GroupRow]:
-    labels = dict(TargetGroup.choices)
+def group_rows(values: dict, goals: dict, labels: dict | None = None) -> list[GroupRow]:
+    labels = labels or dict(TargetGroup.choices)
     rows = []
     for group in GROUPS:
         headcount = values.get(f"hc:{group}", 0)
@@ -214,8 +214,10 @@ def inclusion_rows(values: dict) -> list[dict]:
     return rows
 
 
-def summarise(unit: Unit, values: dict, goals: dict) -> UnitRow:
-    rows = group_rows(values, goals)
+def summarise(
+    unit: Unit, values: dict, goals: dict, labels: dict | None = None
+) -> UnitRow:
+    rows = group_rows(values, goals, labels)
     reached = sum(r.reached for r in rows)
     headcount = sum(r.headcount for r in rows)
     return UnitRow(
@@ -235,7 +237,9 @@ BEHIND = 2
 _UNITS = """
 WITH us AS (
     SELECT id, path, depth, name, kind FROM units_unit
-    WHERE id = %(unit)s OR (path LIKE %(prefix)s AND depth = %(depth)s AND is_active)
+    WHERE id = %(unit)s OR (
+        path > %(low)s AND path <= %(high)s AND depth = %(depth)s AND is_active
+    )
 )
 """
 _CURRENT = """
@@ -274,7 +278,10 @@ def _read(unit: Unit, as_of: date, year: int, current: bool):
     year_start, year_end = date(year, 1, 1), date(year, 12, 31)
     params = {
         "unit": unit.pk,
-        "prefix": unit.path + "%",
+        # The children's paths are the unit's and one more step: a range of the
+        # path's index (LIKE 'prefix%%' is not one outside the C collation).
+        "low": unit.path,
+        "high": unit.path + "Z" * Unit.steplen,
         "depth": unit.depth + 1,
         "total": TOTAL_DAY,
         "month": month,
@@ -333,8 +340,11 @@ def dashboard(
     labels = dict(Unit.Kind.choices)
     children = [c for c in children if c.kind == kind]
     goals = target_data.effective([unit, *children], year)
-    own = summarise(unit, values[unit.pk], goals[unit.pk])
-    rows = [summarise(c, values[c.pk], goals[c.pk]) for c in children]
+    # The groups' names once, not once per child (gettext showed in the profile).
+    names = dict(TargetGroup.choices)
+    names = {key: str(value) for key, value in names.items()}
+    own = summarise(unit, values[unit.pk], goals[unit.pk], names)
+    rows = [summarise(c, values[c.pk], goals[c.pk], names) for c in children]
     # The subunits furthest behind: the largest gap to a target, among those with
     # people to reach.
     candidates = sorted(
