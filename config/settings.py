@@ -248,6 +248,14 @@ LEADERBOARD_SNAPSHOT_MINUTES = float(env_str("LEADERBOARD_SNAPSHOT_MINUTES", "5"
 # entries committed since, and how often it checks every seal (0 turns either off).
 LEDGER_SEAL_SECONDS = float(env_str("LEDGER_SEAL_SECONDS", "60"))
 LEDGER_VERIFY_MINUTES = float(env_str("LEDGER_VERIFY_MINUTES", "1440"))
+# Targets and reports (reports/): how often one worker works the report counters out
+# again from the records and repairs what drifted (0: never; manage.py
+# reconcile_reports does it by hand); the smallest inclusion group shown; whether
+# every report is made inside the request (tests) rather than in a background thread
+# when its unit's subtree is large.
+REPORTS_RECONCILE_MINUTES = float(env_str("REPORTS_RECONCILE_MINUTES", "1440"))
+REPORTS_MIN_GROUP = env_int("REPORTS_MIN_GROUP", 10)
+REPORTS_INLINE = env_bool("REPORTS_INLINE", False)
 
 # Request bodies (units/body_limits.py). A path takes at most REQUEST_MAX_BYTES unless its
 # view declares more: the submission form's files together EVIDENCE_REQUEST_MAX_BYTES

@@ -75,7 +75,8 @@ def _context(request, unit: Unit, *, public: bool):
     today = timezone.localdate()
     as_of = _day(request.GET.get("as_of", ""), today)
     year = _year(request.GET.get("year", ""), as_of.year)
-    data = board.dashboard(unit, as_of=as_of, year=year, today=today)
+    kind = request.GET.get("kind", "")[:32]
+    data = board.dashboard(unit, as_of=as_of, year=year, today=today, kind=kind)
     return {
         "unit": unit,
         "d": data,
@@ -341,7 +342,9 @@ def progress_index(request):
     )
     if province is None:
         raise Http404("no province")
-    return redirect("reports:progress", pk=province.pk)
+    query = request.GET.urlencode()
+    target = reverse("reports:progress", args=[province.pk])
+    return redirect(f"{target}?{query}" if query else target)
 
 
 @require_safe

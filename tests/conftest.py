@@ -30,6 +30,7 @@ settings.LEDGER_SEAL_SECONDS = 0
 settings.LEDGER_VERIFY_MINUTES = 0
 settings.BADGES_PUBLISH_SECONDS = 0
 settings.LEADERBOARD_SNAPSHOT_MINUTES = 0
+settings.REPORTS_RECONCILE_MINUTES = 0
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -127,6 +127,8 @@ VI = {
     "%(group)s: headcount": "%(group)s: số người",
     "%(group)s: target %%": "%(group)s: chỉ tiêu %%",
     "The province's progress toward its targets": "Tiến độ thực hiện chỉ tiêu của tỉnh",
+    "percentage points": "điểm phần trăm",
+    "Kind of unit": "Loại đơn vị",
     "Save the target": "Lưu chỉ tiêu",
     "KPI dashboard: reached against the targets": "Bảng chỉ tiêu: kết quả so với chỉ tiêu",
 }

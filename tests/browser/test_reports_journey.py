@@ -73,11 +73,18 @@ def test_the_reviewer_reports_on_the_commune_and_the_public_sees_the_same(
         page.get_by_role("heading", name="Các nhóm đối tượng so với chỉ tiêu năm 2025")
     ).to_be_visible()
     villages = page.locator("table.kpi-units tbody tr")
+    # Villages are compared with villages (the commune's schools are a chip away).
     expect(villages).to_have_count(
         Unit.objects.filter(
-            path__startswith=ke_sat.path, depth=ke_sat.depth + 1, is_active=True
+            path__startswith=ke_sat.path,
+            depth=ke_sat.depth + 1,
+            is_active=True,
+            kind=Unit.Kind.VILLAGE,
         ).count()
     )
+    expect(
+        page.get_by_role("link", name=re.compile(r"^Thôn \(\d+\)$"))
+    ).to_have_attribute("aria-current", "page")
     behind = page.locator("table.kpi-units tr.behind")
     expect(behind).to_have_count(2)
     expect(behind.first.get_by_text("chậm nhất")).to_be_visible()
@@ -124,7 +131,7 @@ def test_the_reviewer_reports_on_the_commune_and_the_public_sees_the_same(
     public = page.context.browser.new_context()
     visitor = public.new_page()
     visitor.set_viewport_size({"width": 390, "height": 844})
-    visitor.goto(f"{live_asgi}/progress/")
+    visitor.goto(f"{live_asgi}/progress/?kind=commune")
     expect(visitor.get_by_role("heading", level=1)).to_contain_text(province.name)
     assert (
         _number(visitor.locator("#total-reached").inner_text())
@@ -132,10 +139,7 @@ def test_the_reviewer_reports_on_the_commune_and_the_public_sees_the_same(
     )
     ke_sat_row = visitor.locator("table.kpi-units tr", has_text="Xã Kê Sặt")
     assert _number(ke_sat_row.locator("td").first.inner_text()) == shown_total
-    assert (
-        visitor.locator("meta[property='og:image']")
-        .get_attribute("content")
-        .endswith("preview.png")
-    )
+    preview = visitor.locator("meta[property='og:image']").get_attribute("content")
+    assert f"/progress/{province.pk}/preview.png" in preview
     assert serious_accessibility_violations(visitor) == []
     public.close()

@@ -208,3 +208,16 @@ class TestDashboardEqualsReportEqualsStraightCount:
             assert tallies.reconcile() == {"facts": 0, "tallies": 0}
             transaction.set_rollback(True)
         assert not Fact.objects.exists()
+
+
+def test_the_nightly_reconciliation_runs_through_the_schedule(tree, course, settings):
+    from units import schedule
+
+    an = person(tree["ho_lien"])
+    complete(an, course, date(2026, 2, 1))  # no commit callbacks: not counted yet
+    assert shown(tree["province"], TODAY)["citizen"] == 0
+    settings.REPORTS_RECONCILE_MINUTES = 60
+    schedule.forget_local_state()
+
+    assert "reports.reconcile" in schedule.run_due()
+    assert shown(tree["province"], TODAY)["citizen"] == 1
