@@ -112,14 +112,29 @@ def seeded_data(request):
     seeded_badges()
 
 
+# Data the migrations load that a transactional test's flush removes, and that
+# seed_demo and the pages expect: (migration module, its loading function).
+DATA_MIGRATIONS = [
+    ("commendations.migrations.0002_award_types", "seed"),
+    ("campaigns.migrations.0002_activities_and_frozen_snapshots", "seed"),
+]
+
+
 def seeded_badges():
-    """Load the frameworks and seeded badges if a flush removed them."""
+    """Load the frameworks, seeded badges and every other migration-loaded row
+    (award types, campaign activities) if a flush removed them (idempotent)."""
+    from importlib import import_module
+
+    from django.apps import apps as registry
+
     from badges import seeded
     from learning import frameworks
     from learning.models import Skill, SkillArea, SkillFramework
 
     frameworks.load(SkillFramework, SkillArea, Skill)
     seeded.load(BadgeClass, at=timezone.now())
+    for module, function in DATA_MIGRATIONS:
+        getattr(import_module(module), function)(registry, None)
 
 
 def _transactional(request) -> bool:
