@@ -389,6 +389,7 @@ def _propose_in_one_statement(rows, *, review, by, at, origin) -> _Written:
                 "by": by.pk if by is not None else None,
                 "ip": origin.ip_address,
                 "agent": (origin.user_agent or "")[:200],
+                "request": origin.request_id,
                 "prefix": prefix,
                 "suffix": suffix,
                 "awards": award_ids,
@@ -422,10 +423,10 @@ WITH candidate AS (
 ), audit AS (
     INSERT INTO units_auditevent (
         at, actor_id, action, object_type, object_id, unit_id, from_state,
-        to_state, reason, ip_address, user_agent
+        to_state, reason, ip_address, user_agent, request_id
     )
     SELECT %(at)s, %(by)s, 'nomination.proposed', 'commendations.nomination', id,
-        nominee_unit_id, '', %(status)s, '', %(ip)s, %(agent)s
+        nominee_unit_id, '', %(status)s, '', %(ip)s, %(agent)s, %(request)s
     FROM new
 ), notified AS (
     INSERT INTO competitions_notification (user_id, message, link, created_at)
@@ -532,6 +533,7 @@ def _after_proposal(
                         to_state=Nomination.Status.PROPOSED,
                         ip_address=origin.ip_address,
                         user_agent=origin.user_agent,
+                        request_id=origin.request_id,
                     )
                 )
             if user_id:
