@@ -306,6 +306,8 @@ async def fanout(built: dict, *, sizes: list[int], rounds: int) -> dict:
                 await clients.close()
                 row[name] = {
                     **summarise(measured, size),
+                    # Frames counted per round (a round is complete at exactly N).
+                    "received": [r.get("received", 0) for r in measured],
                     "connect_failed": clients.failed,
                     "connect_seconds": round(connect_seconds, 2),
                 }

@@ -149,12 +149,9 @@ def campaign(request, pk):
         "data": data,
         "left": _left(data["ends_at_dt"], timezone.now()),
         "may_organise": services.may_organise(request.user, campaign),
-        "may_check_in": (
-            not campaign.is_closed
-            and services.branches_of(request.user)
-            .filter(pk__in=[b["id"] for b in data["branches"]])
-            .exists()
-        ),
+        # Every signed-in visitor sees the way in; the form tells a non-member why
+        # not (a link shown only to members hides it from those who should ask).
+        "may_check_in": not campaign.is_closed and request.user.is_authenticated,
         "screen_url": reverse("campaigns:screen", args=[campaign.pk]),
         "labels": js_labels(),
         "shown": ":",
