@@ -44,12 +44,12 @@ test: venv node
 deploy-test: venv node
 	REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest tests/deploy $(PYTEST_ARGS)
 
-## make drills: the bad-input drills at full size (1,000 sockets through nginx during
+## make drills: the bad-input drills at full size (200 sockets through nginx during
 ## an nginx reload storm and a PostgreSQL restart; a worker killed mid-award; Redis
 ## back empty and failing over to a replica; a backup restored onto this release),
 ## printing their figures. `make test` runs the same drills with 50 sockets.
 drills: venv node
-	DRILL_CLIENTS=$${DRILL_CLIENTS:-1000} REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest -s -p no:cacheprovider tests/deploy/test_drills.py tests/leaderboards/test_drills.py tests/competitions/test_backup_restore.py $(PYTEST_ARGS)
+	DRILL_CLIENTS=$${DRILL_CLIENTS:-200} REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest -s -p no:cacheprovider tests/deploy/test_drills.py tests/leaderboards/test_drills.py tests/competitions/test_backup_restore.py $(PYTEST_ARGS)
 
 ## make test-fast: the suite on SQLite without services (browser and service tests skip)
 test-fast: venv

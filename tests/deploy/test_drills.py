@@ -20,7 +20,7 @@ from leaderboards import projector
 from leaderboards.boards import Board
 from tests.competitions.conftest import a_credit
 
-# The suite runs a fast version; `make drills` runs them with DRILL_CLIENTS=1000.
+# The suite runs a fast version; `make drills` runs them with DRILL_CLIENTS=200.
 CLIENTS = int(os.environ.get("DRILL_CLIENTS", "50"))
 
 
