@@ -14,7 +14,14 @@ def seeded(sql_store, settings, tmp_path):
     settings.DEBUG = True
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", verbosity=0)
-    return Competition.objects.filter(status=Competition.Status.RUNNING).first()
+    # The movement's competition (campaigns run competitions of their own).
+    return (
+        Competition.objects.filter(
+            status=Competition.Status.RUNNING, kind=Competition.Kind.REGULAR
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def _count(board: Board) -> int:
