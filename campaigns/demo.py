@@ -64,7 +64,12 @@ def _volunteer(username, name, branch):
         person = Person.objects.create(
             user=user, display_name=name, target_group=TargetGroup.CITIZEN
         )
-        add_member(person=person, unit=branch, primary=False)
+        # Everyone lives somewhere: the village the branch serves is their primary
+        # unit (the boards count them there), the branch a second membership.
+        home = _village(branch)
+        if home is not None:
+            add_member(person=person, unit=home, primary=True)
+        add_member(person=person, unit=branch, primary=home is None)
     return user
 
 
