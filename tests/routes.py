@@ -104,6 +104,7 @@ NOT_A_PAGE = {
     "admin:login": "sends to allauth's sign-in",
     # The ledger and what credits it are append-only: the admin refuses changes.
     "admin:competitions_pointrule_delete": "403: a rule is never deleted",
+    "campaigns:checkin": "404 but to members of an enrolled branch (test_campaign_journey)",
     "admin:competitions_competition_delete": "403: a competition is closed, not deleted",
     "admin:competitions_pointentry_add": "403: the ledger is append-only",
     "admin:competitions_pointentry_delete": "403: the ledger is append-only",
