@@ -177,16 +177,16 @@ def fast_password_hashing(request, settings):
 
 @pytest.fixture(scope="class")
 def demo_province(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo province of `seed_demo`, built once for a test class and rolled back
-    after its last test (seeding costs seconds; most of those tests only read it).
+    """The demo province of `seed_demo`, loaded once for a test class and rolled back
+    after its last test (tests/demo_snapshot.py; most of those tests only read it).
 
     Each test still runs in its own savepoint inside this transaction, so what a test
     writes is undone before the next. Returns the media folder the demo wrote to.
     """
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.test.utils import override_settings
 
-    from tests.routes import seed_demo_province
+    from tests.demo_snapshot import load_demo
 
     media = tmp_path_factory.mktemp("demo-media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
@@ -194,13 +194,7 @@ def demo_province(django_db_setup, django_db_blocker, tmp_path_factory):
         outer.__enter__()
         try:
             with override_settings(DEBUG=True):
-                seed_demo_province()
-            if connection.vendor == "postgresql":
-                # Autovacuum never sees rows of an open transaction: without
-                # statistics the planner took seconds per query on the demo (a
-                # person's primary unit: 6 s). ANALYZE counts our own new rows.
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
+                load_demo(media)
             yield media
         finally:
             transaction.set_rollback(True)

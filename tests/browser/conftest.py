@@ -129,6 +129,18 @@ def live_asgi(django_db_setup, django_db_blocker):
     shutil.rmtree(media, ignore_errors=True)
 
 
+@pytest.fixture
+def demo_committed(transactional_db, settings):
+    """The demo province, committed for the server to read (tests/demo_snapshot.py)."""
+    from leaderboards import selectors
+    from tests.demo_snapshot import load_demo
+
+    settings.DEBUG = True  # seed_demo refuses to run in production
+    load_demo(Path(settings.MEDIA_ROOT))
+    settings.DEBUG = False
+    selectors.forget_cached()
+
+
 @pytest.fixture(scope="module")
 def browser():
     # Module scope: Playwright's sync API keeps an event loop running in this thread

@@ -6,19 +6,14 @@ figures with their age through a network drop and reconnects, the campaign close
 its snapshot stays as it was after a later credit, the completion badge appears
 and the top branch is proposed for commendation."""
 
-import importlib
 import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from campaigns.models import Campaign
-from commendations.models import AwardType, Nomination
-from leaderboards import selectors
-from tests.badges.conftest import seeded_badges
+from commendations.models import Nomination
 from tests.browser.conftest import serious_accessibility_violations, watched_page
 from tests.campaigns.conftest import scene
 from units.demo import DEMO_PASSWORD
@@ -27,16 +22,8 @@ SHOTS = Path(__file__).resolve().parents[2] / ".pytest_cache" / "campaigns"
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
-    seeded_badges()
-    if not AwardType.objects.exists():
-        importlib.import_module("commendations.migrations.0002_award_types").seed(
-            apps, None
-        )
-    settings.DEBUG = True
-    call_command("seed_demo", verbosity=0)
-    settings.DEBUG = False
-    selectors.forget_cached()
+def demo(demo_committed):
+    """The demo province (the Youth Union, its branch and volunteers)."""
 
 
 def _sign_in(page, base, username, next_path):

@@ -5,23 +5,18 @@ ballot, the decision is recorded, the .docx and XLSX files parse (python-docx,
 openpyxl: LibreOffice is not installed here), certificates download, and the
 honour board shows the awards with a link preview."""
 
-import importlib
 import io
 import re
 import urllib.request
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 from docx import Document
 from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import expect
 
-from commendations.models import AwardType, Nomination, Review
-from leaderboards import selectors
-from tests.badges.conftest import seeded_badges
+from commendations.models import Nomination, Review
 from tests.browser.conftest import serious_accessibility_violations
 from units.demo import DEMO_PASSWORD
 from units.models import Unit
@@ -31,16 +26,7 @@ SIZES = {"390x844": (390, 844), "1366x768": (1366, 768)}
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
-    seeded_badges()
-    if not AwardType.objects.exists():
-        importlib.import_module("commendations.migrations.0002_award_types").seed(
-            apps, None
-        )
-    settings.DEBUG = True
-    call_command("seed_demo", verbosity=0)
-    settings.DEBUG = False
-    selectors.forget_cached()
+def demo(demo_committed):
     # The movement's final review (a closed campaign has a review of its own).
     return Review.objects.get(kind=Review.Kind.FINAL, competition__kind="regular")
 

@@ -12,15 +12,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.badges.conftest import seeded_badges
 from tests.browser.conftest import serious_accessibility_violations, watched_page
+from tests.demo_snapshot import load_demo
 from tests.routes import (
     BROWSER_ACCEPT,
     complete_demo,
     not_a_page,
     page_urls,
     routes,
-    seed_demo_province,
     url_of,
 )
 from units.models import Unit
@@ -101,8 +100,7 @@ def test_every_page_fits_a_320_pixel_phone_and_a_thumb(
 ):
     settings.DEBUG = True  # seed_demo refuses to run in production
     settings.MEDIA_ROOT = tmp_path / "media"
-    seeded_badges()  # what the migrations load, emptied by earlier tests' flushes
-    seed_demo_province()
+    load_demo(settings.MEDIA_ROOT)
     settings.DEBUG = False
     demo = complete_demo()
     Unit.objects.filter(name="Thôn Hồ Liễn").update(name=LONG_NAME)

@@ -9,15 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from leaderboards import selectors
 from reports import dashboard as board
-from tests.badges.conftest import seeded_badges
 from tests.browser.conftest import serious_accessibility_violations
 from units.demo import DEMO_PASSWORD
 from units.models import Unit
@@ -27,12 +24,7 @@ SIZES = {"390x844": (390, 844), "1366x768": (1366, 768)}
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
-    seeded_badges()
-    settings.DEBUG = True
-    call_command("seed_demo", verbosity=0)
-    settings.DEBUG = False
-    selectors.forget_cached()
+def demo(demo_committed):
     return Unit.objects.get(name="Xã Kê Sặt")
 
 

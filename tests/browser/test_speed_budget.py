@@ -23,13 +23,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from badges.models import Assertion, BadgeClass
 from competitions.models import Competition
-from leaderboards import selectors
-from tests.badges.conftest import seeded_badges
 from tests.browser.conftest import serious_accessibility_violations, watched_page
 from units.models import Person, Unit
 
@@ -70,12 +67,7 @@ PAINTS = """
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
-    seeded_badges()  # the migrations' data, which an earlier test's flush removed
-    settings.DEBUG = True  # seed_demo refuses to run otherwise
-    call_command("seed_demo", verbosity=0)
-    settings.DEBUG = False
-    selectors.forget_cached()
+def demo(demo_committed):
     competition = Competition.objects.filter(status="running").order_by("pk")[0]
     province = competition.scope_unit
     ke_sat = Unit.objects.get(name="Xã Kê Sặt")

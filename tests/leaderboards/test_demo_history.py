@@ -1,7 +1,6 @@
 """`seed_demo` leaves boards that are alive on the first `make run`."""
 
 import pytest
-from django.core.management import call_command
 
 from competitions.models import Competition
 from leaderboards import selectors
@@ -10,10 +9,8 @@ from units.models import Unit
 
 
 @pytest.fixture
-def seeded(sql_store, settings, tmp_path):
-    settings.DEBUG = True
-    settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("seed_demo", verbosity=0)
+def seeded(demo_province, db, settings):
+    settings.MEDIA_ROOT = demo_province
     # The movement's competition (campaigns run competitions of their own).
     return (
         Competition.objects.filter(
@@ -42,8 +39,7 @@ def test_boards_have_weeks_of_history_and_villages_racing_this_week(seeded):
     # history, not one burst.
     assert people["all"] > max(people["week"], people["month"])
 
-    # The villages of Kê Sặt compete this week (in the same test: seeding the demo
-    # on the SQL store is the cost of this file).
+    # The villages of Kê Sặt compete this week.
     ke_sat = Unit.objects.get(name="Xã Kê Sặt")
     rows, count = selectors.board_rows(Board(seeded.pk, ke_sat.pk, "village", "week"))
 

@@ -1,0 +1,150 @@
+"""The demo province of `seed_demo`, seeded once per test process and put back in a
+second or two wherever a test needs it again.
+
+Seeding the demo takes 20 s on an idle machine and several minutes inside a test's
+transaction on a loaded one; a dozen test modules read it. On PostgreSQL the first
+seeding is photographed (every table copied out in COPY's binary format, every Redis
+key DUMPed, the media folder copied) and later loads truncate the tables and copy the
+photograph back in, with triggers off (the rows are already what the triggers would
+make, and the ledger's append-only guards are row triggers that TRUNCATE skips
+anyway). SQLite seeds every time.
+
+What a load leaves is the database of the first seeding, whole: rows the migrations
+load, content types and all, whatever earlier tests' flushes had removed.
+"""
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import connection, transaction
+
+
+@dataclass
+class Snapshot:
+    tables: dict[str, bytes]
+    redis_keys: list[tuple[bytes, int, bytes]]  # key, milliseconds to live, DUMP
+    media: Path
+
+
+# One photograph per ranking store (REDIS_URL, "" for the SQL store): the boards
+# the demo projects live in that store.
+_snapshots: dict[str, Snapshot] = {}
+
+
+def load_demo(media: Path) -> None:
+    """Fill the database, the ranking store and `media` with the demo province.
+
+    The caller has set MEDIA_ROOT to `media` and DEBUG on (seed_demo refuses to run
+    in production). Inside a transaction the load is undone with it; outside one it
+    is committed (the browser tests' server reads it).
+    """
+    from leaderboards import selectors
+    from tests.badges.conftest import seeded_badges
+    from tests.routes import seed_demo_province
+
+    if connection.vendor != "postgresql" or getattr(settings, "REDIS_CLUSTER", False):
+        seeded_badges()
+        seed_demo_province()
+        selectors.forget_cached()
+        return
+    key = settings.REDIS_URL
+    if key not in _snapshots:
+        # The first seeding starts from the migrations' rows, whatever an earlier
+        # flush removed: every later load gets them back with the photograph.
+        client = _redis()
+        if client is not None:
+            client.flushdb()  # boards of earlier tests are not the demo's
+        seeded_badges()
+        seed_demo_province()
+        _snapshots[key] = _take(media)
+    else:
+        with transaction.atomic():
+            _put_back(_snapshots[key], media)
+    with connection.cursor() as cursor:
+        # Autovacuum never sees rows of an open transaction: without statistics
+        # the planner took seconds per query on the demo (a person's primary
+        # unit: 6 s). ANALYZE counts our own new rows.
+        cursor.execute("ANALYZE")
+    selectors.forget_cached()  # boards an earlier test read under the same ids
+
+
+def _tables(cursor) -> list[str]:
+    cursor.execute(
+        "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'"
+        " AND tablename <> 'django_migrations' ORDER BY tablename"
+    )
+    return [name for (name,) in cursor.fetchall()]
+
+
+def _take(media: Path) -> Snapshot:
+    tables = {}
+    with connection.cursor() as cursor:
+        for table in _tables(cursor):
+            with cursor.copy(f"COPY {table} TO STDOUT (FORMAT BINARY)") as copy:
+                tables[table] = b"".join(bytes(block) for block in copy)
+    redis_keys = []
+    client = _redis()
+    if client is not None:
+        for name in client.scan_iter(count=1000):
+            dumped = client.dump(name)
+            if dumped is not None:
+                redis_keys.append((name, max(client.pttl(name), 0), dumped))
+    kept = Path(tempfile.mkdtemp(prefix="thidua-demo-media-"))
+    if Path(media).exists():
+        shutil.copytree(media, kept, dirs_exist_ok=True)
+    return Snapshot(tables=tables, redis_keys=redis_keys, media=kept)
+
+
+def _put_back(snapshot: Snapshot, media: Path) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(f"TRUNCATE {', '.join(snapshot.tables)}")
+        for table, data in snapshot.tables.items():
+            with cursor.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
+                copy.write(data)
+        cursor.execute("SET LOCAL session_replication_role = origin")
+        _sequences_past_their_rows(cursor)
+    ContentType.objects.clear_cache()
+    client = _redis()
+    if client is not None:
+        client.flushdb()
+        with client.pipeline(transaction=False) as pipe:
+            for name, ttl, dumped in snapshot.redis_keys:
+                pipe.restore(name, ttl, dumped, replace=True)
+            pipe.execute()
+    else:
+        cache.clear()
+    shutil.copytree(snapshot.media, media, dirs_exist_ok=True)
+
+
+def _sequences_past_their_rows(cursor) -> None:
+    """Sequences are not rows: point each past the largest id copied back (never
+    lower than it is, as PostgreSQL's sequences outlive a rollback)."""
+    cursor.execute(
+        "SELECT pg_get_serial_sequence(quote_ident(table_name), column_name),"
+        " quote_ident(table_name), quote_ident(column_name)"
+        " FROM information_schema.columns WHERE table_schema = 'public'"
+        " AND (is_identity = 'YES' OR column_default LIKE 'nextval(%%')"
+    )
+    for sequence, table, column in cursor.fetchall():
+        if sequence is None:
+            continue
+        cursor.execute(
+            f"SELECT setval(%s, GREATEST((SELECT MAX({column}) FROM {table}),"
+            " (SELECT last_value FROM pg_sequences"
+            "  WHERE format('%%I.%%I', schemaname, sequencename) = %s), 1))",
+            [sequence, sequence],
+        )
+
+
+def _redis():
+    if not settings.REDIS_URL:
+        return None
+    from leaderboards.stores import get_store
+
+    return getattr(get_store(), "client", None)
