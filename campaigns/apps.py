@@ -8,7 +8,10 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from units.audit import describe_actions
+        from units.report_sections import register_report_section
 
         from . import actions
+        from .report import campaigns_section
 
         describe_actions(actions.SENTENCES, pages=actions.PAGES)
+        register_report_section("campaigns", campaigns_section)

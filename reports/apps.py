@@ -13,6 +13,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from units import schedule
+        from units.audit import describe_actions
         from units.panels import register_unit_panel
 
         from . import receivers  # noqa: F401  (connects the signal receivers)
@@ -20,4 +21,5 @@ class ReportsConfig(AppConfig):
         from .tallies import reconcile
 
         register_unit_panel(reports_panel)
+        describe_actions({"target.set": _("Set the unit's target for a target group")})
         schedule.register("reports.reconcile", every=_every, run=reconcile)

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from units.audit import Origin, record_event
 from units.models import TargetGroup, Unit
 
 from .errors import ReportError
@@ -122,9 +123,19 @@ def parse_percent(raw) -> Decimal:
 
 
 def set_target(
-    *, unit: Unit, year: int, group: str, percent, by, at: datetime
+    *,
+    unit: Unit,
+    year: int,
+    group: str,
+    percent,
+    by,
+    at: datetime,
+    origin: Origin,
 ) -> Target:
-    """Set the unit's own target; refused above 100% or below the parent's."""
+    """Set the unit's own target; refused above 100% or below the parent's.
+
+    Audited (from the old percent to the new): a target is what a unit answers for
+    in its reports, so who changed it and when must be on record."""
     if group not in GROUPS:
         raise ReportError(_("Choose one of the target groups."))
     if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -150,11 +161,27 @@ def set_target(
                 )
                 % {"least": _plain(least), "unit": owner.name, "year": year}
             )
+        before = (
+            Target.objects.filter(unit=unit, year=year, target_group=group)
+            .values_list("percent", flat=True)
+            .first()
+        )
         target, _created = Target.objects.update_or_create(
             unit=unit,
             year=year,
             target_group=group,
             defaults={"percent": percent, "set_by": by, "source": ""},
+        )
+        record_event(
+            actor=by,
+            action="target.set",
+            obj=target,
+            at=at,
+            origin=origin,
+            unit=unit,
+            from_state="" if before is None else f"{_plain(before)}%",
+            to_state=f"{_plain(percent)}%",
+            reason=f"{year} {group}",
         )
     return target
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from badges import images
+from units.audit import Origin
 from units.models import TargetGroup, Unit
 from units.permissions import Action, can, get_unit_for, units_where
 from units.replay import sent_once
@@ -155,6 +156,7 @@ def unit_targets(request, pk):
                 percent=request.POST.get("percent", ""),
                 by=request.user,
                 at=timezone.now(),
+                origin=Origin.from_request(request),
             )
         except ReportError as error:
             return _refused(request, error, back=f"{back}?year={year}")

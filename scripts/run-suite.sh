@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite on the machine's two cores: the API fuzz (minutes of generating
+# The whole suite on the machine's cores: the API fuzz (minutes of generating
 # requests, one core) runs in a process of its own beside the rest.
 #
 # The fuzz gets its own test database on the same PostgreSQL and no Redis (the SQL
@@ -15,8 +15,12 @@ DATABASE_URL="${DATABASE_URL%/*}/thidua_fuzz" REDIS_URL= \
   "$py" -m pytest tests/test_api_fuzz.py -q -p no:cacheprovider >"$fuzz_log" 2>&1 &
 fuzz=$!
 
-# The deployment drills run under `make drills` only (README, "Drills").
-"$py" -m pytest --ignore=tests/test_api_fuzz.py --ignore=tests/deploy/test_drills.py "$@"
+# The rest over a pytest-xdist worker per core (each with its own test database and
+# Redis, tests/parallel.py); a module stays on one worker, so its module-scoped
+# browser and class-scoped demo are made once. The deployment drills run under
+# `make drills` only (README, "Drills").
+"$py" -m pytest -n "${TEST_WORKERS:-$(nproc)}" --dist loadfile \
+  --ignore=tests/test_api_fuzz.py --ignore=tests/deploy/test_drills.py "$@"
 main=$?
 
 wait "$fuzz"

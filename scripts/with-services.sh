@@ -36,15 +36,26 @@ as_pg() {
 
 cleanup() {
   as_pg "$pg_bin/pg_ctl" -D "$pgdata" -m immediate stop >/dev/null 2>&1 || true
-  if [ -f "$workdir/redis.pid" ]; then kill "$(cat "$workdir/redis.pid")" 2>/dev/null || true; fi
+  for pid in "$workdir"/redis*.pid; do
+    [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
+  done
   rm -rf "$workdir"
 }
 trap cleanup EXIT
 
-redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
-  --daemonize yes --pidfile "$workdir/redis.pid" --dir "$workdir" \
-  --logfile "$workdir/redis.log"
+# One Redis per core: the suite runs a pytest-xdist worker per core, and each worker
+# needs a server of its own (tests/parallel.py). REDIS_URL is the first.
+redis_ports=()
+for ((i = 0; i < $(nproc); i++)); do
+  port=$(free_port)
+  mkdir "$workdir/redis$i"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+    --daemonize yes --pidfile "$workdir/redis$i.pid" --dir "$workdir/redis$i" \
+    --logfile "$workdir/redis$i/redis.log"
+  export "REDIS_URL_GW$i=redis://127.0.0.1:$port/0"
+  redis_ports+=("$port")
+done
+redis_port=${redis_ports[0]}
 
 pg_port=$(free_port)
 # Tests run without fsync (their data is thrown away); the benchmark's "durable"
@@ -59,9 +70,11 @@ as_pg "$pg_bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
   -o "-p $pg_port -k $pgdata -c listen_addresses=127.0.0.1 $pg_durability -c max_connections=200" \
   start >/dev/null
 
-for _ in $(seq 50); do
-  redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
-  sleep 0.1
+for port in "${redis_ports[@]}"; do
+  for _ in $(seq 50); do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
 done
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/thidua"

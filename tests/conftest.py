@@ -33,6 +33,34 @@ settings.LEADERBOARD_SNAPSHOT_MINUTES = 0
 settings.REPORTS_RECONCILE_MINUTES = 0
 
 
+def _reload_what_the_migrations_load(sender, app_config, **kwargs):
+    """Put back the rows the data migrations load (frameworks, seeded badges, award
+    types, campaign activities) after a flush emptied them.
+
+    A transactional test ends with Django's flush, which sends post_migrate when it
+    is done; without this, whichever test ran after one on the same worker found no
+    framework or badge class, so a test's outcome hung on the order tests ran in.
+    Once per flush: on the last app's signal, when the content types are back.
+    """
+    from django.apps import apps
+
+    with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+    if app_config is not with_models[-1]:
+        return
+    from tests.badges.conftest import seeded_badges
+
+    seeded_badges()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migration_data_outlives_flushes():
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_reload_what_the_migrations_load)
+    yield
+    post_migrate.disconnect(_reload_what_the_migrations_load)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_background_timer():
     """Importing config.asgi (the socket tests do) starts the worker's timer; in

@@ -155,7 +155,12 @@ VI = {
     "Proposed for commendation": "Được đề nghị khen thưởng",
     "rank %(rank)s": "hạng %(rank)s",
     "Nobody is proposed yet.": "Chưa có ai được đề nghị.",
+    "Campaign": "Chiến dịch",
+    "Branches enrolled": "Chi đoàn tham gia",
+    "Check-ins approved": "Lượt báo cáo được duyệt",
+    "Campaign points": "Điểm chiến dịch",
 }
+
 PLURAL = {
     "%(days)s day": ["%(days)s ngày"],
 }

@@ -131,6 +131,7 @@ VI = {
     "Kind of unit": "Loại đơn vị",
     "Save the target": "Lưu chỉ tiêu",
     "KPI dashboard: reached against the targets": "Bảng chỉ tiêu: kết quả so với chỉ tiêu",
+    "Set the unit's target for a target group": "Đặt chỉ tiêu của đơn vị cho một nhóm đối tượng",
 }
 
 PLURAL = {

@@ -34,17 +34,22 @@ def person(unit, name="Nguyễn Văn An", **fields) -> Person:
     return made
 
 
-def complete(who, training, day: date, unit=None) -> Completion:
+def complete(who, training, day: date, unit=None, pending=False) -> Completion:
+    """A completion recorded by attendance (confirmed), or a learner's self-report
+    awaiting review (pending=True)."""
     completion, _new = record_completion(
         NewCompletion(
             person=who,
             training=training,
             unit=unit or who.memberships.get(is_primary=True).unit,
             completed_on=day,
-            source=Completion.Source.ATTENDANCE,
+            source=Completion.Source.SELF_REPORT
+            if pending
+            else Completion.Source.ATTENDANCE,
         ),
         by=None,
         at=timezone.now(),
         origin=Origin(ip_address="127.0.0.1", user_agent="test"),
+        status=Completion.Status.PENDING if pending else Completion.Status.CONFIRMED,
     )
     return completion

@@ -176,14 +176,13 @@ class TestDashboardEqualsReportEqualsStraightCount:
                     for i in range(8)
                 ]
                 for who, where, back, which, confirmed in events:
-                    item = complete(
+                    complete(
                         people[who],
                         (course, other_course)[which],
                         TODAY - timedelta(days=back),
                         unit=villages[where],
+                        pending=not confirmed,
                     )
-                    if not confirmed and item.status == Completion.Status.CONFIRMED:
-                        pass
             days = [
                 TODAY,
                 TODAY - timedelta(days=rng.randint(0, 200)),

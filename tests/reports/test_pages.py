@@ -15,6 +15,7 @@ from reports import tallies, targets
 from reports.models import Report, Target
 from tests.conftest import PASSWORD
 from tests.reports.conftest import complete, person
+from units.models import AuditEvent
 
 
 @pytest.fixture(autouse=True)
@@ -124,6 +125,15 @@ def test_a_higher_target_is_saved_and_shown(client, commune_admin, reached):
         targets.effective([reached["ho_lien"]], 2025)[reached["ho_lien"].pk]["citizen"]
         == 85.5
     )
+    # Who changed the target, from what to what, is on record.
+    event = AuditEvent.objects.get(action="target.set")
+    assert (event.actor, event.unit, event.from_state, event.to_state) == (
+        commune_admin,
+        reached["ho_lien"],
+        "",
+        "85,5%",
+    )
+    assert event.ip_address == "127.0.0.1"
 
 
 def test_a_reviewer_may_not_set_targets(client, reviewer, reached):
