@@ -16,10 +16,10 @@ DATABASE_URL="${DATABASE_URL%/*}/thidua_fuzz" REDIS_URL= \
 fuzz=$!
 
 # The rest over a pytest-xdist worker per core (each with its own test database and
-# Redis, tests/parallel.py); a module stays on one worker, so its module-scoped
-# browser and class-scoped demo are made once. The deployment drills run under
-# `make drills` only (README, "Drills").
-"$py" -m pytest -n "${TEST_WORKERS:-$(nproc)}" --dist loadfile \
+# Redis, tests/parallel.py); an idle worker takes tests queued for the other
+# (worksteal), so one long module does not leave a core waiting. The deployment
+# drills run under `make drills` only (README, "Drills").
+"$py" -m pytest -n "${TEST_WORKERS:-$(nproc)}" --dist worksteal \
   --ignore=tests/test_api_fuzz.py --ignore=tests/deploy/test_drills.py "$@"
 main=$?
 

@@ -62,6 +62,35 @@ def migration_data_outlives_flushes():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def demo_photographed_first(request, tmp_path_factory):
+    """Seed and photograph the demo province when the worker starts, if any test
+    will read it (tests/demo_snapshot.py).
+
+    Seeded alone it takes 30 s; seeded later, beside the other worker's browsers
+    and servers, it took over three minutes.
+    """
+    wanted = {"demo_province", "demo_committed"}
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"] or not any(
+        wanted & set(getattr(item, "fixturenames", ()))
+        for item in request.session.items
+    ):
+        yield
+        return
+    from django.test.utils import override_settings
+
+    from tests.demo_snapshot import prepare_demo
+
+    request.getfixturevalue("django_db_setup")
+    media = tmp_path_factory.mktemp("demo-first")
+    with (
+        request.getfixturevalue("django_db_blocker").unblock(),
+        override_settings(MEDIA_ROOT=media, DEBUG=True),
+    ):
+        prepare_demo(media)
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def no_background_timer():
     """Importing config.asgi (the socket tests do) starts the worker's timer; in
     the test process it would run scheduled jobs behind the tests' backs."""
@@ -214,10 +243,12 @@ def demo_province(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.db import transaction
     from django.test.utils import override_settings
 
-    from tests.demo_snapshot import load_demo
+    from tests.demo_snapshot import load_demo, prepare_demo
 
     media = tmp_path_factory.mktemp("demo-media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        with override_settings(DEBUG=True):
+            prepare_demo(media)
         outer = transaction.atomic()
         outer.__enter__()
         try:

@@ -3,7 +3,8 @@ second or two wherever a test needs it again.
 
 Seeding the demo takes 20 s on an idle machine and several minutes inside a test's
 transaction on a loaded one; a dozen test modules read it. On PostgreSQL the first
-seeding is photographed (every table copied out in COPY's binary format, every Redis
+seeding (committed, before the class's transaction opens: prepare_demo) is
+photographed (every table copied out in COPY's binary format, every Redis
 key DUMPed, the media folder copied) and later loads truncate the tables and copy the
 photograph back in, with triggers off (the rows are already what the triggers would
 make, and the ledger's append-only guards are row triggers that TRUNCATE skips
@@ -36,6 +37,33 @@ class Snapshot:
 _snapshots: dict[str, Snapshot] = {}
 
 
+def _photographed() -> bool:
+    return connection.vendor == "postgresql" and not getattr(
+        settings, "REDIS_CLUSTER", False
+    )
+
+
+def prepare_demo(media: Path) -> None:
+    """Seed and photograph the demo once per process, committed, and put the
+    database back as it was: call it outside any transaction (the class fixture
+    does, before opening its own).
+
+    Inside a transaction the seeding ran for minutes where it takes 20 s on its
+    own: autovacuum never sees uncommitted rows, so the planner had no statistics
+    for any of them.
+    """
+    if not _photographed() or settings.REDIS_URL in _snapshots:
+        return
+    with connection.cursor() as cursor:
+        before = _copy_out(cursor)
+    load_demo(media)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _copy_in(cursor, before)
+    client = _redis()
+    if client is not None:
+        client.flushdb()
+
+
 def load_demo(media: Path) -> None:
     """Fill the database, the ranking store and `media` with the demo province.
 
@@ -47,18 +75,18 @@ def load_demo(media: Path) -> None:
     from tests.badges.conftest import seeded_badges
     from tests.routes import seed_demo_province
 
-    if connection.vendor != "postgresql" or getattr(settings, "REDIS_CLUSTER", False):
+    if not _photographed():
         seeded_badges()
         seed_demo_province()
         selectors.forget_cached()
         return
     key = settings.REDIS_URL
     if key not in _snapshots:
-        # The first seeding starts from the migrations' rows, whatever an earlier
-        # flush removed: every later load gets them back with the photograph.
         client = _redis()
         if client is not None:
             client.flushdb()  # boards of earlier tests are not the demo's
+        # The first seeding starts from the migrations' rows, whatever an earlier
+        # flush removed: every later load gets them back with the photograph.
         seeded_badges()
         seed_demo_province()
         _snapshots[key] = _take(media)
@@ -81,12 +109,30 @@ def _tables(cursor) -> list[str]:
     return [name for (name,) in cursor.fetchall()]
 
 
-def _take(media: Path) -> Snapshot:
+def _copy_out(cursor) -> dict[str, bytes]:
     tables = {}
+    for table in _tables(cursor):
+        with cursor.copy(f"COPY {table} TO STDOUT (FORMAT BINARY)") as copy:
+            tables[table] = b"".join(bytes(block) for block in copy)
+    return tables
+
+
+def _copy_in(cursor, tables: dict[str, bytes]) -> None:
+    """Every table emptied and filled with these rows; triggers off (the rows are
+    already what they would make), sequences past the largest id."""
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    cursor.execute(f"TRUNCATE {', '.join(tables)}")
+    for table, data in tables.items():
+        with cursor.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(data)
+    cursor.execute("SET LOCAL session_replication_role = origin")
+    _sequences_past_their_rows(cursor)
+    ContentType.objects.clear_cache()
+
+
+def _take(media: Path) -> Snapshot:
     with connection.cursor() as cursor:
-        for table in _tables(cursor):
-            with cursor.copy(f"COPY {table} TO STDOUT (FORMAT BINARY)") as copy:
-                tables[table] = b"".join(bytes(block) for block in copy)
+        tables = _copy_out(cursor)
     redis_keys = []
     client = _redis()
     if client is not None:
@@ -102,14 +148,7 @@ def _take(media: Path) -> Snapshot:
 
 def _put_back(snapshot: Snapshot, media: Path) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(f"TRUNCATE {', '.join(snapshot.tables)}")
-        for table, data in snapshot.tables.items():
-            with cursor.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
-                copy.write(data)
-        cursor.execute("SET LOCAL session_replication_role = origin")
-        _sequences_past_their_rows(cursor)
-    ContentType.objects.clear_cache()
+        _copy_in(cursor, snapshot.tables)
     client = _redis()
     if client is not None:
         client.flushdb()

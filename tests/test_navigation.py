@@ -94,22 +94,27 @@ def usable_pages(client, demo) -> dict[str, str]:  # noqa: F811
     return usable
 
 
-def crawl(client, start: str) -> set[str]:
+def crawl(client, start: str, usable: dict[str, str]) -> set[str]:
     """Route keys of the pages visited from `start` and of every link they hold.
 
-    Links to routes seen least are followed first, and among those the deepest, so
-    that the crawl goes down the unit tree (province, commune, village) instead of
-    visiting every commune; each route is visited at most VISITS_PER_ROUTE times.
+    Links to routes seen least are followed first; among those, links to the very
+    pages this persona uses (`usable`: its own unit, its own board), then the
+    deepest, so that the crawl goes down the unit tree (province, commune, village)
+    instead of visiting every commune, and spends a route's visits on the persona's
+    own units before others'; each route is visited at most VISITS_PER_ROUTE times.
     """
+    own = set(usable.values())
     reached, visits, seen, order = set(), {}, {start}, count()
-    queue = [(0, 0, next(order), start, 0)]
+    queue = [(0, False, 0, next(order), start, 0)]
     while queue:
-        times, _depth, _n, url, depth = heapq.heappop(queue)
+        times, _other, _depth, _n, url, depth = heapq.heappop(queue)
         key = route_key(url)
         if key is None or visits.get(key, 0) >= VISITS_PER_ROUTE:
             continue
         if visits.get(key, 0) != times:  # seen more since queued: requeue
-            heapq.heappush(queue, (visits[key], -depth, next(order), url, depth))
+            heapq.heappush(
+                queue, (visits[key], url not in own, -depth, next(order), url, depth)
+            )
             continue
         visits[key] = times + 1
         response = client.get(url, HTTP_ACCEPT=BROWSER_ACCEPT, follow=True)
@@ -123,7 +128,10 @@ def crawl(client, start: str) -> set[str]:
             if link not in seen:
                 seen.add(link)
                 known = visits.get(route_key(link), 0)
-                heapq.heappush(queue, (known, -depth - 1, next(order), link, depth + 1))
+                heapq.heappush(
+                    queue,
+                    (known, link not in own, -depth - 1, next(order), link, depth + 1),
+                )
     return reached
 
 
@@ -140,7 +148,7 @@ def test_every_page_a_role_can_use_is_linked_from_its_pages(
         start = landing_url(user)
 
     usable = usable_pages(client, demo)
-    reached = crawl(client, start)
+    reached = crawl(client, start, usable)
 
     unreachable = {
         key: url

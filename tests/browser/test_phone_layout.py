@@ -82,9 +82,15 @@ def session_cookie(username: str, base_url: str) -> dict:
     }
 
 
-def first_able(contexts: dict, url: str) -> str | None:
-    """The first persona whose browser gets the page itself (200, HTML)."""
-    for persona, context in contexts.items():
+def first_able(contexts: dict, url: str, *, admin: bool = False) -> str | None:
+    """The first persona whose browser gets the page itself (200, HTML). The Django
+    admin's pages are the administrator's alone: asked of them first, they spare
+    six refusals each (they are over half of the routes)."""
+    order = list(contexts)
+    if admin:
+        order.sort(key=lambda persona: persona != "quantri")
+    for persona in order:
+        context = contexts[persona]
         response = context.request.get(
             url, headers={"Accept": BROWSER_ACCEPT}, max_redirects=0
         )
@@ -95,8 +101,14 @@ def first_able(contexts: dict, url: str) -> str | None:
     return None
 
 
+# The pages are checked in shards that xdist's workers share (a page costs about a
+# second: up to seven persona requests, the page itself, its measure and axe).
+SHARDS = 4
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
 def test_every_page_fits_a_320_pixel_phone_and_a_thumb(
-    browser, live_asgi, transactional_db, settings, tmp_path
+    browser, live_asgi, transactional_db, settings, tmp_path, shard
 ):
     settings.DEBUG = True  # seed_demo refuses to run in production
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -114,11 +126,12 @@ def test_every_page_fits_a_320_pixel_phone_and_a_thumb(
 
     urls = page_urls(demo)
     problems, checked = [], 0
-    for route in routes():
-        if not_a_page(route):
-            continue
+    pages = [route for route in routes() if not not_a_page(route)]
+    for route in pages[shard::SHARDS]:
         url = url_of(route, urls)
-        persona = first_able(contexts, live_asgi + url)
+        persona = first_able(
+            contexts, live_asgi + url, admin=route.key.startswith("admin")
+        )
         if persona is None:
             continue
         page = contexts[persona].pages[0]
@@ -145,7 +158,7 @@ def test_every_page_fits_a_320_pixel_phone_and_a_thumb(
     for context in contexts.values():
         context.close()
     print(f"{checked} pages checked at 320 px")
-    assert checked > 80, f"only {checked} pages could be opened"
+    assert checked > 20, f"only {checked} pages could be opened"
     assert problems == [], "\n".join(problems)
     assert violations == []
 
