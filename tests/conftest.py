@@ -63,12 +63,15 @@ def migration_data_outlives_flushes():
 
 @pytest.fixture(scope="session", autouse=True)
 def demo_photographed_first(request, tmp_path_factory):
-    """Seed and photograph the demo province when the worker starts, if any test
-    will read it (tests/demo_snapshot.py).
+    """Seed and photograph the demo province when the first worker starts, if any
+    test will read it (tests/demo_snapshot.py); the other workers load its
+    photograph when they first need the demo.
 
     Seeded alone it takes 30 s; seeded later, beside the other worker's browsers
     and servers, it took over three minutes.
     """
+    from tests.demo_snapshot import expect_photograph, first_worker, prepare_demo
+
     wanted = {"demo_province", "demo_committed"}
     if "postgresql" not in settings.DATABASES["default"]["ENGINE"] or not any(
         wanted & set(getattr(item, "fixturenames", ()))
@@ -76,9 +79,11 @@ def demo_photographed_first(request, tmp_path_factory):
     ):
         yield
         return
+    if not first_worker():
+        expect_photograph()
+        yield
+        return
     from django.test.utils import override_settings
-
-    from tests.demo_snapshot import prepare_demo
 
     request.getfixturevalue("django_db_setup")
     media = tmp_path_factory.mktemp("demo-first")

@@ -14,8 +14,11 @@ What a load leaves is the database of the first seeding, whole: rows the migrati
 load, content types and all, whatever earlier tests' flushes had removed.
 """
 
+import os
+import pickle
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +35,60 @@ class Snapshot:
     media: Path
 
 
-# One photograph per ranking store (REDIS_URL, "" for the SQL store): the boards
+# One photograph per kind of ranking store (Redis, or the SQL store): the boards
 # the demo projects live in that store.
 _snapshots: dict[str, Snapshot] = {}
+# How long a pytest-xdist worker waits for the first worker's photograph before
+# seeding its own.
+SHARED_WAIT_SECONDS = 300
+
+
+# The kinds of photograph the first worker makes when it starts: only for those
+# does another worker wait (tests/conftest.py says which).
+_expected: set[str] = set()
+
+
+def expect_photograph() -> None:
+    """On a worker other than the first: the first makes this kind's photograph."""
+    _expected.add(_kind())
+
+
+def _kind() -> str:
+    return "redis" if settings.REDIS_URL else "sql"
+
+
+def first_worker() -> bool:
+    """The worker that seeds for all (the only one outside xdist)."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0"
+
+
+def _shared_file() -> Path | None:
+    """Where the first xdist worker leaves its photograph for the others (one file
+    per run: xdist gives every run its own id)."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run:
+        return None
+    return Path(tempfile.gettempdir()) / f"thidua-demo-{run}-{_kind()}.pickle"
+
+
+def _share(snapshot: Snapshot) -> None:
+    path = _shared_file()
+    if path is not None:
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.rename(path)  # the others never read half a file
+
+
+def _shared() -> Snapshot | None:
+    """The first worker's photograph, waited for (a worker other than the first
+    never seeds while it may come)."""
+    path = _shared_file()
+    if path is None or first_worker() or _kind() not in _expected:
+        return None
+    deadline = time.monotonic() + SHARED_WAIT_SECONDS
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return pickle.loads(path.read_bytes()) if path.exists() else None
 
 
 def _photographed() -> bool:
@@ -52,7 +106,7 @@ def prepare_demo(media: Path) -> None:
     own: autovacuum never sees uncommitted rows, so the planner had no statistics
     for any of them.
     """
-    if not _photographed() or settings.REDIS_URL in _snapshots:
+    if not _photographed() or _kind() in _snapshots:
         return
     with connection.cursor() as cursor:
         before = _copy_out(cursor)
@@ -80,7 +134,9 @@ def load_demo(media: Path) -> None:
         seed_demo_province()
         selectors.forget_cached()
         return
-    key = settings.REDIS_URL
+    key = _kind()
+    if key not in _snapshots and (shared := _shared()) is not None:
+        _snapshots[key] = shared
     if key not in _snapshots:
         client = _redis()
         if client is not None:
@@ -90,6 +146,8 @@ def load_demo(media: Path) -> None:
         seeded_badges()
         seed_demo_province()
         _snapshots[key] = _take(media)
+        if first_worker():
+            _share(_snapshots[key])
     else:
         with transaction.atomic():
             _put_back(_snapshots[key], media)
