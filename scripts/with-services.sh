@@ -43,10 +43,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# One Redis per core: the suite runs a pytest-xdist worker per core, and each worker
-# needs a server of its own (tests/parallel.py). REDIS_URL is the first.
+# One Redis per test worker (TEST_WORKERS, scripts/run-suite.sh): each pytest-xdist
+# worker needs a server of its own (tests/parallel.py). REDIS_URL is the first.
 redis_ports=()
-for ((i = 0; i < $(nproc); i++)); do
+for ((i = 0; i < ${TEST_WORKERS:-$(nproc)}; i++)); do
   port=$(free_port)
   mkdir "$workdir/redis$i"
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
