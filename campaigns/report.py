@@ -5,25 +5,17 @@ every section registered in units.report_sections, so campaigns registers this o
 from its AppConfig.ready().
 """
 
-from datetime import date, datetime, time
+from datetime import date
 
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from competitions.models import PointEntry, Submission
 from units.models import Unit
+from units.report_sections import period_bounds
 
 from .models import Campaign, Enrolment
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    zone = timezone.get_current_timezone()
-    return (
-        timezone.make_aware(datetime.combine(start, time.min), zone),
-        timezone.make_aware(datetime.combine(end, time.max), zone),
-    )
 
 
 def campaigns_section(unit: Unit, start: date, end: date) -> dict | None:
@@ -35,7 +27,7 @@ def campaigns_section(unit: Unit, start: date, end: date) -> dict | None:
     Reads only records dated within the period, so a closed period's report gives
     the same numbers whenever it is made. None when no campaign ran there.
     """
-    first, last = _bounds(start, end)
+    first, last = period_bounds(start, end)
     inside = unit.path
     campaigns = list(
         Campaign.objects.filter(starts_on__lte=end, ends_on__gte=start)

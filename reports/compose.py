@@ -6,10 +6,9 @@ report of a closed period is the same however often it is downloaded.
 """
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date
 
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from badges.models import Assertion
@@ -17,20 +16,12 @@ from commendations.models import Award
 from competitions.models import PointEntry, Submission
 from learning.models import ClassSession, Completion, Mentorship, Training
 from units.models import Unit
-from units.report_sections import report_sections
+from units.report_sections import period_bounds, report_sections
 
 from . import dashboard as board
 from . import targets as target_data
 from .models import Tally
 from .tallies import TOTAL_DAY
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    zone = timezone.get_current_timezone()
-    return (
-        timezone.make_aware(datetime.combine(start, time.min), zone),
-        timezone.make_aware(datetime.combine(end, time.max), zone),
-    )
 
 
 def _num(value):
@@ -193,7 +184,7 @@ def inclusion_section(unit, start, end, *, today) -> dict:
 
 
 def points_section(unit, start, end) -> dict:
-    first, last = _bounds(start, end)
+    first, last = period_bounds(start, end)
     rows = (
         PointEntry.objects.filter(
             unit__path__startswith=unit.path,
@@ -215,7 +206,7 @@ def points_section(unit, start, end) -> dict:
 
 
 def submissions_section(unit, start, end) -> dict:
-    first, last = _bounds(start, end)
+    first, last = period_bounds(start, end)
     labels = dict(Submission.Status.choices)
     rows = (
         Submission.objects.filter(
@@ -238,7 +229,7 @@ def submissions_section(unit, start, end) -> dict:
 
 
 def learning_section(unit, start, end) -> dict:
-    first, last = _bounds(start, end)
+    first, last = period_bounds(start, end)
     kinds = dict(Training.Kind.choices)
     done = (
         Completion.objects.filter(
@@ -272,7 +263,7 @@ def learning_section(unit, start, end) -> dict:
 
 
 def badges_section(unit, start, end) -> dict:
-    first, last = _bounds(start, end)
+    first, last = period_bounds(start, end)
     rows = (
         Assertion.objects.filter(
             Q(unit__path__startswith=unit.path)

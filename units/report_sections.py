@@ -21,6 +21,9 @@ a closed period gives the same numbers however often it is made.
 """
 
 from collections.abc import Callable
+from datetime import date, datetime, time
+
+from django.utils import timezone
 
 _sections: dict[str, Callable] = {}
 
@@ -32,3 +35,13 @@ def register_report_section(key: str, section: Callable) -> Callable:
 
 def report_sections() -> dict[str, Callable]:
     return dict(_sections)
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The first and last moment of the days [start, end] in the platform's time
+    zone: what a section filters timestamps by."""
+    zone = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.combine(start, time.min), zone),
+        timezone.make_aware(datetime.combine(end, time.max), zone),
+    )
