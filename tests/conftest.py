@@ -129,6 +129,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def tree(db):
+    return build_tree()
+
+
+def build_tree() -> dict:
+    """The test province: two communes, three villages."""
     province = create_unit(
         parent=None, kind=Unit.Kind.PROVINCE, name="Tỉnh Thử Nghiệm", code="99"
     )
@@ -188,6 +193,10 @@ def make_user(username, *, unit=None, role=None, staff=False, person_name=None):
 
 @pytest.fixture
 def officer(tree):
+    return officer_of(tree)
+
+
+def officer_of(tree):
     """The officer of thôn Hồ Liễn."""
     return make_user(
         "officer",
@@ -199,12 +208,20 @@ def officer(tree):
 
 @pytest.fixture
 def reviewer(tree):
+    return reviewer_of(tree)
+
+
+def reviewer_of(tree):
     """A reviewer of xã Kê Sặt (covers its villages)."""
     return make_user("reviewer", unit=tree["ke_sat"], role=Role.Kind.REVIEWER)
 
 
 @pytest.fixture
 def administrator(tree):
+    return administrator_of(tree)
+
+
+def administrator_of(tree):
     """An administrator of the province, and a Django superuser."""
     return make_user(
         "administrator", unit=tree["province"], role=Role.Kind.ADMINISTRATOR, staff=True
@@ -213,18 +230,30 @@ def administrator(tree):
 
 @pytest.fixture
 def commune_admin(tree):
+    return commune_admin_of(tree)
+
+
+def commune_admin_of(tree):
     """An administrator of xã Kê Sặt only (not a superuser)."""
     return make_user("commune_admin", unit=tree["ke_sat"], role=Role.Kind.ADMINISTRATOR)
 
 
 @pytest.fixture
 def outsider(tree):
+    return outsider_of(tree)
+
+
+def outsider_of(tree):
     """An officer of another commune (Bình Giang)."""
     return make_user("outsider", unit=tree["cay"], role=Role.Kind.OFFICER)
 
 
 @pytest.fixture
 def citizen(tree):
+    return citizen_of(tree)
+
+
+def citizen_of(tree):
     """A villager with a login but no role."""
     return make_user("citizen", unit=tree["ho_lien"], person_name="Nguyễn Văn An")
 

@@ -19,17 +19,10 @@ from tests.world import (  # noqa: F401 (fixtures)
     ID_FIELDS,
     ID_FORMATS,
     POSTS,
-    community_class,
-    community_training,
-    competition,
-    course,
-    learning_competition,
-    media_root,
     row_counts,
     send,
-    today,
-    villagers,
     world,
+    world_of_the_module,
 )
 from units.models import Person, Unit
 from units.services import create_unit

@@ -14,18 +14,11 @@ from django.urls import NoReverseMatch, reverse
 from tests.world import (  # noqa: F401 (fixtures)
     POSTS,
     READ_ONLY,
-    community_class,
-    community_training,
-    competition,
-    course,
-    learning_competition,
-    media_root,
     our_patterns,
     row_counts,
     send,
-    today,
-    villagers,
     world,
+    world_of_the_module,
 )
 from units.models import SentForm
 

@@ -7,6 +7,7 @@ accepts POST must have an entry in `POSTS`, or those tests fail. Each entry buil
 what its view needs and returns the request a user's browser would send.
 """
 
+import copy
 import csv
 import io
 import json
@@ -17,7 +18,10 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -30,22 +34,27 @@ from learning import integrations, mentoring, sessions
 from learning.models import ClassSession, Completion, Household, ImportBatch
 from tests.badges.conftest import session_signing_key
 from tests.campaigns.conftest import scene
-from tests.competitions.conftest import (  # noqa: F401 (fixtures)
+from tests.competitions.conftest import (
     TEST_ORIGIN,
-    community_class,
-    competition,
+    community_class_of,
+    competition_of,
     make_submission,
-    media_root,
     photo_bytes,
-    today,
 )
-from tests.conftest import make_user
-from tests.learning.conftest import (  # noqa: F401 (fixtures)
-    community_training,
-    course,
-    learning_competition,
-    make_person,
-    villagers,
+from tests.conftest import (
+    administrator_of,
+    build_tree,
+    citizen_of,
+    make_user,
+    officer_of,
+    outsider_of,
+    reviewer_of,
+)
+from tests.learning.conftest import (
+    learning_competition_of,
+    make_community_training,
+    make_course,
+    villagers_of,
 )
 from units.audit import COMMAND
 from units.models import Unit
@@ -104,7 +113,19 @@ def our_patterns():
 
 def row_counts() -> dict[str, int]:
     """Rows in every table, and files under MEDIA_ROOT."""
-    counts = {model._meta.label: model.objects.count() for model in apps.get_models()}
+    # One query for every table: a count per model was a hundred round trips, and
+    # each replay test counts twice.
+    quote = connection.ops.quote_name
+    counts = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT %s, COUNT(*) FROM {quote(model._meta.db_table)}"
+                for model in apps.get_models()
+            ),
+            [model._meta.label for model in apps.get_models()],
+        )
+        counts.update(cursor.fetchall())
     root = settings.MEDIA_ROOT
     counts["files"] = (
         sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
@@ -127,29 +148,71 @@ def send(client, post: Post, *, token: str | None = None, **overrides):
     return client.post(post.path, data, **post.headers)
 
 
-@pytest.fixture
-def world(
-    tree,
-    officer,
-    reviewer,
-    administrator,
-    citizen,
-    outsider,
-    competition,  # noqa: F811
-    community_class,  # noqa: F811
-    learning_competition,  # noqa: F811
-    course,  # noqa: F811
-    community_training,  # noqa: F811
-    villagers,  # noqa: F811
-    media_root,  # noqa: F811
-    settings,
-):
-    settings.LEARNING_IMPORT_INLINE = True
-    settings.REPORTS_INLINE = True
-    settings.BADGES_SIGNING_KEY = session_signing_key()
-    from django.core.cache import cache
+# What the world's views are run with: imports and reports inline, not on a worker
+# thread (the signing key for the badges' credentials is set beside these).
+WORLD_SETTINGS = {
+    "LEARNING_IMPORT_INLINE": True,
+    "REPORTS_INLINE": True,
+}
 
+
+@pytest.fixture(scope="module")
+def world_of_the_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once per module in a transaction that is never committed.
+
+    Each test runs in pytest-django's own transaction, a savepoint inside this one,
+    and is rolled back to it: Django's setUpTestData does the same for a TestCase
+    class. Built afresh for every test, the world was half of each replay test's
+    time. Evidence files stay in one folder per module: what a test writes there
+    outlives its rollback, which the tests allow for (they count what a replay
+    adds, after the first POST)."""
+    media = tmp_path_factory.mktemp("world-media")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(
+                **WORLD_SETTINGS,
+                BADGES_SIGNING_KEY=session_signing_key(),
+                MEDIA_ROOT=media,
+                PASSWORD_HASHERS=fast,
+            ):
+                cache.clear()
+                built = build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield media, built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(world_of_the_module, db, settings):
+    """The module's world, as every test of the module first sees it (a copy: a test
+    may change the objects it is given, as the rollback changes the rows)."""
+    media, built = world_of_the_module
+    for name, value in WORLD_SETTINGS.items():
+        setattr(settings, name, value)
+    settings.BADGES_SIGNING_KEY = session_signing_key()
+    settings.MEDIA_ROOT = media
     cache.clear()
+    return copy.deepcopy(built)
+
+
+def build_world() -> dict:
+    tree = build_tree()
+    officer, reviewer = officer_of(tree), reviewer_of(tree)
+    administrator, citizen = administrator_of(tree), citizen_of(tree)
+    outsider = outsider_of(tree)
+    competition = competition_of(tree, timezone.localdate())
+    community_class = community_class_of(competition)
+    learning_competition_of(tree)
+    course, community_training = make_course(), make_community_training()
+    villagers = villagers_of(tree)
     now = timezone.now()
     # An administrator of the province by role, not a Django superuser: the
     # superuser may act everywhere, so nothing is foreign to them.
@@ -258,7 +321,7 @@ def world(
     rule = PointRule.objects.filter(
         competition=competition, activity_type=community_class
     ).get()
-    return {
+    world = {
         "tree": tree,
         "officer": officer,
         "reviewer": reviewer,
@@ -290,6 +353,11 @@ def world(
         "manual_badge": manual_badge,
         "awarded_badge": awarded_badge,
     }
+    # What the commendation and campaign forms act on, built here once rather than
+    # by each test that needs it.
+    _chain(world)
+    _campaign(world)
+    return world
 
 
 def _award_type(code: str):

@@ -66,6 +66,11 @@ def today():
 
 @pytest.fixture
 def competition(tree, today):
+    return competition_of(tree, today)
+
+
+def competition_of(tree, today):
+    """A regular competition of the province, running from 90 days ago to 90 ahead."""
     return Competition.objects.create(
         name="Phong trào thử nghiệm",
         kind=Competition.Kind.REGULAR,
@@ -78,6 +83,10 @@ def competition(tree, today):
 
 @pytest.fixture
 def community_class(competition):
+    return community_class_of(competition)
+
+
+def community_class_of(competition):
     """20 points a class plus 2 per attendee (at most 60), at most 3 classes a week per unit."""
     activity = ActivityType.objects.create(
         code="community-class",

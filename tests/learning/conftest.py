@@ -23,6 +23,11 @@ LEARNING_RULES = {
 
 @pytest.fixture
 def learning_competition(tree):
+    return learning_competition_of(tree)
+
+
+def learning_competition_of(tree):
+    """The movement's competition, with a rule for every learning activity."""
     today = timezone.localdate()
     competition = Competition.objects.create(
         name="Bình dân học vụ số",
@@ -54,6 +59,10 @@ def learning_competition(tree):
 
 @pytest.fixture
 def course(db):
+    return make_course()
+
+
+def make_course():
     return Training.objects.create(
         title="Kỹ năng số cơ bản cho người dân",
         kind=Training.Kind.ONLINE_COURSE,
@@ -73,6 +82,10 @@ def second_course(db):
 
 @pytest.fixture
 def community_training(db):
+    return make_community_training()
+
+
+def make_community_training():
     return Training.objects.create(
         title="Lớp cài đặt và sử dụng VNeID",
         kind=Training.Kind.COMMUNITY_CLASS,
@@ -91,6 +104,10 @@ def make_person(unit, name, **fields) -> Person:
 
 @pytest.fixture
 def villagers(tree):
+    return villagers_of(tree)
+
+
+def villagers_of(tree):
     """Five people of thôn Hồ Liễn."""
     names = [
         "Nguyễn Văn Bình",
