@@ -3,7 +3,8 @@
 The pages are found by walking the URL resolver, not listed by hand: a new view is
 rendered here (or named in NOT_A_PAGE with its reason), or this test fails. Each is
 requested as a visitor and as the demo's administrator (a superuser, who can open
-every page, the Django admin included) on the demo province of `seed_demo`.
+every page, the Django admin included), officer and learner on the demo province of
+`seed_demo`. The same walk reads each page as tests/test_pages_read_well.py does.
 """
 
 import re
@@ -19,6 +20,7 @@ from tests.routes import (  # noqa: F401 (the demo fixture)
     routes,
     visit_every_page,
 )
+from tests.test_pages_read_well import walk_problems
 
 
 class InlineCode(HTMLParser):
@@ -112,6 +114,7 @@ class TestEveryPage:
         problems = []
         for route, url, response in visit_every_page(client, demo):
             problems += page_problems(route, url, response)
+            problems += walk_problems(route, url, response)
 
         assert problems == [], "\n".join(problems)
 
@@ -127,6 +130,7 @@ class TestEveryPage:
             client.force_login(get_user_model().objects.get(username=username))
             for route, url, response in visit_every_page(client, demo):
                 problems += page_problems(route, url, response)
+                problems += walk_problems(route, url, response)
                 is_page = response.status_code == 200 and response.get(
                     "Content-Type", ""
                 ).startswith("text/html")
