@@ -2,10 +2,11 @@
 Permissions-Policy, the live board's socket included.
 
 The `page` fixture (conftest.py) fails a test on any `securitypolicyviolation` event
-or policy message in the console; these journeys walk the pages each role uses.
+or policy message in the console; these journeys walk the pages each role uses. Every
+page opened once is checked the same way by the 320-pixel walk (test_phone_layout.py),
+and every page's headers by tests/test_security_headers.py.
 """
 
-import pytest
 from playwright.sync_api import expect
 
 from leaderboards.boards import Board
@@ -42,23 +43,6 @@ def test_the_policy_is_what_chromium_enforces(page, live_asgi, tree):
     assert page.evaluate("window.__injected === undefined")
     assert any("script-src" in found for found in page.policy_violations)
     page.policy_violations.clear()  # the one violation this test caused on purpose
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/leaderboards/",
-        "/units/",
-        "/learning/",
-        "/learning/frameworks/",
-        "/accounts/login/",
-        "/accounts/signup/",
-        "/accounts/password/reset/",
-    ],
-)
-def test_public_pages_pass_their_policy(page, live_asgi, tree, path):
-    visit(page, live_asgi + path)
 
 
 def test_a_live_board_connects_and_updates_under_the_policy(

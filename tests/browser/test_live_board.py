@@ -3,7 +3,6 @@
 from playwright.sync_api import expect
 
 from leaderboards.boards import Board
-from tests.browser.conftest import serious_accessibility_violations
 from tests.browser.test_review_journey import sign_in, submit_class
 
 
@@ -38,13 +37,3 @@ def test_the_public_board_updates_without_a_reload(
     expect(viewer.locator("#live-announcer")).to_have_text(
         "Thôn Hồ Liễn vừa lên hạng nhất."
     )
-
-
-def test_the_board_page_has_no_serious_accessibility_violations(
-    page, live_asgi, tree, competition
-):
-    page.goto(
-        f"{live_asgi}/leaderboards/{Board(competition.pk, tree['province'].pk, 'people').name}/"
-    )
-
-    assert serious_accessibility_violations(page) == []
