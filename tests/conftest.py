@@ -62,6 +62,40 @@ def migration_data_outlives_flushes():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def transactional_tests_end_as_migrated(request):
+    """A transactional test ends by putting back the database the migrations left:
+    the tables that hold rows emptied and the migrations' rows copied back in
+    (tests/demo_snapshot.py), in some 30 ms.
+
+    Django's flush truncates, then sends post_migrate, whose handlers make the
+    content types and permissions again and this conftest's handler reloads the
+    migrations' rows: half a second after each of some two hundred tests. SQLite
+    (no photograph) keeps the flush.
+    """
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        yield
+        return
+    from django.test import TransactionTestCase
+
+    from tests.demo_snapshot import back_to_migrated, photograph_migrated
+
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        photograph_migrated()
+    flush = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self):
+        if list(self._databases_names(include_mirrors=False)) != ["default"]:
+            return flush(self)
+        if not back_to_migrated():
+            return flush(self)
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+    yield
+    TransactionTestCase._fixture_teardown = flush
+
+
+@pytest.fixture(scope="session", autouse=True)
 def demo_photographed_first(request, tmp_path_factory):
     """Seed and photograph the demo province when the first worker starts, if any
     test will read it (tests/demo_snapshot.py); the other workers load its
