@@ -144,7 +144,13 @@ def pytest_collection_modifyitems(config, items):
 
     `make test` sets REQUIRE_SERVICES=1: there a missing service fails the run
     instead of quietly skipping (a skipped check is not a passed one).
+
+    The deployment's tests run first: their module fixture starts nginx and two
+    workers (20 s), and pytest-xdist's work stealing takes tests from the end of a
+    worker's queue, so at the front they are never split between two workers that
+    would each start the deployment.
     """
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/deploy/"))
     if REQUIRE_SERVICES:
         return
     reasons = []
