@@ -4,7 +4,7 @@ import importlib.util
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from units.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from units.models import Person, Unit
@@ -20,6 +20,15 @@ def demo_modules():
         name = f"{config.name}.demo"
         if importlib.util.find_spec(name) is not None:
             yield importlib.import_module(name)
+
+
+def _count_new_rows() -> None:
+    """Give PostgreSQL's planner the counts of the rows just added: autovacuum never
+    sees a transaction's rows before it commits, and without statistics one query
+    of the badges' backfill took 4 s on the demo instead of milliseconds."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 class Command(BaseCommand):
@@ -38,6 +47,7 @@ class Command(BaseCommand):
             for module in demo_modules():
                 if module.seed(context):
                     added.append(module.__name__)
+                    _count_new_rows()
         if added:
             self.stdout.write(
                 self.style.SUCCESS(f"Demo data created ({', '.join(added)}).")
