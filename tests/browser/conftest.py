@@ -35,6 +35,35 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
+# The journeys' pages photographed for a person to look at, with SCREENSHOTS=1 (into
+# .pytest_cache/<journey>/; scripts/screenshots.py takes the README's): a dozen
+# full-window PNGs up to 1920 × 1080 are seconds of Chromium each run otherwise.
+SCREENSHOTS = os.environ.get("SCREENSHOTS") == "1"
+PHONE_AND_DESKTOP = [(390, 844), (1366, 768)]
+
+
+def shoot(page, journey: str, name: str, sizes=PHONE_AND_DESKTOP):
+    """Photograph the page at each size (name-WxH.png), then give it its size back."""
+    if not SCREENSHOTS:
+        return
+    folder = ROOT / ".pytest_cache" / journey
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = page.viewport_size
+    for width, height in sizes:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(200)  # the layout settles (the big screen's fonts)
+        page.screenshot(path=str(folder / f"{name}-{width}x{height}.png"))
+    if kept:
+        page.set_viewport_size(kept)
+
+
+def keep(journey: str, name: str, data: bytes) -> None:
+    """Keep a file the journey made (a certificate) beside its screenshots."""
+    if SCREENSHOTS:
+        folder = ROOT / ".pytest_cache" / journey
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
 # make between browser steps are still synchronous and safe.

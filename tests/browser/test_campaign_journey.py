@@ -7,18 +7,15 @@ its snapshot stays as it was after a later credit, the completion badge appears
 and the top branch is proposed for commendation."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from campaigns.models import Campaign
 from commendations.models import Nomination
-from tests.browser.conftest import serious_accessibility_violations, watched_page
+from tests.browser.conftest import serious_accessibility_violations, shoot, watched_page
 from tests.campaigns.conftest import scene
 from units.demo import DEMO_PASSWORD
-
-SHOTS = Path(__file__).resolve().parents[2] / ".pytest_cache" / "campaigns"
 
 
 @pytest.fixture
@@ -32,14 +29,6 @@ def _sign_in(page, base, username, next_path):
     page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
-
-
-def _shoot(page, name, sizes):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width, height in sizes:
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(200)
-        page.screenshot(path=str(SHOTS / f"{name}-{width}x{height}.png"))
 
 
 def _check_in(member, base, campaign, task, quantity, seed):
@@ -133,8 +122,8 @@ def test_a_campaign_from_template_to_commendation(browser, page, live_asgi, demo
     )
     expect(screen.locator('[data-part="feed"]').first).to_contain_text("Hồ Liễn")
     assert serious_accessibility_violations(visitor) == []
-    _shoot(visitor, "campaign", [(390, 844), (1366, 768)])
-    _shoot(screen, "screen", [(1366, 768), (1920, 1080)])
+    shoot(visitor, "campaigns", "campaign", [(390, 844), (1366, 768)])
+    shoot(screen, "campaigns", "screen", [(1366, 768), (1920, 1080)])
 
     # The hall's network drops: the figures stay, with their age; then it is back.
     sockets["down"] = True
@@ -145,7 +134,7 @@ def test_a_campaign_from_template_to_commendation(browser, page, live_asgi, demo
     expect(screen.locator('[data-part="by-points"] tbody tr').first).to_contain_text(
         "Hồ Liễn"
     )
-    _shoot(screen, "screen-offline", [(1920, 1080)])
+    shoot(screen, "campaigns", "screen-offline", [(1920, 1080)])
     sockets["down"] = False
     expect(status).to_contain_text("Trực tiếp", timeout=40_000)
 
@@ -171,7 +160,7 @@ def test_a_campaign_from_template_to_commendation(browser, page, live_asgi, demo
         review=Campaign.objects.get(pk=campaign.pk).review, rank=1
     )
     assert top.unit.name == "Chi đoàn thôn Hồ Liễn"
-    _shoot(visitor, "campaign-closed", [(390, 844), (1366, 768)])
+    shoot(visitor, "campaigns", "campaign-closed", [(390, 844), (1366, 768)])
     for other in (visitor, screen, *members.values()):
         assert other.policy_violations == []
         other.context.close()

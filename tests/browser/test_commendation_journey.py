@@ -17,12 +17,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from commendations.models import Nomination, Review
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.conftest import keep, serious_accessibility_violations, shoot
 from units.demo import DEMO_PASSWORD
 from units.models import Unit
-
-SHOTS = Path(__file__).resolve().parents[2] / ".pytest_cache" / "commendations"
-SIZES = {"390x844": (390, 844), "1366x768": (1366, 768)}
 
 
 @pytest.fixture
@@ -37,14 +34,6 @@ def _sign_in(page, base, username, next_path):
     page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
-
-
-def _shoot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, (width, height) in SIZES.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=False)
-    page.set_viewport_size({"width": 1366, "height": 768})
 
 
 def _download(page, link_name) -> bytes:
@@ -110,7 +99,7 @@ def test_a_final_review_goes_from_proposal_to_the_honour_board(
     ).to_be_visible()
     assert table.get_by_role("link", name=".docx").count() == proposed.count()
     assert serious_accessibility_violations(page) == []
-    _shoot(page, "review")
+    shoot(page, "commendations", "review")
 
     letter = Document(io.BytesIO(_download(page, "Tờ trình (.docx)")))
     assert "TỜ TRÌNH" in _text(
@@ -126,7 +115,7 @@ def test_a_final_review_goes_from_proposal_to_the_honour_board(
     ).to_be_visible()
     report = Document(io.BytesIO(_download(page, "Báo cáo thành tích (.docx)")))
     assert "BÁO CÁO THÀNH TÍCH" in _text(report)
-    _shoot(page, "nomination")
+    shoot(page, "commendations", "nomination")
     page.go_back()
     page.get_by_role("button", name=re.compile(r"Trình \d+ hồ sơ đã đề xuất")).click()
     expect(page.get_by_text(re.compile(r"Đã trình \d+ hồ sơ"))).to_be_visible()
@@ -145,7 +134,7 @@ def test_a_final_review_goes_from_proposal_to_the_honour_board(
     ).to_be_visible()
     _vote_everything(secretary)
     session_url = secretary.url
-    _shoot(secretary, "session")
+    shoot(secretary, "commendations", "session")
 
     member = browser.new_context(locale="vi-VN").new_page()
     _sign_in(member, live_asgi, "hoidong", session_url.replace(live_asgi, ""))
@@ -163,21 +152,21 @@ def test_a_final_review_goes_from_proposal_to_the_honour_board(
     secretary.get_by_role("link", name="Ghi quyết định").first.click()
     secretary.get_by_label("Số", exact=True).fill("3001/QĐ-UBND")
     secretary.get_by_label("Người ký", exact=True).fill("Phạm Minh Đức")
-    _shoot(secretary, "decision-new")
+    shoot(secretary, "commendations", "decision-new")
     secretary.get_by_role("button", name="Ghi quyết định").click()
     expect(
         secretary.get_by_role("heading", name="Quyết định 3001/QĐ-UBND")
     ).to_be_visible()
     annex = load_workbook(io.BytesIO(_download(secretary, "Phụ lục (XLSX)"))).active
     assert annex.max_row == proposed.count() + 1
-    _shoot(secretary, "decision")
+    shoot(secretary, "commendations", "decision")
     secretary.get_by_role("link", name=first.nominee_name).click()
     png = _download(secretary, "Bằng chứng nhận (PNG)")
     pdf = _download(secretary, "Bằng chứng nhận (PDF)")
     assert Image.open(io.BytesIO(png)).size == (1754, 1240)
     assert pdf.startswith(b"%PDF")
-    (SHOTS / "certificate.png").write_bytes(png)
-    _shoot(secretary, "award")
+    keep("commendations", "certificate.png", png)
+    shoot(secretary, "commendations", "award")
     secretary.context.close()
 
     visitor = browser.new_context(locale="vi-VN").new_page()
@@ -189,5 +178,5 @@ def test_a_final_review_goes_from_proposal_to_the_honour_board(
         assert answer.headers["Content-Type"] == "image/png"
         assert Image.open(io.BytesIO(answer.read())).size == (1200, 630)
     assert serious_accessibility_violations(visitor) == []
-    _shoot(visitor, "honour")
+    shoot(visitor, "commendations", "honour")
     visitor.context.close()

@@ -15,25 +15,14 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from reports import dashboard as board
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.conftest import serious_accessibility_violations, shoot
 from units.demo import DEMO_PASSWORD
 from units.models import Unit
-
-SHOTS = Path(__file__).resolve().parents[2] / ".pytest_cache" / "reports"
-SIZES = {"390x844": (390, 844), "1366x768": (1366, 768)}
 
 
 @pytest.fixture
 def demo(demo_committed):
     return Unit.objects.get(name="Xã Kê Sặt")
-
-
-def _shoot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, (width, height) in SIZES.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=False)
-    page.set_viewport_size({"width": 1366, "height": 768})
 
 
 def _download(page, link_name) -> bytes:
@@ -89,7 +78,7 @@ def test_the_reviewer_reports_on_the_commune_and_the_public_sees_the_same(
         t.strip() for t in page.locator("strong.behind-name").all_inner_texts()
     }
     assert serious_accessibility_violations(page) == []
-    _shoot(page, "dashboard")
+    shoot(page, "reports", "dashboard")
 
     # The quarterly report, made while the page waits, then both files.
     page.get_by_role(
@@ -116,7 +105,7 @@ def test_the_reviewer_reports_on_the_commune_and_the_public_sees_the_same(
     document = Document(io.BytesIO(_download(page, "Tải báo cáo Word (.docx)")))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "BÁO CÁO" in text and "Xã Kê Sặt" in text
-    _shoot(page, "report")
+    shoot(page, "reports", "report")
 
     # The public page of the province: the same figures as the province's dashboard.
     province = Unit.objects.get(kind=Unit.Kind.PROVINCE, code="31")
