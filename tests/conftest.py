@@ -270,10 +270,6 @@ def administrator_of(tree):
 
 @pytest.fixture
 def commune_admin(tree):
-    return commune_admin_of(tree)
-
-
-def commune_admin_of(tree):
     """An administrator of xã Kê Sặt only (not a superuser)."""
     return make_user("commune_admin", unit=tree["ke_sat"], role=Role.Kind.ADMINISTRATOR)
 
