@@ -36,10 +36,21 @@ as_pg() {
 
 cleanup() {
   as_pg "$pg_bin/pg_ctl" -D "$pgdata" -m immediate stop >/dev/null 2>&1 || true
+  local pids=()
   for pid in "$workdir"/redis*.pid; do
-    [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
+    [ -f "$pid" ] && pids+=("$(cat "$pid")")
   done
-  rm -rf "$workdir"
+  ((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null
+  # A Redis writes its log (and, if a test turned saving on, a dump) while it shuts
+  # down: removing its directory before it has exited fails with "Directory not
+  # empty" and turned a green run red. Wait for the servers to be gone, then remove.
+  for _ in $(seq 100); do
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.1
+  done
+  rm -rf "$workdir" 2>/dev/null || { sleep 1; rm -rf "$workdir"; } || true
 }
 trap cleanup EXIT
 
