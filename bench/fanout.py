@@ -128,6 +128,10 @@ class Clients:
         self.errors: dict[str, str] = {}
         self.tasks = []
         self.expect_type = "update"
+        # A second kind of frame to time as well (a campaign's full "update" after
+        # its "points"), into later_arrivals.
+        self.later_type: str | None = None
+        self.later_arrivals: list[float] = []
 
     async def _reader(self, ws):
         try:
@@ -138,6 +142,11 @@ class Clients:
                     or f'"type": "{self.expect_type}"' in message
                 ):
                     self.arrivals.append(time.perf_counter())
+                elif self.later_type and (
+                    f'"type":"{self.later_type}"' in message
+                    or f'"type": "{self.later_type}"' in message
+                ):
+                    self.later_arrivals.append(time.perf_counter())
         except Exception:
             pass
 
@@ -233,11 +242,26 @@ def award_once(competition, village: Unit, person_id: int | None, points: int = 
 
 
 async def fanout_round(clients: Clients, trigger) -> dict:
-    clients.arrivals = []
+    """Trigger once; when every client had the frame, first and last (and, with
+    `later_type`, the same of the later frames under "later")."""
+    clients.arrivals, clients.later_arrivals = [], []
     started = time.perf_counter()
     await trigger()
     await clients.wait_for(len(clients.sockets), timeout=30)
-    arrivals = sorted(clients.arrivals)
+    result = _timing(clients.arrivals, started)
+    if clients.later_type:
+        deadline = time.perf_counter() + 30
+        while (
+            len(clients.later_arrivals) < len(clients.sockets)
+            and time.perf_counter() < deadline
+        ):
+            await asyncio.sleep(0.002)
+        result["later"] = _timing(clients.later_arrivals, started)
+    return result
+
+
+def _timing(arrivals: list[float], started: float) -> dict:
+    arrivals = sorted(arrivals)
     if not arrivals:
         return {"received": 0}
     return {

@@ -1,6 +1,10 @@
-"""A campaign's live socket: its public data on connect, then a frame whenever its
+"""A campaign's live socket: its public data on connect, then frames whenever its
 board moves, through the worker's board hub (leaderboards.hub): one read and one
-encoding per change for every socket of the worker, as a board's viewers get."""
+encoding per change for every socket of the worker, as a board's viewers get.
+
+A change sends two frames: "points" at once (the branches' points and ranks from
+the ranking store, as fast as a board's frame) and "update" when the full read
+(progress, feed, badges) is done."""
 
 import asyncio
 import functools
@@ -69,6 +73,7 @@ class CampaignConsumer(BoardConsumer):
                     name,
                     board_prefix=prefix,
                     reader=functools.partial(selectors.read_public, campaign_id),
+                    quick=functools.partial(selectors.live_points, campaign_id),
                 )
         except Exception:
             await self._refuse(4500, "internal_error")

@@ -57,8 +57,9 @@ class Hub:
         self.snapshot_frames: dict[str, tuple[dict, str]] = {}
         # Pages that follow a board without being one (a campaign's page): name ->
         # (the board prefix whose changes move it, the sync function reading its
-        # frame's data). Registered by the app above (campaigns.consumers).
-        self.followers: dict[str, tuple[str, object]] = {}
+        # frame's data, and the one reading its quick frame or None). Registered by
+        # the app above (campaigns.consumers).
+        self.followers: dict[str, tuple[str, object, object]] = {}
 
     # Sockets -------------------------------------------------------------------
 
@@ -98,11 +99,15 @@ class Hub:
         self.snapshot_frames[snapshot["board"]] = (snapshot, frame)
         return frame
 
-    def follow(self, name: str, *, board_prefix: str, reader) -> None:
+    def follow(self, name: str, *, board_prefix: str, reader, quick=None) -> None:
         """Let sockets subscribed under `name` get a frame of `reader()` whenever a
         board of `board_prefix` (``c-s-entity-period``) changes: the same read
-        once, encode once, write to every socket as a board's own viewers get."""
-        self.followers[name] = (board_prefix, reader)
+        once, encode once, write to every socket as a board's own viewers get.
+
+        `quick()`, if given, is a cheap read (the ranking store, no database) sent
+        first as a "points" frame, while the slower `reader()` runs; it returns None
+        when it has nothing to send."""
+        self.followers[name] = (board_prefix, reader, quick)
 
     # Changes -------------------------------------------------------------------
 
@@ -135,10 +140,12 @@ class Hub:
         watchers = list(self.sockets.get(board_name, ()))
         if not watchers:
             return
+        follower = self.followers.get(board_name)
+        if follower is not None and follower[2] is not None:
+            await self._send_quick(board_name, follower[2], watchers)
         try:
             # Not thread-sensitive: the snapshot must not queue behind the worker's
             # page views in its one sync thread.
-            follower = self.followers.get(board_name)
             if follower is not None:
                 read = database_sync_to_async(follower[1], thread_sensitive=False)
                 snapshot = await read()
@@ -148,7 +155,24 @@ class Hub:
         except Exception:
             logger.exception("could not read board %s", board_name)
             return
-        frame = json.dumps({"type": "update", **snapshot}, ensure_ascii=False)
+        await self._send(
+            json.dumps({"type": "update", **snapshot}, ensure_ascii=False), watchers
+        )
+
+    async def _send_quick(self, board_name: str, quick, watchers) -> None:
+        try:
+            # The ranking store only where it is Redis; the SQL store (no Redis
+            # configured) reads the database, hence the database wrapper.
+            data = await database_sync_to_async(quick, thread_sensitive=False)()
+        except Exception:
+            logger.exception("could not read the quick frame of %s", board_name)
+            return
+        if data:
+            await self._send(
+                json.dumps({"type": "points", **data}, ensure_ascii=False), watchers
+            )
+
+    async def _send(self, frame: str, watchers) -> None:
         for consumer in watchers:
             try:
                 await consumer.send_frame(frame)

@@ -12,7 +12,7 @@ fuzz_log=$(mktemp)
 trap 'rm -f "$fuzz_log"' EXIT
 
 DATABASE_URL="${DATABASE_URL%/*}/thidua_fuzz" REDIS_URL= \
-  "$py" -m pytest tests/test_api_fuzz.py -q -p no:cacheprovider >"$fuzz_log" 2>&1 &
+  nice -n 19 "$py" -m pytest tests/test_api_fuzz.py -q -p no:cacheprovider >"$fuzz_log" 2>&1 &
 fuzz=$!
 
 # The rest over a pytest-xdist worker per core (each with its own test database and

@@ -35,8 +35,11 @@
     return L.metrics[metric] || metric;
   }
 
+  var last = null;  // the last full data, which a "points" frame updates
+
   function render(data) {
     if (!data || !data.branches) return;
+    last = data;
     lastAt = new Date(data.at);
     fill("totals", function () {
       return data.goals.map(function (g) {
@@ -124,6 +127,19 @@
     status();
   }
 
+  // A "points" frame comes first after a credit: the branches' points and ranks,
+  // in board order. The progress and the feed stay as they were until the full
+  // "update" frame that follows.
+  function renderPoints(frame) {
+    if (!last || !frame.branches) return;
+    var known = {};
+    last.branches.forEach(function (b) { known[b.id] = b; });
+    var branches = frame.branches.filter(function (p) { return known[p.id]; }).map(function (p) {
+      return Object.assign({}, known[p.id], { points: p.points, rank: p.rank, rank_percent: p.rank_percent });
+    });
+    render(Object.assign({}, last, { branches: branches, by_percent: frame.by_percent, at: frame.at }));
+  }
+
   function age(ms) {
     var minutes = Math.floor(ms / 60000);
     if (minutes < 1) return L.just_now;
@@ -187,6 +203,7 @@
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       if (frame.type === "snapshot" || frame.type === "update") render(frame);
+      else if (frame.type === "points") renderPoints(frame);
     };
     socket.onclose = function () {
       connected = false;

@@ -1,5 +1,6 @@
-"""A campaign's socket: its data on connect, then a frame when a check-in is
-verified, through the worker's board hub (the real ASGI application)."""
+"""A campaign's socket: its data on connect, then frames when a check-in is
+verified (the points at once, then the full data), through the worker's board hub
+(the real ASGI application)."""
 
 import json
 
@@ -54,7 +55,19 @@ async def test_a_verified_check_in_moves_the_page_live(
 
     assert connected and first["type"] == "snapshot"
     assert all(b["points"] == 0 for b in first["branches"])
-    assert frames and frames[-1]["type"] == "update"
+    # The points first, from the ranking store alone, as fast as a board's frame;
+    # then the full read with the progress and the feed.
+    types = [frame["type"] for frame in frames]
+    assert types[0] == "points" and types[-1] == "update", types
+    points = [frame for frame in frames if frame["type"] == "points"][-1]
+    assert points["branches"][0] == {
+        "id": union["ho_lien"].pk,
+        "points": 20 + 9,
+        "rank": 1,
+        "rank_percent": 1,
+    }
+    assert points["by_percent"][0] == union["ho_lien"].pk
+    assert set(points) == {"type", "id", "branches", "by_percent", "at"}
     leader = frames[-1]["branches"][0]
     assert leader["id"] == union["ho_lien"].pk
     assert leader["points"] == 20 + 9
