@@ -302,6 +302,28 @@ def fast_password_hashing(request, settings):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def no_sign_ins_counted_before_a_browser(request, settings):
+    """A browser signs in from 127.0.0.1, as every test of its worker does through
+    Django's client (the sign-in tests try dozens in a minute), and the limits per
+    address are counted in the worker's Redis, which the browser's server shares:
+    allauth's 30 sign-ins a minute and ours (units/limits.py). A journey run just
+    after the sign-in tests stayed on the sign-in page. A browser test starts with
+    none counted."""
+    if request.node.get_closest_marker("browser") is None or not settings.REDIS_URL:
+        return
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_CHANNELS_URL or settings.REDIS_URL)
+    try:
+        for pattern in ("*allauth:rl:*", "*:limits:*"):
+            names = list(client.scan_iter(match=pattern, count=1000))
+            if names:
+                client.delete(*names)
+    finally:
+        client.close()
+
+
 @pytest.fixture(scope="class")
 def demo_province(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo province of `seed_demo`, loaded once for a test class and rolled back
