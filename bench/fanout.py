@@ -83,7 +83,12 @@ def start_worker(env_extra: dict) -> tuple[subprocess.Popen, int]:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        # BENCH_WORKER_LOG=<file> keeps the worker's warnings (a store timeout, say).
+        stderr=(
+            open(os.environ["BENCH_WORKER_LOG"], "a")
+            if os.environ.get("BENCH_WORKER_LOG")
+            else subprocess.DEVNULL
+        ),
         preexec_fn=raise_file_limit,
     )
     for _ in range(300):
