@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "lb:changed"
 MIN_INTERVAL = 0.5
+# A follower's full frame is read this long after its quick one (Hub._flush).
+FULL_AFTER_QUICK = 0.5
 
 
 def _prefix(key: str) -> str | None:
@@ -142,7 +144,11 @@ class Hub:
             return
         follower = self.followers.get(board_name)
         if follower is not None and follower[2] is not None:
-            await self._send_quick(board_name, follower[2], watchers)
+            if await self._send_quick(board_name, follower[2], watchers):
+                # The full read holds the interpreter for much of its time: started
+                # at once, it competes with the quick frame's writes to every socket.
+                await asyncio.sleep(FULL_AFTER_QUICK)
+                watchers = list(self.sockets.get(board_name, ()))
         try:
             # Not thread-sensitive: the snapshot must not queue behind the worker's
             # page views in its one sync thread.
@@ -159,18 +165,21 @@ class Hub:
             json.dumps({"type": "update", **snapshot}, ensure_ascii=False), watchers
         )
 
-    async def _send_quick(self, board_name: str, quick, watchers) -> None:
+    async def _send_quick(self, board_name: str, quick, watchers) -> bool:
+        """Send the "points" frame of `quick()`; whether there was one."""
         try:
             # The ranking store only where it is Redis; the SQL store (no Redis
             # configured) reads the database, hence the database wrapper.
             data = await database_sync_to_async(quick, thread_sensitive=False)()
         except Exception:
             logger.exception("could not read the quick frame of %s", board_name)
-            return
-        if data:
-            await self._send(
-                json.dumps({"type": "points", **data}, ensure_ascii=False), watchers
-            )
+            return False
+        if not data:
+            return False
+        await self._send(
+            json.dumps({"type": "points", **data}, ensure_ascii=False), watchers
+        )
+        return True
 
     async def _send(self, frame: str, watchers) -> None:
         for consumer in watchers:

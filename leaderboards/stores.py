@@ -6,6 +6,7 @@ earlier registered). Rank: ties share a rank, one more than the number of member
 with strictly more points ("1, 2, 2, 4").
 """
 
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -17,6 +18,8 @@ from django.db import connection, transaction
 
 from .boards import Changes, Increment, storage_key
 from .models import Standing
+
+logger = logging.getLogger(__name__)
 
 
 class StoreUnavailable(Exception):
@@ -214,6 +217,14 @@ class RedisStore(RankingStore):
         try:
             result = function()
         except self._redis_errors as error:
+            # Said once per trip, not per call skipped: operators see when boards
+            # fell back to the ledger, and why.
+            logger.warning(
+                "ranking store call failed (%s: %s); skipping it for %.1f s",
+                type(error).__name__,
+                error,
+                self.breaker.pause,
+            )
             self.breaker.trip()
             raise StoreUnavailable(str(error)) from error
         return result
