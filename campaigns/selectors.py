@@ -50,8 +50,9 @@ def forget(campaign_id: int | None = None) -> None:
         _cache.clear()
         _last.clear()
     else:
+        # _last stays: a points frame lays fresh points over it, and the full frame
+        # that follows every points frame brings the rest of the change.
         _cache.pop(campaign_id, None)
-        _last.pop(campaign_id, None)
 
 
 def board_of(campaign: Campaign, *, measure: str = "points") -> Board:
@@ -385,6 +386,7 @@ def public_data(campaign: Campaign, *, fresh: bool = False) -> dict:
     data may predate it (the change was made by another worker).
     """
     if campaign.is_closed:
+        _last.pop(campaign.pk, None)
         snapshot = getattr(campaign, "snapshot", None)
         if snapshot is not None:
             return {**snapshot.data, "status": Campaign.Status.CLOSED, "frozen": True}
@@ -400,9 +402,9 @@ def public_data(campaign: Campaign, *, fresh: bool = False) -> dict:
 
 def live_points(campaign_id: int) -> dict | None:
     """A "points" frame: each branch's points and ranks on the campaign board, read
-    from the ranking store alone (one call) over the branches of this process's
-    last full read. None when there is no such read yet, when the campaign is
-    frozen, or when the store cannot answer: the full frame still follows.
+    from the ranking store (one call) over the branches of this process's last
+    full read. None when there is no such read yet, when the campaign is closed,
+    or when the store cannot answer: the full frame still follows.
 
     A full read is a dozen statements (60-300 ms at a million people, measured); a
     board's frame is one store call. Sending the credit's points first gives a
@@ -412,7 +414,12 @@ def live_points(campaign_id: int) -> dict | None:
     if last is None:
         return None
     board, data = last
-    if data.get("frozen"):
+    # Closed in another process since this one last read it: the page shows the
+    # frozen snapshot, which no later credit may move (one indexed read).
+    if data.get("frozen") or Campaign.objects.filter(
+        pk=campaign_id, status=Campaign.Status.CLOSED
+    ).exists():
+        _last.pop(campaign_id, None)
         return None
     try:
         ranked, _total = get_store().window(

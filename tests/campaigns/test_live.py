@@ -86,3 +86,22 @@ async def test_an_unknown_campaign_is_closed_with_a_reason(db):
 
     assert message == {"type": "error", "code": "unknown_campaign"}
     assert closed["code"] == 4404
+
+
+async def test_a_campaign_closed_elsewhere_sends_no_points_frame(campaign):
+    """Another worker closed it: this worker's last read still says running, but no
+    later credit may move the frozen page, not even for the moment before the full
+    frame."""
+    from campaigns import selectors
+    from campaigns.models import Campaign
+
+    @database_sync_to_async
+    def points_before_and_after_the_close():
+        selectors.public_data(campaign)  # this worker's last full read
+        before = selectors.live_points(campaign.pk)
+        Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CLOSED)
+        return before, selectors.live_points(campaign.pk)
+
+    before, after = await points_before_and_after_the_close()
+
+    assert before is not None and after is None
