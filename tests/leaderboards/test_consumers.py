@@ -5,6 +5,7 @@ import contextlib
 import functools
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -16,7 +17,7 @@ from django.utils import timezone
 from competitions import services
 from config.asgi import application
 from leaderboards.boards import Board
-from leaderboards.hub import HUB
+from leaderboards.hub import HUB, MIN_INTERVAL
 from tests.competitions.conftest import TEST_ORIGIN, make_submission, noisy_photo
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -309,13 +310,22 @@ async def test_awards_arrive_as_coalesced_updates(
                 origin=TEST_ORIGIN,
             )
 
-    await approve_all(await prepare(3))
+    submissions = await prepare(3)
+    started = time.monotonic()
+    await approve_all(submissions)
+    approving = time.monotonic() - started
     frames = []
     # receive_nothing waits without cancelling the consumer, unlike a timed-out receive.
     while not await socket.receive_nothing(timeout=1.5):
         frames.append(json.loads(await socket.receive_from()))
 
-    assert 1 <= len(frames) <= 2  # three awards, at most two frames (≤ 2 per second)
+    # Three awards: the first frame at once, then at most one per MIN_INTERVAL while
+    # they last and one trailing frame. On an idle machine the burst fits in one
+    # window (two frames); a loaded one spreads it, and the rule is the same.
+    assert 1 <= len(frames) <= 2 + int(approving / MIN_INTERVAL), (
+        len(frames),
+        approving,
+    )
     last = frames[-1]
     assert last["type"] == "update"
     assert (
