@@ -416,9 +416,7 @@ def live_points(campaign_id: int) -> dict | None:
     board, data = last
     # Closed in another process since this one last read it: the page shows the
     # frozen snapshot, which no later credit may move (one indexed read).
-    if data.get("frozen") or Campaign.objects.filter(
-        pk=campaign_id, status=Campaign.Status.CLOSED
-    ).exists():
+    if Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.CLOSED).exists():
         _last.pop(campaign_id, None)
         return None
     try:

@@ -10,20 +10,18 @@ import json
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from campaigns import services
 from tests.campaigns.conftest import (  # noqa: F401 (fixtures)
     campaign,
-    check_in,
     created,
     fresh_campaign_cache,
     member,
     organiser,
     union,
+    verified_check_in,
 )
-from tests.competitions.conftest import TEST_ORIGIN, today  # noqa: F401
+from tests.competitions.conftest import today  # noqa: F401
 
 
 @pytest.mark.django_db(transaction=True)
@@ -58,15 +56,7 @@ def test_the_points_frame_alone_moves_the_campaign_board(
     first_row = page.locator('[data-part="by-points"] tbody tr').first
     expect(first_row).not_to_contain_text("29")
 
-    submission = check_in(campaign, member, union["ho_lien"], quantity=9)
-    services.verify_check_in(
-        campaign=campaign,
-        submission_id=submission.pk,
-        approve=True,
-        by=organiser,
-        at=timezone.now(),
-        origin=TEST_ORIGIN,
-    )
+    verified_check_in(campaign, member, union["ho_lien"], organiser, quantity=9)
 
     expect(first_row).to_contain_text(union["ho_lien"].name)
     expect(first_row).to_contain_text("29")

@@ -145,5 +145,19 @@ def check_in(campaign, user, unit, *, pattern=3, quantity=12, day=None):
     )
 
 
+def verified_check_in(campaign, user, unit, organiser, *, quantity=12):
+    """A member's check-in, confirmed by the organiser; returns the submission."""
+    submission = check_in(campaign, user, unit, quantity=quantity)
+    services.verify_check_in(
+        campaign=campaign,
+        submission_id=submission.pk,
+        approve=True,
+        by=organiser,
+        at=timezone.now(),
+        origin=TEST_ORIGIN,
+    )
+    return submission
+
+
 def add_member_to(unit, user):
     add_member(person=user.person, unit=unit, primary=False)

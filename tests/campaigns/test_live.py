@@ -7,13 +7,10 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.utils import timezone
 
-from campaigns import services
 from config.asgi import application
 from leaderboards.hub import HUB
-from tests.campaigns.conftest import check_in
-from tests.competitions.conftest import TEST_ORIGIN
+from tests.campaigns.conftest import verified_check_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -33,20 +30,9 @@ async def test_a_verified_check_in_moves_the_page_live(
     connected, _ = await socket.connect()
     first = json.loads(await socket.receive_from())
 
-    @database_sync_to_async
-    def verify():
-        submission = check_in(campaign, member, union["ho_lien"], quantity=9)
-        services.verify_check_in(
-            campaign=campaign,
-            submission_id=submission.pk,
-            approve=True,
-            by=organiser,
-            at=timezone.now(),
-            origin=TEST_ORIGIN,
-        )
-        return submission
-
-    submission = await verify()
+    submission = await database_sync_to_async(verified_check_in)(
+        campaign, member, union["ho_lien"], organiser, quantity=9
+    )
     frames = []
     # A frame is one read of the campaign after the change: seconds on a loaded
     # two-core machine, so the wait is generous.
