@@ -27,7 +27,7 @@ from leaderboards.selectors import board_rows, entity_label, shared_ranks
 from leaderboards.stores import get_store
 from units import bulk
 from units.audit import Origin, record_event
-from units.models import AuditEvent, Membership, Unit
+from units.models import Membership, Unit
 from units.permissions import Action, can
 
 from .access import may_manage
@@ -295,7 +295,7 @@ def propose(*, review: Review, by, at: datetime, origin: Origin) -> Proposed:
     new_ids: list[int] = []
     if bulk.available():
         written = _propose_in_one_statement(
-            list(rows.values()), review=review, by=by_id, at=at, origin=origin
+            list(rows.values()), review=review, by=by_id, at=at
         )
         found_count, new_count = written.found, written.written
     else:
@@ -326,7 +326,7 @@ def propose(*, review: Review, by, at: datetime, origin: Origin) -> Proposed:
         ),
     )
     if not bulk.available():
-        _after_proposal(new_ids, by=by, at=at, origin=origin, unit=review.unit)
+        _tell_nominees(new_ids, at=at)
     return Proposed(new=new_count, already=found_count - new_count)
 
 
@@ -354,10 +354,11 @@ STAGE_COLUMNS = (
 )
 
 
-def _propose_in_one_statement(rows, *, review, by, at, origin) -> _Written:
+def _propose_in_one_statement(rows, *, review, by, at) -> _Written:
     """PostgreSQL: the candidates COPied to a staging table, then one statement
-    writes the nominations the unique constraints let through, an audit event
-    for each and a notification to each nominee who signs in.
+    writes the nominations the unique constraints let through and a
+    notification to each nominee who signs in. Their audit trail starts at the
+    review's close (selectors.nomination_trail): one event for all of them.
 
     A province's final review proposes some 70,000 people and units: building a
     model, an audit event and a notification for each in Python was four fifths
@@ -387,9 +388,6 @@ def _propose_in_one_statement(rows, *, review, by, at, origin) -> _Written:
                 "status": Nomination.Status.PROPOSED,
                 "at": at,
                 "by": by.pk if by is not None else None,
-                "ip": origin.ip_address,
-                "agent": (origin.user_agent or "")[:200],
-                "request": origin.request_id,
                 "prefix": prefix,
                 "suffix": suffix,
                 "awards": award_ids,
@@ -420,14 +418,6 @@ WITH candidate AS (
     ORDER BY award_type_id, rank NULLS LAST, person_id, unit_id
     ON CONFLICT DO NOTHING
     RETURNING id, uid, person_id, award_type_id, nominee_unit_id
-), audit AS (
-    INSERT INTO units_auditevent (
-        at, actor_id, action, object_type, object_id, unit_id, from_state,
-        to_state, reason, ip_address, user_agent, request_id
-    )
-    SELECT %(at)s, %(by)s, 'nomination.proposed', 'commendations.nomination', id,
-        nominee_unit_id, '', %(status)s, '', %(ip)s, %(agent)s, %(request)s
-    FROM new
 ), notified AS (
     INSERT INTO competitions_notification (user_id, message, link, created_at)
     SELECT p.user_id, note.message, %(prefix)s || new.uid::text || %(suffix)s,
@@ -508,53 +498,22 @@ def _insert(nominations: list[Nomination]) -> list[int]:
     return sorted(after - before)
 
 
-def _after_proposal(
-    ids: list[int], *, by, at, origin: Origin, unit: Unit, audit: bool = True
-) -> None:
-    """Audit each new nomination and tell the nominees who sign in."""
-    if not ids:
-        return
-    actor = by if getattr(by, "pk", None) else None
-    events, notes = [], []
+def _tell_nominees(ids: list[int], *, at) -> None:
+    """Tell the nominees who sign in that they were proposed."""
+    notes = []
     for start in range(0, len(ids), 5000):
-        rows = Nomination.objects.filter(pk__in=ids[start : start + 5000]).values_list(
-            "pk", "uid", "nominee_unit_id", "person__user_id", "award_type__name"
-        )
-        for pk, uid, nominee_unit, user_id, award in rows:
-            if audit:
-                events.append(
-                    AuditEvent(
-                        at=at,
-                        actor=actor,
-                        action="nomination.proposed",
-                        object_type="commendations.nomination",
-                        object_id=pk,
-                        unit_id=nominee_unit,
-                        to_state=Nomination.Status.PROPOSED,
-                        ip_address=origin.ip_address,
-                        user_agent=origin.user_agent,
-                        request_id=origin.request_id,
-                    )
+        rows = Nomination.objects.filter(
+            pk__in=ids[start : start + 5000], person__user__isnull=False
+        ).values_list("uid", "person__user_id", "award_type__name")
+        for uid, user_id, award in rows:
+            notes.append(
+                Notification(
+                    user_id=user_id,
+                    message=_proposal_message(award)[:300],
+                    link=reverse("commendations:nomination", args=[uid]),
+                    created_at=at,
                 )
-            if user_id:
-                message = _in_default_language(
-                    lambda award=award: (
-                        _(
-                            "You were proposed for “%(award)s”. Your unit prepares the "
-                            "dossier from your records."
-                        )
-                        % {"award": award}
-                    )
-                )
-                notes.append(
-                    Notification(
-                        user_id=user_id,
-                        message=message[:300],
-                        link=reverse("commendations:nomination", args=[uid]),
-                        created_at=at,
-                    )
-                )
-    AuditEvent.objects.bulk_create(events, batch_size=5000)
+            )
     Notification.objects.bulk_create(notes, batch_size=5000)
 
 
@@ -640,9 +599,7 @@ def nominate(
         to_state=nomination.status,
         reason=justification[:500],
     )
-    _after_proposal(
-        [nomination.pk], by=by, at=at, origin=origin, unit=nominating_unit, audit=False
-    )
+    _tell_nominees([nomination.pk], at=at)
     return nomination
 
 

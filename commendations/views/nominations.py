@@ -65,9 +65,7 @@ def detail(request, uid):
             "dossier": dossier,
             "facts": facts,
             "items": items,
-            "trail": list(selectors.trail("commendations.nomination", [nomination.pk]))
-            if staff
-            else [],
+            "trail": list(selectors.nomination_trail(nomination)) if staff else [],
             "may_edit": nomination.status in Nomination.AT_NOMINATING_UNIT
             and can(request.user, Action.NOMINATE, nomination.nominating_unit),
             "may_return": nomination.status

@@ -174,6 +174,8 @@ class TestDecisionPages:
             assert "nomination.voted" not in html and "→ approved" not in html
             assert "2 tán thành trên 3" in html  # the tally, never who chose what
         assert "Đưa đề nghị ra Hội đồng xét" in pages[1]
+        # proposed by the review's close: its trail starts there
+        assert "Kết thúc đợt xét và đề xuất khen thưởng" in pages[1]
 
     def test_minutes_carry_the_tally(self, client, decided, administrator):
         client.force_login(administrator)

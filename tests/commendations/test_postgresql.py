@@ -126,11 +126,11 @@ class TestRecordedDecisions:
 
 
 class TestProposingInOneStatement:
-    def test_each_new_nomination_is_audited_and_its_nominee_told(
+    def test_each_new_nomination_starts_its_trail_at_the_close_and_is_told(
         self, review, administrator, citizen, tree
     ):
+        from commendations.selectors import nomination_trail
         from competitions.models import Notification
-        from units.models import AuditEvent
 
         first = nominations.close_review(
             review=review, by=administrator, at=timezone.now(), origin=TEST_ORIGIN
@@ -145,11 +145,14 @@ class TestProposingInOneStatement:
         assert mine.nominee_unit == tree["ho_lien"] and mine.status == "proposed"
         assert village.rank == 1 and "Hạng 1" in village.basis
         assert village.proposed_by == administrator and village.uid
-        proposed = AuditEvent.objects.filter(action="nomination.proposed")
-        assert sorted(proposed.values_list("object_id", flat=True)) == sorted(
-            [mine.pk, village.pk]
-        )
-        assert proposed.get(object_id=mine.pk).actor == administrator
+        for nomination in (mine, village):
+            # the first close, not the second: that one proposed nobody
+            [step] = nomination_trail(nomination)
+            assert (step.action, step.object_id) == ("review.closed", review.pk)
+            assert (
+                step.actor == administrator
+                and step.reason == "2 đề xuất mới trên 2 tìm thấy"
+            )
         [note] = Notification.objects.filter(
             user=citizen, link__startswith="/commendations/"
         )
