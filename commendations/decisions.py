@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from badges import services as badge_services
@@ -119,7 +120,7 @@ def record_decision(
                 "Give the decision's number, who signed it and their title, as on the paper."
             )
         )
-    if signed_on > at.date():
+    if signed_on > timezone.localdate(at):  # signed in Vietnam, on its own date
         raise CommendationError(_("The date of signature cannot be in the future."))
     if not nominations:
         raise CommendationError(_("Choose the nominations the decision awards."))

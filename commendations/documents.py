@@ -16,6 +16,7 @@ import io
 from datetime import date
 
 from django.conf import settings
+from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -325,7 +326,8 @@ def achievement_report(nomination, facts: dict) -> bytes:
     """The nominee's achievement report, from the dossier's facts."""
     document = _document()
     unit = nomination.nominating_unit
-    day, award = nomination.proposed_at.date(), nomination.award_type.name
+    day = timezone.localdate(nomination.proposed_at)
+    award = nomination.award_type.name
     _reuse(
         document,
         ("report", unit.pk, unit.name, day, award),

@@ -275,6 +275,7 @@ class Nomination(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_constraint=False,
         related_name="nominations",
     )
     # No index of their own on rule, nominating_unit, authority_unit and
@@ -282,18 +283,30 @@ class Nomination(models.Model):
     # searched, and the rule is only followed from a nomination. A province's final
     # review writes some 70,000 nominations in one statement; every index is one
     # more insertion per row (measured in `make bench`, (i)).
+    #
+    # REFERENCES_CHECKED_PER_STATEMENT: no foreign-key constraint on these six, whose
+    # values a review's close copies into every nomination it proposes (its review,
+    # rule, award, unit, the deciding unit, who closed it). PostgreSQL checks a
+    # foreign key row by row: six checks of the same few rows, 70,000 times, were
+    # 2.9 s of the final review's 11.4 s (EXPLAIN ANALYZE, `make bench` (i)). A
+    # trigger checks them once per statement instead (commendations/0005), so no
+    # nomination names a missing row; deleting a row they name is refused by the
+    # ORM's PROTECT (units, users, reviews and award types are deactivated or kept,
+    # never deleted, by the platform).
     rule = models.ForeignKey(
         ProposalRule,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     award_type = models.ForeignKey(
         AwardType,
         on_delete=models.PROTECT,
         related_name="nominations",
+        db_constraint=False,
         verbose_name=_("award"),
     )
     person = models.ForeignKey(
@@ -320,6 +333,7 @@ class Nomination(models.Model):
         on_delete=models.PROTECT,
         related_name="nominations_made",
         verbose_name=_("nominated by"),
+        db_constraint=False,
         db_index=False,
     )
     authority_unit = models.ForeignKey(
@@ -327,6 +341,7 @@ class Nomination(models.Model):
         on_delete=models.PROTECT,
         related_name="nominations_to_decide",
         verbose_name=_("decided by"),
+        db_constraint=False,
         db_index=False,
     )
     status = models.CharField(
@@ -344,6 +359,7 @@ class Nomination(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     submitted_at = models.DateTimeField(null=True, blank=True)

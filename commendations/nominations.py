@@ -17,7 +17,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from badges.models import Assertion
@@ -259,7 +259,7 @@ def propose(*, review: Review, by, at: datetime, origin: Origin) -> Proposed:
         raise CommendationError(
             _("This review has no proposal rules. Add one in the administration first.")
         )
-    today = at.date()
+    today = timezone.localdate(at)
     # (award, "p" or "u", id) -> the row's values: the first rule to find a
     # nominee for an award proposes them.
     rows: dict[tuple, tuple] = {}

@@ -2,7 +2,8 @@
 threads, and recorded decisions that the database itself refuses to change."""
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from commendations import councils, decisions, nominations
@@ -158,3 +159,76 @@ class TestProposingInOneStatement:
         )
         assert note.link == f"/commendations/nominations/{mine.uid}/"
         assert "Bằng khen" in note.message
+
+
+# The references a review's close copies into every nomination, checked once per
+# statement by commendations/0005's trigger instead of row by row.
+COPIED_REFERENCES = [
+    "review_id",
+    "rule_id",
+    "award_type_id",
+    "nominating_unit_id",
+    "authority_unit_id",
+    "proposed_by_id",
+]
+
+
+class TestReferencesCheckedPerStatement:
+    @pytest.mark.parametrize("column", COPIED_REFERENCES)
+    def test_a_nomination_naming_a_missing_row_is_refused(
+        self, review, administrator, column
+    ):
+        nominations.close_review(
+            review=review, by=administrator, at=timezone.now(), origin=TEST_ORIGIN
+        )
+        nomination = Nomination.objects.filter(review=review).first()
+        written = Nomination.objects.count()
+
+        with pytest.raises(IntegrityError, match="does not exist"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE commendations_nomination SET {column} = %s WHERE id = %s",
+                    [987_654_321, nomination.pk],
+                )
+        # A new row: a copy without a review (as a unit's own nomination), the
+        # column naming a row that does not exist.
+        columns = [
+            "review_id", "rule_id", "award_type_id", "nominating_unit_id",
+            "authority_unit_id", "proposed_by_id",
+        ]  # fmt: skip
+        values = [
+            "%s" if name == column else ("NULL" if name == "review_id" else name)
+            for name in columns
+        ]
+        with pytest.raises(IntegrityError, match="does not exist"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO commendations_nomination ({', '.join(columns)},"
+                    " uid, person_id, unit_id, nominee_unit_id, status, basis,"
+                    " justification, return_reason, proposed_at)"
+                    f" SELECT {', '.join(values)}, gen_random_uuid(), person_id,"
+                    " unit_id, nominee_unit_id, status, '', '', '', proposed_at"
+                    " FROM commendations_nomination WHERE id = %s",
+                    [987_654_321, nomination.pk],
+                )
+        assert Nomination.objects.count() == written
+
+        nomination.refresh_from_db()
+        assert getattr(nomination, column) is not None
+        assert getattr(nomination, column) != 987_654_321
+
+    def test_a_row_a_nomination_names_cannot_be_deleted(self, review, administrator):
+        nominations.close_review(
+            review=review, by=administrator, at=timezone.now(), origin=TEST_ORIGIN
+        )
+        nomination = Nomination.objects.filter(review=review).first()
+
+        for referenced in (
+            nomination.review,
+            nomination.award_type,
+            nomination.nominating_unit,
+            nomination.authority_unit,
+        ):
+            with pytest.raises(ProtectedError):
+                referenced.delete()
+        assert Nomination.objects.filter(pk=nomination.pk).exists()

@@ -1,6 +1,8 @@
 """The commendation steps and what each refuses, through the services."""
 
 import os
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -30,6 +32,8 @@ from competitions.models import Notification, PointEntry
 from tests.commendations.conftest import TEST_ORIGIN
 from tests.conftest import make_user
 from units.models import AuditEvent, Role
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
 pytestmark = pytest.mark.django_db
 
@@ -459,6 +463,43 @@ class TestResultAndDecision:
         assert village.nomination.status == Nomination.Status.AWARDED
         with pytest.raises(AlreadyDecided):
             self.decide(tree, [village.nomination], administrator, number="126/QĐ-UBND")
+
+    def test_a_decision_signed_after_midnight_in_vietnam_carries_that_date(
+        self, review, administrator, council, tree
+    ):
+        """00:30 in Hà Nội is still the day before in UTC: the signature's date is
+        the Vietnamese one (a decision signed then was refused as "in the future")."""
+        items = submitted(review, administrator)
+        session = session_with(
+            council, items, administrator, ["chair", "secretary", "member1"]
+        )
+        village = session.items.get(nomination__unit__isnull=False)
+        for name in ("chair", "secretary"):
+            vote(council, name, village, "yes")
+        councils.close_session(
+            session=session, by=administrator, at=now(), origin=TEST_ORIGIN
+        )
+        # as timezone.now() gives it: in UTC
+        half_past_midnight = datetime(2026, 10, 10, 0, 30, tzinfo=HANOI).astimezone(UTC)
+        signed = {
+            "issuing_unit": tree["province"],
+            "signer_name": "Trần Văn Ký",
+            "signer_title": "Chủ tịch Ủy ban nhân dân tỉnh",
+            "subject": "Về việc tặng Bằng khen",
+            "nominations": [village.nomination],
+            "by": administrator,
+            "at": half_past_midnight,
+            "origin": TEST_ORIGIN,
+        }
+
+        with pytest.raises(CommendationError, match="tương lai"):
+            decisions.record_decision(
+                number="124/QĐ-UBND", signed_on=date(2026, 10, 11), **signed
+            )
+        decision = decisions.record_decision(
+            number="125/QĐ-UBND", signed_on=date(2026, 10, 10), **signed
+        )
+        assert decision.signed_on == date(2026, 10, 10)
 
     def test_deciding_before_the_vote_is_refused(self, review, administrator, tree):
         items = submitted(review, administrator)
