@@ -284,15 +284,16 @@ class Nomination(models.Model):
     # review writes some 70,000 nominations in one statement; every index is one
     # more insertion per row (measured in `make bench`, (i)).
     #
-    # REFERENCES_CHECKED_PER_STATEMENT: no foreign-key constraint on these six, whose
-    # values a review's close copies into every nomination it proposes (its review,
-    # rule, award, unit, the deciding unit, who closed it). PostgreSQL checks a
-    # foreign key row by row: six checks of the same few rows, 70,000 times, were
-    # 2.9 s of the final review's 11.4 s (EXPLAIN ANALYZE, `make bench` (i)). A
-    # trigger checks them once per statement instead (commendations/0005), so no
-    # nomination names a missing row; deleting a row they name is refused by the
-    # ORM's PROTECT (units, users, reviews and award types are deactivated or kept,
-    # never deleted, by the platform).
+    # REFERENCES_CHECKED_PER_STATEMENT: no foreign-key constraint on a nomination's
+    # references. A review's close writes some 70,000 nominations in one statement,
+    # and PostgreSQL checks a foreign key row by row: the nine checks were 4.7 s of
+    # the final review's 11.4 s (EXPLAIN ANALYZE, `make bench` (i)), six of them
+    # checking the same few rows (its review, rule, award, unit, deciding unit, who
+    # closed it) 70,000 times. A trigger checks them once per statement instead,
+    # set against set (commendations/0005), so no nomination names a missing row;
+    # deleting a row a nomination names is refused by the ORM's PROTECT (people,
+    # units, users, reviews and award types are deactivated or kept by the
+    # platform, never deleted).
     rule = models.ForeignKey(
         ProposalRule,
         null=True,
@@ -314,6 +315,7 @@ class Nomination(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_constraint=False,
         related_name="nominations",
     )
     unit = models.ForeignKey(
@@ -321,12 +323,17 @@ class Nomination(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_constraint=False,
         related_name="nominations",
     )
     # The nominee's unit (a person's primary unit, or the unit itself): shown in
     # lists and used to keep council members off their own unit's nominations.
     nominee_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unit"),
+        db_constraint=False,
     )
     nominating_unit = models.ForeignKey(
         Unit,

@@ -70,8 +70,8 @@ def nomination_trail(nomination) -> QuerySet[AuditEvent]:
     proposed starts with that close.
 
     A province's final review proposes some 70,000 nominations at once: one
-    event for the close, not one per nomination, keeps it within its 10 s (an
-    event each was a fifth of its time, measured in bench/commendations.py).
+    event for the close instead of 70,000 more rows in its statement helps keep
+    it within its 10 s (`make bench` (i); the README gives the figures).
     """
     steps = Q(object_type="commendations.nomination", object_id=nomination.pk)
     if nomination.rule_id:

@@ -1,6 +1,6 @@
-"""The six references a review's close copies into every nomination it proposes
-are checked once per statement by a trigger, not row by row by foreign keys
-(Nomination's REFERENCES_CHECKED_PER_STATEMENT note; measured in `make bench` (i))."""
+"""A nomination's references are checked once per statement by a trigger, not row
+by row by foreign keys (Nomination's REFERENCES_CHECKED_PER_STATEMENT note;
+measured in `make bench` (i))."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -15,6 +15,9 @@ REFERENCES = [
     ("nominating_unit_id", "units_unit"),
     ("authority_unit_id", "units_unit"),
     ("proposed_by_id", "auth_user"),
+    ("person_id", "units_person"),
+    ("unit_id", "units_unit"),
+    ("nominee_unit_id", "units_unit"),
 ]
 MISSING = "\n        OR ".join(
     f"EXISTS (SELECT 1 FROM (SELECT DISTINCT {column} AS id FROM written "
@@ -28,7 +31,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
     IF {MISSING}
     THEN
-        RAISE EXCEPTION 'a nomination names a review, rule, award type, unit or user that does not exist'
+        RAISE EXCEPTION 'a nomination names a review, rule, award type, person, unit or user that does not exist'
             USING ERRCODE = 'foreign_key_violation';
     END IF;
     RETURN NULL;
@@ -105,6 +108,29 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name="nomination",
+            name="nominee_unit",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="units.unit",
+                verbose_name="unit",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="nomination",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="nominations",
+                to="units.person",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="nomination",
             name="proposed_by",
             field=models.ForeignKey(
                 blank=True,
@@ -139,6 +165,18 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",
                 to="commendations.proposalrule",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="nomination",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="nominations",
+                to="units.unit",
             ),
         ),
         migrations.RunPython(create, drop),

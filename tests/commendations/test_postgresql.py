@@ -161,74 +161,77 @@ class TestProposingInOneStatement:
         assert "Bằng khen" in note.message
 
 
-# The references a review's close copies into every nomination, checked once per
-# statement by commendations/0005's trigger instead of row by row.
-COPIED_REFERENCES = [
+# A nomination's references, checked once per statement by commendations/0005's
+# trigger instead of row by row by foreign keys.
+REFERENCES = [
     "review_id",
     "rule_id",
     "award_type_id",
     "nominating_unit_id",
     "authority_unit_id",
     "proposed_by_id",
+    "person_id",
+    "unit_id",
+    "nominee_unit_id",
 ]
+MISSING_ID = 987_654_321
 
 
 class TestReferencesCheckedPerStatement:
-    @pytest.mark.parametrize("column", COPIED_REFERENCES)
+    @pytest.mark.parametrize("column", REFERENCES)
     def test_a_nomination_naming_a_missing_row_is_refused(
         self, review, administrator, column
     ):
         nominations.close_review(
             review=review, by=administrator, at=timezone.now(), origin=TEST_ORIGIN
         )
-        nomination = Nomination.objects.filter(review=review).first()
+        # the person's nomination for person_id, the village's for the others
+        nomination = Nomination.objects.get(
+            review=review, person__isnull=column != "person_id"
+        )
         written = Nomination.objects.count()
 
         with pytest.raises(IntegrityError, match="does not exist"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE commendations_nomination SET {column} = %s WHERE id = %s",
-                    [987_654_321, nomination.pk],
+                    [MISSING_ID, nomination.pk],
                 )
         # A new row: a copy without a review (as a unit's own nomination), the
         # column naming a row that does not exist.
-        columns = [
-            "review_id", "rule_id", "award_type_id", "nominating_unit_id",
-            "authority_unit_id", "proposed_by_id",
-        ]  # fmt: skip
         values = [
             "%s" if name == column else ("NULL" if name == "review_id" else name)
-            for name in columns
+            for name in REFERENCES
         ]
         with pytest.raises(IntegrityError, match="does not exist"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
-                    f"INSERT INTO commendations_nomination ({', '.join(columns)},"
-                    " uid, person_id, unit_id, nominee_unit_id, status, basis,"
-                    " justification, return_reason, proposed_at)"
-                    f" SELECT {', '.join(values)}, gen_random_uuid(), person_id,"
-                    " unit_id, nominee_unit_id, status, '', '', '', proposed_at"
-                    " FROM commendations_nomination WHERE id = %s",
-                    [987_654_321, nomination.pk],
+                    f"INSERT INTO commendations_nomination ({', '.join(REFERENCES)},"
+                    " uid, status, basis, justification, return_reason, proposed_at)"
+                    f" SELECT {', '.join(values)}, gen_random_uuid(), status, '', '',"
+                    " '', proposed_at FROM commendations_nomination WHERE id = %s",
+                    [MISSING_ID, nomination.pk],
                 )
-        assert Nomination.objects.count() == written
 
+        assert Nomination.objects.count() == written
         nomination.refresh_from_db()
-        assert getattr(nomination, column) is not None
-        assert getattr(nomination, column) != 987_654_321
+        assert getattr(nomination, column) not in (None, MISSING_ID)
 
     def test_a_row_a_nomination_names_cannot_be_deleted(self, review, administrator):
         nominations.close_review(
             review=review, by=administrator, at=timezone.now(), origin=TEST_ORIGIN
         )
-        nomination = Nomination.objects.filter(review=review).first()
+        village = Nomination.objects.get(review=review, person__isnull=True)
+        person = Nomination.objects.get(review=review, person__isnull=False)
 
         for referenced in (
-            nomination.review,
-            nomination.award_type,
-            nomination.nominating_unit,
-            nomination.authority_unit,
+            village.review,
+            village.award_type,
+            village.nominating_unit,
+            village.authority_unit,
+            village.unit,
+            person.person,
         ):
             with pytest.raises(ProtectedError):
                 referenced.delete()
-        assert Nomination.objects.filter(pk=nomination.pk).exists()
+        assert Nomination.objects.filter(pk__in=[village.pk, person.pk]).count() == 2
