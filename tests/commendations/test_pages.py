@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
@@ -16,7 +17,12 @@ from PIL import Image
 from commendations import councils
 from commendations.models import Award, AwardDecision, Nomination, SessionItem
 from tests.commendations.conftest import TEST_ORIGIN
-from tests.commendations.test_services import session_with, submitted, vote
+from tests.commendations.test_services import (
+    HANOI,
+    session_with,
+    submitted,
+    vote,
+)
 from tests.world import row_counts
 
 pytestmark = pytest.mark.django_db
@@ -509,3 +515,21 @@ class TestNominationPage:
         text = _text(document)
         assert "BÁO CÁO THÀNH TÍCH" in text and "70 điểm" in text
         assert len(document.inline_shapes) >= 1  # an evidence thumbnail
+
+    def test_a_review_closed_after_midnight_in_vietnam_dates_its_report_that_day(
+        self, client, review, administrator
+    ):
+        from commendations import nominations
+
+        # 00:30 on 10 October in Hà Nội, as timezone.now() gives it: 9 October, UTC
+        at = datetime(2026, 10, 10, 0, 30, tzinfo=HANOI).astimezone(UTC)
+        nominations.close_review(
+            review=review, by=administrator, at=at, origin=TEST_ORIGIN
+        )
+        village = Nomination.objects.get(unit__isnull=False)
+        client.force_login(administrator)
+
+        response = client.get(f"/commendations/nominations/{village.uid}/report.docx")
+
+        text = _text(Document(io.BytesIO(response.content)))
+        assert "ngày 10 tháng 10 năm 2026" in text
