@@ -509,7 +509,7 @@ def _tell_nominees(ids: list[int], *, at) -> None:
             notes.append(
                 Notification(
                     user_id=user_id,
-                    message=_proposal_message(award)[:300],
+                    message=_proposal_message(award),
                     link=reverse("commendations:nomination", args=[uid]),
                     created_at=at,
                 )

@@ -74,7 +74,9 @@ def nomination_trail(nomination) -> QuerySet[AuditEvent]:
     it within its 10 s (`make bench` (i); the README gives the figures).
     """
     steps = Q(object_type="commendations.nomination", object_id=nomination.pk)
-    if nomination.rule_id:
+    # Only a review's close gives a nomination its review (one made by hand has
+    # none); its rule may since have been deleted (SET_NULL), its review not.
+    if nomination.review_id:
         steps |= Q(
             object_type="commendations.review",
             object_id=nomination.review_id,

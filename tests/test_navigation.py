@@ -83,7 +83,7 @@ def is_page(response) -> bool:
 
 class Pages:
     """A persona's GETs, each address requested once: the crawl comes back to the
-    pages the first walk opened (a third of its requests, measured), and neither
+    pages the first walk opened (49 of the officer's 160 requests, measured), and neither
     changes anything. A page answering 200 is kept; anything else is asked again
     with its redirects followed, as the crawl needs."""
 

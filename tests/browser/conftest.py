@@ -105,7 +105,7 @@ def live_asgi(django_db_setup, django_db_blocker):
         # What `make run` serves: DEBUG off with the local defaults (DEMO). With
         # DEBUG on, whitenoise re-finds every static file per request and tells the
         # browser to revalidate it on every page: the browser suite used 8% more
-        # CPU (432 s against 400 s for tests/browser on two cores, measured).
+        # CPU (432 s against 400 s for tests/browser on two cores, one run each).
         "DEBUG": "0",
         "DEMO": "1",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",

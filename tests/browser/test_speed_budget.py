@@ -7,10 +7,10 @@ province of `seed_demo`:
 - every public page weighs at most 100 KB, compressed, images included (the same
   bytes on any network: weighed without the throttle).
 
-The test server (daphne as `make run` serves it, static files found by
-whitenoise's finders, no collectstatic) sends everything uncompressed: whitenoise serves the gzip copies
-that collectstatic makes in production, and nginx compresses pages there. So each
-response's body is gzipped here (level 6, as nginx's gzip_comp_level is usually
+The test server (daphne as `make run` serves it, static files found by whitenoise's
+finders, no collectstatic) sends everything uncompressed: whitenoise serves the gzip
+copies that collectstatic makes in production, and nginx compresses pages there. So
+each response's body is gzipped here (level 6, as nginx's gzip_comp_level is usually
 set) and both sizes are reported; the budget holds on the compressed one. Images
 (PNG) are counted as they are.
 

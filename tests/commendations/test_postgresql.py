@@ -154,6 +154,11 @@ class TestProposingInOneStatement:
                 step.actor == administrator
                 and step.reason == "2 đề xuất mới trên 2 tìm thấy"
             )
+        # A rule deleted since (its nominations keep no rule) leaves the trail whole.
+        review.rules.all().delete()
+        village.refresh_from_db()
+        assert village.rule_id is None
+        assert [s.action for s in nomination_trail(village)] == ["review.closed"]
         [note] = Notification.objects.filter(
             user=citizen, link__startswith="/commendations/"
         )
