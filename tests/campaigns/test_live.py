@@ -28,7 +28,8 @@ async def test_a_verified_check_in_moves_the_page_live(
 ):
     socket = communicator(f"/ws/campaigns/{campaign.pk}/")
     connected, _ = await socket.connect()
-    first = json.loads(await socket.receive_from())
+    # the first frame is a full read: over a second on a loaded two-core machine
+    first = json.loads(await socket.receive_from(timeout=10))
 
     submission = await database_sync_to_async(verified_check_in)(
         campaign, member, union["ho_lien"], organiser, quantity=9
