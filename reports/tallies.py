@@ -27,6 +27,7 @@ from learning.models import (
     Training,
     VneidHelp,
 )
+from units import bulk
 from units.models import Membership, Person, TargetGroup, Unit
 
 from .models import Fact, Tally
@@ -360,6 +361,16 @@ def _apply(
 
 def _insert_facts(rows) -> set[tuple[str, int]]:
     """Insert new facts; those another transaction inserted first are skipped."""
+    if bulk.available():
+        # COPY: a 2,000-row import chunk's facts sent as 500-row VALUES spent most
+        # of their time turning 2,500 parameters a statement into SQL (measured).
+        written = bulk.insert_new_rows(
+            Fact,
+            ["metric", "key", "unit_id", "day", "value"],
+            ((metric, key, *fact) for (metric, key), fact in rows),
+            key_columns=["metric", "key"],
+        )
+        return {(metric, int(key)) for metric, key in written}
     inserted: set[tuple[str, int]] = set()
     table = Fact._meta.db_table
     for start in range(0, len(rows), 500):
@@ -417,6 +428,17 @@ def _add(rows: dict) -> None:
     """Add to tallies, creating them; in key order, so that two transactions moving
     the same tallies lock them in the same order and never deadlock."""
     items = sorted((k, v) for k, v in rows.items() if v)
+    if not items:
+        return
+    if bulk.available():
+        bulk.add_to_rows(
+            Tally,
+            ["unit_id", "metric", "grain", "day", "value"],
+            ((*key, value) for key, value in items),
+            key_columns=["unit_id", "metric", "grain", "day"],
+            add_column="value",
+        )
+        return
     table = Tally._meta.db_table
     for start in range(0, len(items), 500):
         part = items[start : start + 500]

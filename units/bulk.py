@@ -76,6 +76,41 @@ def insert_new_rows(
     return written
 
 
+def add_to_rows(
+    model: type[Model],
+    columns: list[str],
+    rows,
+    *,
+    key_columns: list[str],
+    add_column: str,
+) -> None:
+    """Add each row's `add_column` to the row of the same key, creating the rows
+    that are missing: counters moved by many increments in one statement. The rows
+    are written in key order, so that two transactions moving the same counters
+    lock them in the same order and never deadlock; each key must appear once.
+    PostgreSQL only; inside the caller's transaction."""
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(column) for column in columns)
+    keys = ", ".join(quote(column) for column in key_columns)
+    table = quote(model._meta.db_table)
+    stage = quote(f"stage_{model._meta.db_table}")
+    added = quote(add_column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
+            f"SELECT {listed} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY {stage} ({listed}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} AS t ({listed}) SELECT {listed} FROM {stage} "
+            f"ORDER BY {keys} ON CONFLICT ({keys}) "
+            f"DO UPDATE SET {added} = t.{added} + excluded.{added}"
+        )
+        cursor.execute(f"TRUNCATE {stage}")
+
+
 def insert_all(objects: list[Model]) -> None:
     """Insert new rows that no constraint can refuse (people just created, their
     memberships): ids drawn from the table's sequence, then one COPY. PostgreSQL

@@ -18,9 +18,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
-from competitions.models import PointEntry
+from competitions.models import PointEntry, UnprojectedEntry
 from learning import imports, services
 from learning.models import Completion, ImportBatch
+from learning.signals import completions_recorded
+from reports.models import Fact
 from units.audit import COMMAND
 from units.body_limits import FORM_OVERHEAD
 from units.models import AuditEvent, Membership, Person, TargetGroup
@@ -918,3 +920,67 @@ class TestOnPostgresql:
         )
         assert batch.status == ImportBatch.Status.APPLIED
         assert PointEntry.objects.count() == 50
+
+    def test_a_file_of_many_chunks_is_counted_everywhere_once_it_says_applied(
+        self, tree, officer, learning_competition, course, monkeypatch
+    ):
+        # The boards and the reports' counters follow each chunk in a second thread
+        # while the next one is written; "applied" waits for the last of them.
+        monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+        data = csv_bytes([row(f"Học Viên {n}") for n in range(35)])
+        batch = imports.preview_import(
+            unit=tree["ho_lien"],
+            by=officer,
+            file_name="ds.csv",
+            data=data,
+            at=timezone.now(),
+        )
+
+        batch = imports.apply_import(
+            batch=batch, by=officer, at=timezone.now(), origin=COMMAND
+        )
+
+        assert batch.status == ImportBatch.Status.APPLIED
+        assert PointEntry.objects.count() == 35
+        assert not UnprojectedEntry.objects.exists()
+        assert Fact.objects.filter(metric="completions").count() == 35
+        assert Fact.objects.filter(metric__startswith="reach:").count() == 35
+
+    def test_a_receiver_failing_behind_the_chunks_fails_the_import_and_loses_nothing(
+        self, tree, officer, learning_competition, course, monkeypatch
+    ):
+        monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+        failures = []
+
+        def broken(sender, completion_ids, **kwargs):
+            if not failures:
+                failures.append(completion_ids)
+                raise RuntimeError("a receiver broke")
+
+        completions_recorded.connect(broken, dispatch_uid="test-broken")
+        try:
+            data = csv_bytes([row(f"Học Viên {n}") for n in range(35)])
+            batch = imports.preview_import(
+                unit=tree["ho_lien"],
+                by=officer,
+                file_name="ds.csv",
+                data=data,
+                at=timezone.now(),
+            )
+            failed = imports.apply_import(
+                batch=batch, by=officer, at=timezone.now(), origin=COMMAND
+            )
+        finally:
+            completions_recorded.disconnect(dispatch_uid="test-broken")
+        status, failure = failed.status, failed.failure
+        done = Completion.objects.count()
+        applied = imports.apply_import(
+            batch=failed, by=officer, at=timezone.now(), origin=COMMAND
+        )
+
+        assert status == ImportBatch.Status.FAILED
+        assert "The import stopped before the end" in failure
+        # The chunk whose receiver broke and the one after it are committed.
+        assert done >= 20
+        assert applied.status == ImportBatch.Status.APPLIED
+        assert Completion.objects.count() == PointEntry.objects.count() == 35
