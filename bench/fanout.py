@@ -298,6 +298,42 @@ def summarise(rounds: list[dict], expected: int) -> dict:
 AWARD_SAMPLES = 50
 
 
+class Awarder:
+    """The awarding process of bench/awarder.py, driven from the event loop."""
+
+    def __init__(self, competition_id: int, village_id: int):
+        self.args = [str(competition_id), str(village_id)]
+        self.process = None
+
+    async def __aenter__(self):
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.awarder",
+            *self.args,
+            cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        if (await self.process.stdout.readline()).strip() != b"ready":
+            raise RuntimeError("the awarding process did not start")
+        return self
+
+    async def __aexit__(self, *exc):
+        self.process.stdin.close()
+        await self.process.wait()
+
+    def award(self, *, person: bool, badges: bool):
+        async def one():
+            line = f"{'person' if person else 'village'} {'on' if badges else 'off'}\n"
+            self.process.stdin.write(line.encode())
+            await self.process.stdin.drain()
+            if (await self.process.stdout.readline()).strip() != b"ok":
+                raise RuntimeError("the awarding process failed")
+
+        return one
+
+
 async def award_to_one_subscriber(uri: str, award) -> dict:
     """Award → the one subscriber has the frame; the award's own write in the same
     rounds is the baseline (ledger transaction, projection and publish, durable)."""
