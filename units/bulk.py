@@ -8,6 +8,8 @@ constraints decide what is new, exactly as `ignore_conflicts` would, while still
 returning the ids of the rows written.
 """
 
+from contextlib import contextmanager
+
 from django.db import connection
 from django.db.models import Model
 
@@ -45,6 +47,27 @@ def insert_new(
     return written
 
 
+@contextmanager
+def _staged(model: type[Model], columns: list[str], rows):
+    """Copy the rows into a staging table shaped like the model's (column types
+    only: no constraints, no identity); yield (cursor, table, stage, columns) for
+    the statement that takes them from there, then empty the stage."""
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(column) for column in columns)
+    table = quote(model._meta.db_table)
+    stage = quote(f"stage_{model._meta.db_table}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
+            f"SELECT {listed} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY {stage} ({listed}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        yield cursor, table, stage, listed
+        cursor.execute(f"TRUNCATE {stage}")
+
+
 def insert_new_rows(
     model: type[Model], columns: list[str], rows, *, key_columns: list[str]
 ) -> dict[tuple, int]:
@@ -53,27 +76,13 @@ def insert_new_rows(
     written. For hot paths that need no model instances (the ledger's bulk path
     spent a third of its time building them). PostgreSQL only; inside the caller's
     transaction."""
-    quote = connection.ops.quote_name
-    listed = ", ".join(quote(column) for column in columns)
-    table = quote(model._meta.db_table)
-    stage = quote(f"stage_{model._meta.db_table}")
-    returning = ", ".join(quote(column) for column in key_columns)
-    with connection.cursor() as cursor:
-        # Column types only (no constraints, no identity); emptied after each use.
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
-            f"SELECT {listed} FROM {table} WITH NO DATA"
-        )
-        with cursor.copy(f"COPY {stage} ({listed}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    returning = ", ".join(connection.ops.quote_name(c) for c in key_columns)
+    with _staged(model, columns, rows) as (cursor, table, stage, listed):
         cursor.execute(
             f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {stage} "
             f"ON CONFLICT DO NOTHING RETURNING id, {returning}"
         )
-        written = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
-        cursor.execute(f"TRUNCATE {stage}")
-    return written
+        return {tuple(row[1:]): row[0] for row in cursor.fetchall()}
 
 
 def add_to_rows(
@@ -89,26 +98,14 @@ def add_to_rows(
     are written in key order, so that two transactions moving the same counters
     lock them in the same order and never deadlock; each key must appear once.
     PostgreSQL only; inside the caller's transaction."""
-    quote = connection.ops.quote_name
-    listed = ", ".join(quote(column) for column in columns)
-    keys = ", ".join(quote(column) for column in key_columns)
-    table = quote(model._meta.db_table)
-    stage = quote(f"stage_{model._meta.db_table}")
-    added = quote(add_column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
-            f"SELECT {listed} FROM {table} WITH NO DATA"
-        )
-        with cursor.copy(f"COPY {stage} ({listed}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    keys = ", ".join(connection.ops.quote_name(c) for c in key_columns)
+    added = connection.ops.quote_name(add_column)
+    with _staged(model, columns, rows) as (cursor, table, stage, listed):
         cursor.execute(
             f"INSERT INTO {table} AS t ({listed}) SELECT {listed} FROM {stage} "
             f"ORDER BY {keys} ON CONFLICT ({keys}) "
             f"DO UPDATE SET {added} = t.{added} + excluded.{added}"
         )
-        cursor.execute(f"TRUNCATE {stage}")
 
 
 def insert_all(objects: list[Model]) -> None:

@@ -119,6 +119,17 @@ def apply(client, batch):
     return client.post(reverse("learning:import_apply", args=[batch.pk]), follow=True)
 
 
+def preview_learners(unit, officer, count: int) -> ImportBatch:
+    """A previewed file of `count` new learners, through the service."""
+    return imports.preview_import(
+        unit=unit,
+        by=officer,
+        file_name="ds.csv",
+        data=csv_bytes([row(f"Học Viên {n}") for n in range(count)]),
+        at=timezone.now(),
+    )
+
+
 def points(**filters) -> int:
     return sum(PointEntry.objects.filter(**filters).values_list("points", flat=True))
 
@@ -896,14 +907,7 @@ class TestOnPostgresql:
     ):
         settings.LEARNING_IMPORT_INLINE = False
         settings.LEARNING_IMPORT_INLINE_ROWS = 10
-        data = csv_bytes([row(f"Học Viên {n}") for n in range(50)])
-        batch = imports.preview_import(
-            unit=tree["ho_lien"],
-            by=officer,
-            file_name="ds.csv",
-            data=data,
-            at=timezone.now(),
-        )
+        batch = preview_learners(tree["ho_lien"], officer, 50)
 
         started = imports.apply_import(
             batch=batch, by=officer, at=timezone.now(), origin=COMMAND
@@ -927,14 +931,7 @@ class TestOnPostgresql:
         # The boards and the reports' counters follow each chunk in a second thread
         # while the next one is written; "applied" waits for the last of them.
         monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
-        data = csv_bytes([row(f"Học Viên {n}") for n in range(35)])
-        batch = imports.preview_import(
-            unit=tree["ho_lien"],
-            by=officer,
-            file_name="ds.csv",
-            data=data,
-            at=timezone.now(),
-        )
+        batch = preview_learners(tree["ho_lien"], officer, 35)
 
         batch = imports.apply_import(
             batch=batch, by=officer, at=timezone.now(), origin=COMMAND
@@ -959,14 +956,7 @@ class TestOnPostgresql:
 
         completions_recorded.connect(broken, dispatch_uid="test-broken")
         try:
-            data = csv_bytes([row(f"Học Viên {n}") for n in range(35)])
-            batch = imports.preview_import(
-                unit=tree["ho_lien"],
-                by=officer,
-                file_name="ds.csv",
-                data=data,
-                at=timezone.now(),
-            )
+            batch = preview_learners(tree["ho_lien"], officer, 35)
             failed = imports.apply_import(
                 batch=batch, by=officer, at=timezone.now(), origin=COMMAND
             )
