@@ -77,16 +77,20 @@ def _queue(ids: list[int]) -> None:
     if not ids:
         return
     # Both queues: the projector's (the boards) and the sealer's
-    # (competitions/sealing.py: hash-chained blocks, sealed after commit).
-    for queue in (UnprojectedEntry, UnsealedEntry):
-        if bulk.available():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {queue._meta.db_table} (entry_id) "
-                    "SELECT unnest(%s::bigint[])",
-                    [ids],
-                )
-        else:
+    # (competitions/sealing.py: hash-chained blocks, sealed after commit). On
+    # PostgreSQL in one statement: one round trip less on every award's way.
+    if bulk.available():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH ids AS (SELECT unnest(%s::bigint[]) AS id), "
+                f"projected AS (INSERT INTO {UnprojectedEntry._meta.db_table} "
+                "(entry_id) SELECT id FROM ids) "
+                f"INSERT INTO {UnsealedEntry._meta.db_table} (entry_id) "
+                "SELECT id FROM ids",
+                [ids],
+            )
+    else:
+        for queue in (UnprojectedEntry, UnsealedEntry):
             queue.objects.bulk_create(
                 [queue(entry_id=pk) for pk in ids], batch_size=1000
             )

@@ -2,11 +2,13 @@
 
 import io
 import random
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -314,3 +316,46 @@ def test_the_timer_projects_what_an_award_left_behind(
     assert not UnprojectedEntry.objects.exists()
     village = Board(competition.pk, tree["province"].pk, "village")
     assert sql_store.score(village.storage_key(today), tree["ho_lien"].pk) == 12
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_an_award_does_not_wait_for_a_projector_holding_the_lock(
+    sql_store, tree, competition, community_class, today
+):
+    # Another worker is projecting (or rebuilding): the award commits at once, its
+    # entry stays queued, and the next projection once the lock is free applies it.
+    holding, release, outcome = threading.Event(), threading.Event(), {}
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                outcome["took"] = projector.take_lock(wait=False)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=other_worker)
+    worker.start()
+    holding.wait(10)
+    try:
+        started = time.perf_counter()
+        credit_one(
+            a_credit(
+                competition, community_class, tree["ho_lien"], points=7, key="lock:1"
+            )
+        )
+        waited = time.perf_counter() - started
+        with transaction.atomic():
+            busy = not projector.take_lock(wait=False)
+    finally:
+        release.set()
+        worker.join()
+
+    assert outcome["took"] and busy
+    assert waited < 5
+    assert UnprojectedEntry.objects.count() == 1
+    assert projector.project().entries == 1
+    village = Board(competition.pk, tree["province"].pk, "village")
+    assert sql_store.score(village.storage_key(today), tree["ho_lien"].pk) == 7
