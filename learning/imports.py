@@ -9,6 +9,7 @@ unique person+training constraint and the ledger keys make a second apply, or th
 file uploaded twice, add nothing.
 """
 
+import contextvars
 import csv
 import hashlib
 import io
@@ -253,7 +254,9 @@ class _AfterCommit:
 
     def _submit(self, hooks) -> None:
         self.wait()
-        self.running = self.pool.submit(self._run, hooks)
+        # In the caller's context: the request id its audit events and logs carry.
+        context = contextvars.copy_context()
+        self.running = self.pool.submit(context.run, self._run, hooks)
 
     @staticmethod
     def _run(hooks) -> None:

@@ -23,6 +23,7 @@ from learning import imports, services
 from learning.models import Completion, ImportBatch
 from learning.signals import completions_recorded
 from reports.models import Fact
+from units import observability
 from units.audit import COMMAND
 from units.body_limits import FORM_OVERHEAD
 from units.models import AuditEvent, Membership, Person, TargetGroup
@@ -974,3 +975,27 @@ class TestOnPostgresql:
         assert done >= 20
         assert applied.status == ImportBatch.Status.APPLIED
         assert Completion.objects.count() == PointEntry.objects.count() == 35
+
+    def test_what_a_chunk_sets_off_carries_the_request_id_of_the_apply(
+        self, tree, officer, learning_competition, course, monkeypatch
+    ):
+        # Audit events and logs written after a chunk's commit, in the second
+        # thread, still name the request that applied the file.
+        monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+        seen = []
+
+        def listening(sender, completion_ids, **kwargs):
+            seen.append(observability.current_request_id())
+
+        completions_recorded.connect(listening, dispatch_uid="test-listening")
+        token = observability._request_id.set("req-apply-1")
+        try:
+            batch = preview_learners(tree["ho_lien"], officer, 25)
+            imports.apply_import(
+                batch=batch, by=officer, at=timezone.now(), origin=COMMAND
+            )
+        finally:
+            observability._request_id.reset(token)
+            completions_recorded.disconnect(dispatch_uid="test-listening")
+
+        assert seen == ["req-apply-1"] * 3
