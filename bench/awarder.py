@@ -1,13 +1,10 @@
 """Awards made on request by a process of their own (`python -m bench.awarder
-<competition id> <village id>`), for measuring award → subscriber.
-
-Measured from inside the awarding process, the subscriber's frame is read by the
-same interpreter that is still finishing the award (the second projection call,
-badge evaluation): the client waits for the award's thread to let go of the
-interpreter, and the figure follows the award's whole length. A phone shares no
-interpreter with the worker that credits it; here neither does the measuring
-client. Each line read is "village" or "person", then "on" or "off" (badge
-evaluation); each award done is answered "ok".
+<competition id> <village id>`), for measuring award → subscriber with a client
+that does not share the awarding interpreter, as a phone never shares the worker
+that credits it. (Whether sharing it inflated the in-process figure was the
+question; in runs D–F it did not, README "Badges".) Each line read is "village"
+or "person", then "on" or "off" (badge evaluation); each award done is answered
+"ok".
 """
 
 import os

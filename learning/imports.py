@@ -248,6 +248,8 @@ class _AfterCommit:
         """Move the hooks registered so far in this transaction to the second
         thread, from its commit on."""
         connection = transaction.get_connection()
+        # Django keeps a transaction's hooks in this list as (savepoint ids, func,
+        # robust); it has no public way to run them elsewhere.
         hooks = [(func, robust) for _ids, func, robust in connection.run_on_commit]
         connection.run_on_commit.clear()
         transaction.on_commit(lambda: self._submit(hooks))

@@ -362,8 +362,9 @@ def _apply(
 def _insert_facts(rows) -> set[tuple[str, int]]:
     """Insert new facts; those another transaction inserted first are skipped."""
     if bulk.available():
-        # COPY: a 2,000-row import chunk's facts sent as 500-row VALUES spent most
-        # of their time turning 2,500 parameters a statement into SQL (measured).
+        # COPY: as 500-row VALUES, each statement carried 2,500 parameters for
+        # psycopg to turn into SQL in Python (a 20,000-row import, 12.9 s against
+        # 11.3 s by COPY, one run each).
         written = bulk.insert_new_rows(
             Fact,
             ["metric", "key", "unit_id", "day", "value"],
@@ -427,18 +428,19 @@ def move_tallies(deltas) -> None:
 def _add(rows: dict) -> None:
     """Add to tallies, creating them; in key order, so that two transactions moving
     the same tallies lock them in the same order and never deadlock."""
-    items = sorted((k, v) for k, v in rows.items() if v)
-    if not items:
+    if not any(rows.values()):
         return
     if bulk.available():
+        # add_to_rows writes in key order itself.
         bulk.add_to_rows(
             Tally,
             ["unit_id", "metric", "grain", "day", "value"],
-            ((*key, value) for key, value in items),
+            ((*key, value) for key, value in rows.items() if value),
             key_columns=["unit_id", "metric", "grain", "day"],
             add_column="value",
         )
         return
+    items = sorted((k, v) for k, v in rows.items() if v)
     table = Tally._meta.db_table
     for start in range(0, len(items), 500):
         part = items[start : start + 500]
