@@ -76,6 +76,6 @@ bench: venv
 ## script ceiling and a two-shard Redis Cluster (needs nginx, ab: installed if missing)
 ## (REDIS_SOCKET_TIMEOUT 5 s: on a loaded machine the 0.25 s of production timed out
 ## every batch, and an award left waiting is not counted as made)
-bench-scale: venv
+bench-scale: venv node
 	command -v ab >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends apache2-utils >/dev/null)
 	PG_DURABLE=1 REDIS_SOCKET_TIMEOUT=$${REDIS_SOCKET_TIMEOUT:-5} scripts/with-services.sh $(PY) -m bench --only scale --people 200000 --units 4000 $(BENCH_ARGS)

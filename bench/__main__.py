@@ -144,6 +144,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--awards", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=300)
+    # With --only scale: which of its parts to run (all by default).
+    parser.add_argument("--scale-parts", default="awards,shards,pages,sockets")
     parser.add_argument(
         "--only",
         choices=[
@@ -237,6 +239,7 @@ def main() -> int:
             rounds=args.rounds,
             requests=args.page_requests,
             awards=args.awards,
+            parts=args.scale_parts.split(","),
         )
         results["machine"]["load_after"] = os.getloadavg()
         big.pop("totals", None)

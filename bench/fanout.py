@@ -6,6 +6,7 @@ frame. The same clients against a bare `websockets.broadcast` server give the fl
 """
 
 import asyncio
+import json
 import math
 import os
 import random
@@ -217,6 +218,74 @@ class Clients:
         deadline = time.perf_counter() + timeout
         while len(self.arrivals) < expected and time.perf_counter() < deadline:
             await asyncio.sleep(0.002)
+
+    @property
+    def opened(self) -> int:
+        return len(self.sockets)
+
+    async def mark(self) -> None:
+        self.arrivals = []
+
+    async def collect(self, timeout: float) -> list[float]:
+        """The perf_counter arrivals since `mark`, once every socket has one."""
+        await self.wait_for(len(self.sockets), timeout)
+        return list(self.arrivals)
+
+
+class NodeClients:
+    """N WebSocket clients in a Node.js process (bench/wsclients.mjs, the `ws`
+    package): the same board, the same Origin and retries as `Clients`, at a small
+    part of the client's CPU per frame, so that the figure is the server's."""
+
+    SCRIPT = ROOT / "bench" / "wsclients.mjs"
+
+    def __init__(self, uri: str, count: int, *, cafile: str | None = None):
+        scheme = "https" if uri.startswith("wss:") else "http"
+        self.uri, self.count, self.cafile = uri, count, cafile
+        self.origin = f"{scheme}://" + urlsplit(uri).netloc
+        self.process = None
+        self.opened = self.failed = self.gave_up = 0
+        self.frames = 0  # every frame the clients received, of any type
+        self.errors: dict[str, str] = {}
+        self.expect_type = "update"
+
+    async def _ask(self, line: str) -> dict:
+        self.process.stdin.write((line + "\n").encode())
+        await self.process.stdin.drain()
+        return json.loads(await self.process.stdout.readline())
+
+    async def open(self, *, parallel: int = 200) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            "node",
+            str(self.SCRIPT),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=ROOT,
+            limit=64 * 1024 * 1024,  # one line carries every arrival of a round
+            preexec_fn=raise_file_limit,
+        )
+        answer = await self._ask(
+            f"open {self.uri} {self.count} {self.origin} {self.cafile or ''}".strip()
+        )
+        self.opened, self.failed = answer["opened"], answer["failed"]
+        self.gave_up, self.errors = answer["gave_up"], answer["errors"]
+
+    async def mark(self) -> None:
+        self.process.stdin.write(f"mark {self.expect_type}\n".encode())
+        await self.process.stdin.drain()
+        # Node stamps arrivals in epoch ms; the bench times in perf_counter.
+        self.offset = time.time() - time.perf_counter()
+
+    async def collect(self, timeout: float) -> list[float]:
+        answer = await self._ask(f"wait {timeout}")
+        self.frames = answer["frames"]
+        return [ms / 1000 - self.offset for ms in answer["arrivals"]]
+
+    async def close(self) -> None:
+        if self.process:
+            await self._ask("close")
+            await self.process.wait()
+            self.process = None
 
 
 def award_once(competition, village: Unit, person_id: int | None, points: int = 5):

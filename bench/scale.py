@@ -38,7 +38,15 @@ from leaderboards.stores import RedisClusterStore, RedisStore, get_store
 from units.models import Membership, Unit
 
 from . import ingest
-from .fanout import Clients, award_once, free_port, percentile, raise_file_limit
+from .fanout import (
+    Clients,
+    NodeClients,
+    award_once,
+    cpu_seconds,
+    free_port,
+    percentile,
+    raise_file_limit,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,6 +162,18 @@ class Deployment:
     def tls(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.folder / "cert.pem"))
 
+    def cpu_by_party(self) -> dict[str, float]:
+        """CPU seconds used so far by the workers and by nginx (its master and
+        worker processes)."""
+        *workers, nginx = self.processes
+        children = Path(f"/proc/{nginx.pid}/task/{nginx.pid}/children").read_text()
+        return {
+            "workers": sum(cpu_seconds(w.pid) for w in workers),
+            "nginx": sum(
+                cpu_seconds(int(pid)) for pid in [nginx.pid, *children.split()]
+            ),
+        }
+
     def sockets_per_worker(self) -> list[int]:
         counts = []
         for port in self.worker_ports:
@@ -192,21 +212,21 @@ def _wait(url: str, *, context=None, seconds: float = 60) -> None:
 # (h) sockets ----------------------------------------------------------------------
 
 
-async def _deliver(groups: list[Clients], trigger) -> dict:
+async def _deliver(groups: list, trigger) -> dict:
     """Time from the award's start until every client of every group has the frame."""
     for clients in groups:
-        clients.arrivals = []
-    expected = sum(len(clients.sockets) for clients in groups)
+        await clients.mark()
+    expected = sum(clients.opened for clients in groups)
+    at = time.time()
     started = time.perf_counter()
     await trigger()
-    deadline = time.perf_counter() + 30
-    while (
-        sum(len(c.arrivals) for c in groups) < expected
-        and time.perf_counter() < deadline
-    ):
-        await asyncio.sleep(0.005)
-    arrivals = sorted(t for clients in groups for t in clients.arrivals)
+    deadline = started + 30
+    arrivals = []
+    for clients in groups:
+        arrivals += await clients.collect(max(0.1, deadline - time.perf_counter()))
+    arrivals.sort()
     return {
+        "at": round(at, 3),
         "received": len(arrivals),
         "expected": expected,
         "p50_ms": round((percentile(arrivals, 0.5) - started) * 1000, 1)
@@ -214,6 +234,16 @@ async def _deliver(groups: list[Clients], trigger) -> dict:
         else None,
         "all_ms": round((arrivals[-1] - started) * 1000, 1) if arrivals else None,
     }
+
+
+def _client_cpu(groups: list) -> float:
+    """CPU seconds of the clients: their Node processes, or this process (which
+    also makes the award) for the Python clients."""
+    pids = {
+        getattr(c.process, "pid", None) if hasattr(c, "process") else os.getpid()
+        for c in groups
+    }
+    return sum(cpu_seconds(pid) for pid in pids if pid)
 
 
 async def sockets(deployment: Deployment, dataset: dict, *, count: int, rounds: int):
@@ -230,25 +260,23 @@ async def sockets(deployment: Deployment, dataset: dict, *, count: int, rounds: 
     async def trigger():
         await award(competition, village, None)
 
+    nginx = f"wss://localhost:{deployment.https_port}/ws/leaderboards/{board}/"
+    cafile = str(deployment.folder / "cert.pem")
     result = {}
     for label, groups in (
         (
             "straight_to_workers",
             [
-                Clients(f"ws://127.0.0.1:{port}/ws/leaderboards/{board}/", count // 2)
+                NodeClients(
+                    f"ws://127.0.0.1:{port}/ws/leaderboards/{board}/", count // 2
+                )
                 for port in deployment.worker_ports
             ],
         ),
-        (
-            "through_nginx",
-            [
-                Clients(
-                    f"wss://localhost:{deployment.https_port}/ws/leaderboards/{board}/",
-                    count,
-                    ssl=deployment.tls(),
-                )
-            ],
-        ),
+        ("through_nginx", [NodeClients(nginx, count, cafile=cafile)]),
+        # The same path watched by the Python clients the bench used before: what
+        # the earlier 3.1 s was made of (the client's own CPU per frame).
+        ("through_nginx_python_client", [Clients(nginx, count, ssl=deployment.tls())]),
     ):
         started = time.perf_counter()
         for clients in groups:
@@ -257,8 +285,23 @@ async def sockets(deployment: Deployment, dataset: dict, *, count: int, rounds: 
         await asyncio.sleep(2.0)
         per_worker = await sync_to_async(deployment.sockets_per_worker)()
         deliveries = []
+        frames_before = 0
         for _ in range(rounds):
-            deliveries.append(await _deliver(groups, trigger))
+            # Whose CPU a round took, on the two cores everything shares.
+            before = {**deployment.cpu_by_party(), "clients": _client_cpu(groups)}
+            delivery = await _deliver(groups, trigger)
+            after = {**deployment.cpu_by_party(), "clients": _client_cpu(groups)}
+            # Frames per socket since the round before: more than one when the
+            # award moved the board twice (a trailing frame after the first).
+            frames = sum(getattr(c, "frames", 0) for c in groups)
+            delivery["frames_per_socket_since_last"] = round(
+                (frames - frames_before) / max(1, delivery["expected"]), 2
+            )
+            frames_before = frames
+            delivery["cpu_ms"] = {
+                k: round((after[k] - before[k]) * 1000) for k in before
+            }
+            deliveries.append(delivery)
             await asyncio.sleep(1.0)
         result[label] = {
             "clients": count,
@@ -274,6 +317,9 @@ async def sockets(deployment: Deployment, dataset: dict, *, count: int, rounds: 
             if any(d["all_ms"] is not None for d in deliveries)
             else None,
             "every_client_every_round": all(d["received"] == count for d in deliveries),
+            "client": "python websockets"
+            if label.endswith("python_client")
+            else "node ws",
         }
         for clients in groups:
             await clients.close()
@@ -462,40 +508,56 @@ def shards(dataset: dict, *, count: int, folder: Path) -> dict:
 # ----------------------------------------------------------------------------------
 
 
+PARTS = ("awards", "shards", "pages", "sockets")
+
+
 def run(
-    dataset: dict, *, sockets_count: int, rounds: int, requests: int, awards: int
+    dataset: dict,
+    *,
+    sockets_count: int,
+    rounds: int,
+    requests: int,
+    awards: int,
+    parts=PARTS,
 ) -> dict:
     raise_file_limit()
     folder = Path(tempfile.mkdtemp(prefix="thidua-scale-"))
     results = {}
     try:
-        print("Durable awards and the script ceiling ...", flush=True)
-        durable = ingest.durable_awards(dataset, count=awards)
-        # Counted only if on the boards: an award left waiting for a Redis that
-        # timed out is not a durable award a second.
-        durable["left_unprojected"] = PointEntry.objects.unprojected().count()
-        ceiling = script_ceiling(dataset, count=awards)
-        results["awards"] = {
-            "durable": durable,
-            "one_script_call_per_batch": ceiling,
-            "share_percent": round(
-                100 * durable["per_second"] / ceiling["per_second"], 1
-            ),
-        }
-        print("Two shards against one Redis ...", flush=True)
-        results["shards"] = shards(dataset, count=awards, folder=folder)
-        print("nginx and two workers ...", flush=True)
-        deployment = Deployment(folder)
-        try:
-            deployment.start()
-            print("Page views ...", flush=True)
-            results["page_views"] = page_views(deployment, dataset, requests=requests)
-            print(f"{sockets_count:,} sockets ...", flush=True)
-            results["sockets"] = asyncio.run(
-                sockets(deployment, dataset, count=sockets_count, rounds=rounds)
-            )
-        finally:
-            deployment.stop()
+        if "awards" in parts:
+            print("Durable awards and the script ceiling ...", flush=True)
+            durable = ingest.durable_awards(dataset, count=awards)
+            # Counted only if on the boards: an award left waiting for a Redis that
+            # timed out is not a durable award a second.
+            durable["left_unprojected"] = PointEntry.objects.unprojected().count()
+            ceiling = script_ceiling(dataset, count=awards)
+            results["awards"] = {
+                "durable": durable,
+                "one_script_call_per_batch": ceiling,
+                "share_percent": round(
+                    100 * durable["per_second"] / ceiling["per_second"], 1
+                ),
+            }
+        if "shards" in parts:
+            print("Two shards against one Redis ...", flush=True)
+            results["shards"] = shards(dataset, count=awards, folder=folder)
+        if "pages" in parts or "sockets" in parts:
+            print("nginx and two workers ...", flush=True)
+            deployment = Deployment(folder)
+            try:
+                deployment.start()
+                if "pages" in parts:
+                    print("Page views ...", flush=True)
+                    results["page_views"] = page_views(
+                        deployment, dataset, requests=requests
+                    )
+                if "sockets" in parts:
+                    print(f"{sockets_count:,} sockets ...", flush=True)
+                    results["sockets"] = asyncio.run(
+                        sockets(deployment, dataset, count=sockets_count, rounds=rounds)
+                    )
+            finally:
+                deployment.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return results
@@ -513,6 +575,14 @@ def table_lines(result: dict) -> list[str]:
             f"(per worker {nginx['sockets_per_worker']}) | straight to the workers: "
             f"{direct['failed_handshakes']} / {direct['all_ms_median']} ms | |"
         )
+        if "through_nginx_python_client" in s:
+            python = s["through_nginx_python_client"]
+            lines.append(
+                f"| (h) the same through nginx, watched by Python `websockets` "
+                f"clients in one process | {python['failed_handshakes']} / "
+                f"{python['all_ms_median']} ms | Node `ws` clients: "
+                f"{nginx['all_ms_median']} ms | |"
+            )
     p = result.get("page_views", {})
     if p:
         c, d = p["through_nginx_micro_cache"], p["straight_to_one_worker"]

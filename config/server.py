@@ -19,14 +19,19 @@ three things:
 - A body within the cap stays in daphne's temporary file and the application reads
   it from there 64 KB at a time as Django asks for it; daphne's queue only carries
   the end-of-body message.
+
+With thousands of board sockets open it also encodes a frame written to all of them
+once (SharedFrameProtocol) and keeps the garbage collector's full collections rare
+(config/collector.py: each took half a second in the middle of a frame).
 """
 
 import sys
 
-from daphne import http_protocol
+from daphne import http_protocol, ws_protocol
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
 
+from config.collector import keep_full_collections_rare
 from units.body_limits import REFUSED, after_body, largest_limit
 
 CHUNK = 64 * 1024
@@ -141,9 +146,38 @@ class _LazyBody:
         return await self.app(scope, read_spooled, send)
 
 
+class SharedFrameProtocol(ws_protocol.WebSocketProtocol):
+    """daphne's WebSocket protocol that encodes a text frame sent to many sockets once.
+
+    The boards' hub writes one frame (the same string) to every socket watching a
+    board; daphne encoded it to UTF-8 again for each, 9% of a worker's CPU while it
+    wrote a 6 KB frame to 5,000 sockets (py-spy, `make bench-scale`). The last
+    string sent and its bytes are kept (held, so the identity test cannot be
+    fooled by a new string at a freed address)."""
+
+    last_text: str | None = None
+    last_bytes = b""
+
+    def serverSend(self, content, binary=False):
+        if binary:
+            return super().serverSend(content, binary)
+        cls = SharedFrameProtocol
+        if content is not cls.last_text:
+            cls.last_text, cls.last_bytes = content, content.encode("utf8")
+        if self.state == self.STATE_CONNECTING:
+            self.serverAccept()
+        self.sendMessage(cls.last_bytes, False)
+
+
 class CappedServer(Server):
     def __init__(self, application, **kwargs):
         super().__init__(application=_LazyBody(application), **kwargs)
+
+    def run(self):
+        from twisted.internet import reactor
+
+        keep_full_collections_rare(reactor)
+        super().run()
 
     def create_application(self, protocol, scope):
         if scope.get("type") == "http":
@@ -169,6 +203,7 @@ def main(argv=None):
     # daphne builds its request class by module-level name when a connection
     # opens; it offers no option for it.
     http_protocol.WebRequest = CappedRequest
+    ws_protocol.WebSocketFactory.protocol = SharedFrameProtocol
     CappedCommandLine().run(sys.argv[1:] if argv is None else argv)
 
 

@@ -1,0 +1,99 @@
+"""The frames of the production server (config.server), read off its sockets.
+
+The server encodes a frame written to many sockets once (SharedFrameProtocol): every
+socket must still get each frame whole, in UTF-8, and a new frame must never go out
+as the bytes of the one before. Its collector freezes what survives and collects
+everything every ten minutes (config/collector.py): frozen garbage must be found.
+"""
+
+import contextlib
+import gc
+import json
+import weakref
+
+from django.utils import timezone
+from twisted.internet import task
+from websockets.sync.client import connect
+
+from competitions import services
+from config.collector import FREEZE_SECONDS, FULL_SECONDS, keep_full_collections_rare
+from leaderboards.boards import Board
+from leaderboards.selectors import board_snapshot
+from tests.competitions.conftest import TEST_ORIGIN, make_submission, noisy_photo
+
+
+def rows_of(frame: dict) -> list:
+    return frame["rows"]
+
+
+def test_every_socket_gets_each_new_frame_whole(
+    live_asgi,
+    transactional_db,
+    tree,
+    officer,
+    reviewer,
+    competition,
+    community_class,
+):
+    board = Board(competition.pk, tree["province"].pk, "village")
+    url = live_asgi.replace("http://", "ws://") + f"/ws/leaderboards/{board.name}/"
+    with contextlib.ExitStack() as stack:
+        sockets = [
+            stack.enter_context(connect(url, origin=live_asgi)) for _ in range(3)
+        ]
+        for socket in sockets:
+            assert json.loads(socket.recv(timeout=10))["type"] == "snapshot"
+
+        seen = []
+        for quantity in (1, 2):
+            submission = make_submission(
+                officer=officer,
+                unit=tree["ho_lien"],
+                competition=competition,
+                activity_type=community_class,
+                quantity=quantity,
+                photo=noisy_photo(quantity),
+            )
+            services.approve_submission(
+                submission=submission,
+                reviewer=reviewer,
+                at=timezone.now(),
+                origin=TEST_ORIGIN,
+            )
+            texts = [socket.recv(timeout=10) for socket in sockets]
+            frames = [json.loads(text) for text in texts]
+
+            assert len(set(texts)) == 1, "every socket gets the same frame"
+            assert frames[0]["type"] == "update"
+            assert rows_of(frames[0]) == rows_of(board_snapshot(board))
+            assert frames[0]["rows"][0]["name"] == "Thôn Hồ Liễn"
+            seen.append(frames[0])
+
+        assert rows_of(seen[0]) != rows_of(seen[1]), "the second award's frame is new"
+
+
+class Node:
+    pass
+
+
+def test_frozen_garbage_is_collected_by_the_full_collection():
+    clock = task.Clock()
+    calls = keep_full_collections_rare(clock)
+    try:
+        cycle = Node()
+        cycle.itself = cycle  # freed only by the collector, never by reference counts
+        alive = weakref.ref(cycle)
+        clock.advance(FREEZE_SECONDS)
+        assert gc.get_freeze_count() > 0
+
+        del cycle
+        gc.collect()
+        assert alive() is not None, "frozen: the automatic collections skip it"
+
+        clock.advance(FULL_SECONDS - FREEZE_SECONDS)
+        assert alive() is None, "the full collection every ten minutes finds it"
+        assert gc.get_freeze_count() > 0, "and freezes the survivors again"
+    finally:
+        for call in calls:
+            call.stop()
+        gc.unfreeze()
