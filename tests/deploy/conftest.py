@@ -117,6 +117,10 @@ class Deployment:
     def worker_log(self, index: int) -> str:
         return (self.folder / f"worker-{index}.log").read_text(encoding="utf-8")
 
+    def nginx_errors(self) -> str:
+        path = self.folder / "state" / "nginx-error.log"
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
     def nginx_log(self) -> str:
         path = self.folder / "state" / "nginx-access.log"
         return path.read_text(encoding="utf-8") if path.exists() else ""

@@ -79,16 +79,32 @@ def test_an_award_on_one_worker_reaches_a_viewer_on_the_other(
 ):
     base = deployment.base_url
     board = Board(competition.pk, tree["province"].pk, "village")
-    viewers = []
-    # Two viewers through nginx: least_conn gives the second socket to the worker
-    # that holds none, so one viewer is on each worker, whichever handles the award.
-    for expected in ([1, 0], [1, 1]):
+
+    def open_viewer():
         context = browser.new_context(locale="vi-VN", ignore_https_errors=True)
         viewer = context.new_page()
         viewer.goto(f"{base}/leaderboards/{board.name}/")
         expect(viewer.locator("#live-status")).to_have_text("Đang cập nhật trực tiếp")
-        viewers.append(viewer)
-        assert _sockets_become(deployment, expected) == expected
+        return viewer
+
+    # Two viewers through nginx: least_conn gives the second socket to the worker
+    # that holds none, so one viewer is on each worker, whichever handles the award.
+    viewers = [open_viewer()]
+    assert _sockets_become(deployment, [1, 0]) == [1, 0]
+    for _attempt in range(3):
+        viewers.append(open_viewer())
+        counts = _sockets_become(deployment, [1, 1])
+        if counts == [1, 1]:
+            break
+        # Seen once in a whole `make test`: both sockets on one worker. nginx sends
+        # nothing to a worker for 10 s after a failed attempt (max_fails 1): a
+        # loaded machine's slow answer is one. Say what nginx said, and open the
+        # second viewer again once the worker is back.
+        print("second socket on the same worker:", counts, deployment.nginx_errors())
+        viewers.pop().context.close()
+        _sockets_become(deployment, [1, 0])
+        time.sleep(10)
+    assert counts == [1, 1], deployment.nginx_errors()
 
     officer_page = browser.new_context(
         locale="vi-VN", ignore_https_errors=True
