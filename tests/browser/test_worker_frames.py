@@ -1,8 +1,9 @@
 """The frames of the production server (config.server), read off its sockets.
 
-The server encodes a frame written to many sockets once (SharedFrameProtocol): every
-socket must still get each frame whole, in UTF-8, and a new frame must never go out
-as the bytes of the one before. Its collector freezes what survives and collects
+The server encodes and frames a frame written to many sockets once and writes it to
+each socket directly (SharedFrameProtocol): every socket must still get each frame
+whole, in UTF-8, a new frame must never go out as the bytes of the one before, and
+the frame must be one any WebSocket client reads. Its collector freezes what survives and collects
 everything every ten minutes (config/collector.py): frozen garbage must be found.
 """
 
@@ -11,12 +12,17 @@ import gc
 import json
 import weakref
 
+import pytest
 from django.utils import timezone
 from twisted.internet import task
+from twisted.internet.testing import StringTransport
+from websockets.frames import Frame, Opcode
+from websockets.streams import StreamReader
 from websockets.sync.client import connect
 
 from competitions import services
 from config.collector import FREEZE_SECONDS, FULL_SECONDS, keep_full_collections_rare
+from config.server import text_frame, write_now
 from leaderboards.boards import Board
 from leaderboards.selectors import board_snapshot
 from tests.competitions.conftest import TEST_ORIGIN, make_submission, noisy_photo
@@ -97,3 +103,27 @@ def test_frozen_garbage_is_collected_by_the_full_collection():
         for call in calls:
             call.stop()
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 6_000, 65_535, 65_536, 200_000])
+def test_a_shared_frame_is_what_a_websocket_client_reads(size):
+    """The frame the server writes itself, read back by another library's parser
+    (websockets), at each of the three length encodings and their edges."""
+    payload = ("Thôn Hồ Liễn " * (size // 10 + 1)).encode()[:size]
+    reader = StreamReader()
+    reader.feed_data(text_frame(payload))
+    reader.feed_eof()
+    parser = Frame.parse(reader.read_exact, mask=False, max_size=None)
+    with pytest.raises(StopIteration) as done:
+        next(parser)
+    frame = done.value.value
+    assert frame.opcode is Opcode.TEXT and frame.fin
+    assert frame.data == payload
+
+
+def test_the_direct_write_leaves_a_transport_it_cannot_use_to_twisted():
+    """Anything but a plain TCP connection (TLS, a test transport) keeps Twisted's
+    own write path: nothing is sent by write_now."""
+    transport = StringTransport()
+    assert write_now(transport, text_frame(b"{}")) is False
+    assert transport.value() == b""
