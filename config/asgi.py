@@ -10,10 +10,12 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
 from badges.routing import websocket_urlpatterns as personal_sockets  # noqa: E402
 from campaigns.routing import websocket_urlpatterns as campaign_sockets  # noqa: E402
 from config.origins import SameOriginValidator  # noqa: E402
+from config.sockets import NoSuchSocket  # noqa: E402
 from leaderboards.projector import start_catch_up_timer  # noqa: E402
 from leaderboards.routing import websocket_urlpatterns  # noqa: E402
 from units.body_limits import BodyLimitGuard  # noqa: E402
@@ -36,7 +38,12 @@ application = ProtocolTypeRouter(
         # in a reconnect storm of thousands queues past daphne's handshake timeout.
         # /ws/me/ (a person's own awards) carries its own AuthMiddlewareStack.
         "websocket": SameOriginValidator(
-            URLRouter(websocket_urlpatterns + campaign_sockets + personal_sockets)
+            URLRouter(
+                websocket_urlpatterns
+                + campaign_sockets
+                + personal_sockets
+                + [re_path(r"", NoSuchSocket.as_asgi())]
+            )
         ),
     }
 )

@@ -233,6 +233,22 @@ async def test_an_unknown_board_is_closed_with_a_reason(db):
     assert closed == {"type": "websocket.close", "code": 4404}
 
 
+@pytest.mark.parametrize(
+    "path", ["/ws/leaderboards//", "/ws/leaderboards/a/b/", "/ws/", "/ws/nothing/"]
+)
+async def test_an_address_no_route_serves_is_closed_with_a_reason(db, path):
+    """Not a 500 from daphne: told why and closed with the unknown board's code."""
+    socket = WebsocketCommunicator(application, path, headers=[HOST, ORIGIN])
+
+    connected, _ = await socket.connect()
+    message = json.loads(await socket.receive_from())
+    closed = await socket.receive_output()
+
+    assert connected
+    assert message == {"type": "error", "code": "unknown_path"}
+    assert closed == {"type": "websocket.close", "code": 4404}
+
+
 async def test_a_client_sending_garbage_is_closed(board_name):
     socket = communicator(board_name)
     await socket.connect()
