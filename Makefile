@@ -73,7 +73,8 @@ bench: venv
 	PG_DURABLE=1 scripts/with-services.sh $(PY) -m bench $(BENCH_ARGS)
 
 ## make bench-scale: nginx + two workers, 10,000 sockets, the micro-cache, the Redis
-## script ceiling and a two-shard Redis Cluster (needs nginx, ab: installed if missing)
+## script ceiling and a two-shard Redis Cluster (needs nginx, ab: installed if missing;
+## the sockets are Node clients of the `ws` package, installed by npm ci)
 ## (REDIS_SOCKET_TIMEOUT 5 s: on a loaded machine the 0.25 s of production timed out
 ## every batch, and an award left waiting is not counted as made)
 bench-scale: venv node
