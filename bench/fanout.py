@@ -223,6 +223,11 @@ class Clients:
     def opened(self) -> int:
         return len(self.sockets)
 
+    @property
+    def pid(self) -> int:
+        """The clients' process: this one (which also makes the bench's awards)."""
+        return os.getpid()
+
     async def mark(self) -> None:
         self.arrivals = []
 
@@ -245,7 +250,7 @@ class NodeClients:
         self.origin = f"{scheme}://" + urlsplit(uri).netloc
         self.process = None
         self.opened = self.failed = self.gave_up = 0
-        self.frames = 0  # every frame the clients received, of any type
+        self.frames = 0  # every frame the clients received, of any type (`collect`)
         self.errors: dict[str, str] = {}
         self.expect_type = "update"
 
@@ -265,10 +270,15 @@ class NodeClients:
             preexec_fn=raise_file_limit,
         )
         answer = await self._ask(
-            f"open {self.uri} {self.count} {self.origin} {self.cafile or ''}".strip()
+            f"open {self.uri} {self.count} {parallel} {self.origin} "
+            f"{self.cafile or ''}".strip()
         )
         self.opened, self.failed = answer["opened"], answer["failed"]
         self.gave_up, self.errors = answer["gave_up"], answer["errors"]
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     async def mark(self) -> None:
         self.process.stdin.write(f"mark {self.expect_type}\n".encode())

@@ -164,7 +164,7 @@ class Deployment:
 
     def cpu_by_party(self) -> dict[str, float]:
         """CPU seconds used so far by the workers and by nginx (its master and
-        worker processes)."""
+        worker processes): `start` starts the workers, then nginx last."""
         *workers, nginx = self.processes
         children = Path(f"/proc/{nginx.pid}/task/{nginx.pid}/children").read_text()
         return {
@@ -237,13 +237,8 @@ async def _deliver(groups: list, trigger) -> dict:
 
 
 def _client_cpu(groups: list) -> float:
-    """CPU seconds of the clients: their Node processes, or this process (which
-    also makes the award) for the Python clients."""
-    pids = {
-        getattr(c.process, "pid", None) if hasattr(c, "process") else os.getpid()
-        for c in groups
-    }
-    return sum(cpu_seconds(pid) for pid in pids if pid)
+    """CPU seconds of the clients' processes (each counted once)."""
+    return sum(cpu_seconds(pid) for pid in {clients.pid for clients in groups})
 
 
 async def sockets(deployment: Deployment, dataset: dict, *, count: int, rounds: int):
@@ -291,13 +286,14 @@ async def sockets(deployment: Deployment, dataset: dict, *, count: int, rounds: 
             before = {**deployment.cpu_by_party(), "clients": _client_cpu(groups)}
             delivery = await _deliver(groups, trigger)
             after = {**deployment.cpu_by_party(), "clients": _client_cpu(groups)}
-            # Frames per socket since the round before: more than one when the
-            # award moved the board twice (a trailing frame after the first).
-            frames = sum(getattr(c, "frames", 0) for c in groups)
-            delivery["frames_per_socket_since_last"] = round(
-                (frames - frames_before) / max(1, delivery["expected"]), 2
-            )
-            frames_before = frames
+            # Frames per socket since the round before (the Node clients count
+            # them): more than one when the award moved the board twice.
+            if all(isinstance(c, NodeClients) for c in groups):
+                frames = sum(c.frames for c in groups)
+                delivery["frames_per_socket_since_last"] = round(
+                    (frames - frames_before) / max(1, delivery["expected"]), 2
+                )
+                frames_before = frames
             delivery["cpu_ms"] = {
                 k: round((after[k] - before[k]) * 1000) for k in before
             }

@@ -7,7 +7,8 @@
 // browser would: what is left is the deployment's own time.
 //
 // Driven line by line on stdin by bench/scale.py:
-//   open <url> <count> <origin> [cafile]  -> {"opened","failed","gave_up","errors"}
+//   open <url> <count> <parallel> <origin> [cafile]
+//                                         -> {"opened","failed","gave_up","errors"}
 //   mark <type>                           -> (nothing; arrivals since now are kept)
 //   wait <seconds>                        -> {"arrivals": [epoch ms, ...], "frames": n}
 //                                            once every open socket has one frame of
@@ -61,7 +62,7 @@ function connectOnce(url, origin, ca) {
   });
 }
 
-async function open(url, count, origin, cafile) {
+async function open(url, count, parallel, origin, cafile) {
   const ca = cafile ? fs.readFileSync(cafile) : undefined;
   let failed = 0;
   let gaveUp = 0;
@@ -84,14 +85,14 @@ async function open(url, count, origin, cafile) {
     }
     gaveUp++;
   }
-  // 200 handshakes in flight at a time, as the Python clients did.
+  // `parallel` handshakes in flight at a time, as the Python clients do.
   async function lane() {
     while (next < count) {
       next++;
       await one();
     }
   }
-  await Promise.all(Array.from({ length: Math.min(200, count) }, lane));
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
   return { opened: sockets.length, failed, gave_up: gaveUp, errors };
 }
 
@@ -99,7 +100,7 @@ const lines = readline.createInterface({ input: process.stdin });
 for await (const line of lines) {
   const [command, ...args] = line.trim().split(/\s+/);
   if (command === "open") {
-    reply(await open(args[0], Number(args[1]), args[2], args[3]));
+    reply(await open(args[0], Number(args[1]), Number(args[2]), args[3], args[4]));
   } else if (command === "mark") {
     expectType = args[0];
     arrivals = [];

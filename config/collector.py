@@ -2,11 +2,10 @@
 
 A worker with 5,000 board sockets holds about 800,000 objects the collector tracks
 (Twisted's and autobahn's protocols, the consumers, their tasks), all of them alive.
-CPython 3.11 walks every one in a full collection: 450-800 ms each, collecting
-nothing, measured in `make bench-scale`, and under awards one came every 5-10 s,
-in the middle of writing a frame to every socket (a round of 10,000 sockets took
-the two workers 1,100-1,400 ms of CPU instead of 650-730, and the last client got
-its frame 300-500 ms later).
+CPython 3.11 walks every one in a full collection: 380-460 ms each, collecting
+nothing (a gc.callbacks probe during `make bench-scale`), and under awards they
+fell in the middle of writing a frame to every socket: a round of 10,000 sockets
+then took the two workers 1.4-1.6 s of CPU instead of 0.7 s.
 
 So the objects that have survived are moved out of the collector's sight every
 FREEZE_SECONDS (`gc.freeze`, the permanent generation) and the automatic

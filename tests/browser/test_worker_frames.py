@@ -3,8 +3,9 @@
 The server encodes and frames a frame written to many sockets once and writes it to
 each socket directly (SharedFrameProtocol): every socket must still get each frame
 whole, in UTF-8, a new frame must never go out as the bytes of the one before, and
-the frame must be one any WebSocket client reads. Its collector freezes what survives and collects
-everything every ten minutes (config/collector.py): frozen garbage must be found.
+the frame must be one any WebSocket client reads. Its collector freezes what
+survives and collects everything every ten minutes (config/collector.py): frozen
+garbage must be found.
 """
 
 import contextlib
@@ -26,10 +27,6 @@ from config.server import text_frame, write_now
 from leaderboards.boards import Board
 from leaderboards.selectors import board_snapshot
 from tests.competitions.conftest import TEST_ORIGIN, make_submission, noisy_photo
-
-
-def rows_of(frame: dict) -> list:
-    return frame["rows"]
 
 
 def test_every_socket_gets_each_new_frame_whole(
@@ -71,11 +68,11 @@ def test_every_socket_gets_each_new_frame_whole(
 
             assert len(set(texts)) == 1, "every socket gets the same frame"
             assert frames[0]["type"] == "update"
-            assert rows_of(frames[0]) == rows_of(board_snapshot(board))
+            assert frames[0]["rows"] == board_snapshot(board)["rows"]
             assert frames[0]["rows"][0]["name"] == "Thôn Hồ Liễn"
             seen.append(frames[0])
 
-        assert rows_of(seen[0]) != rows_of(seen[1]), "the second award's frame is new"
+        assert seen[0]["rows"] != seen[1]["rows"], "the second award's frame is new"
 
 
 class Node:
