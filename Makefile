@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint bench bench-scale deploy-test drills messages venv node clean
+.PHONY: run test test-fast lint bench bench-scale deploy-test drills messages venv node services clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ node_modules/.installed: package.json package-lock.json
 
 node: node_modules/.installed
 
+# Redis, PostgreSQL, Chromium, nginx and LibreOffice, with apt-get if missing
+services:
+	scripts/install-services.sh
+
 ## make run: install, migrate, demo data, then serve on http://$(HOST):$(PORT)
 ## A demo on this machine (DEMO=1): DEBUG off, so a visitor gets the platform's own
 ## error pages, never Django's debug page; `make run RUN_ENV=DEBUG=1` for developers.
@@ -33,7 +37,9 @@ run: venv
 
 ## make test: Django's deploy check on .env.example's production settings, then the
 ## whole suite against throwaway PostgreSQL and Redis, in a real browser
-test: venv node
+# The three installs run side by side: on a new machine the downloads overlap.
+test:
+	@$(MAKE) --no-print-directory -j3 venv node services
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) scripts/check_deploy.py

@@ -1,24 +1,13 @@
 #!/usr/bin/env bash
 # Run a command against throwaway PostgreSQL and Redis servers on free loopback ports.
 #
-# Installs redis-server, postgresql, chromium, nginx and LibreOffice with apt-get when they are missing,
-# starts the servers on temporary data directories, exports DATABASE_URL and
-# REDIS_URL, runs "$@", and stops the servers whatever happened.
+# Installs redis-server, postgresql, chromium, nginx and LibreOffice with apt-get when
+# they are missing (scripts/install-services.sh), starts the servers on temporary
+# data directories, exports DATABASE_URL and REDIS_URL, runs "$@", and stops the
+# servers whatever happened.
 set -euo pipefail
 
-missing=()
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-# The deployment test (tests/deploy) runs real nginx in front of two workers.
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-# The commendation documents are opened by LibreOffice, as the office would open them.
-command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
-if ((${#missing[@]})); then
-  echo "Installing ${missing[*]} with apt-get ..."
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$(dirname "$0")/install-services.sh"
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -31,6 +31,10 @@ settings.LEDGER_VERIFY_MINUTES = 0
 settings.BADGES_PUBLISH_SECONDS = 0
 settings.LEADERBOARD_SNAPSHOT_MINUTES = 0
 settings.REPORTS_RECONCILE_MINUTES = 0
+# The real hasher is slow on purpose (half a second of a core per password); tests
+# make users and sign in hundreds of times, the demo's seeding among them. The
+# browser tests' server reads the same hashes (tests/browser/server_settings.py).
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _reload_what_the_migrations_load(sender, app_config, **kwargs):
@@ -137,6 +141,28 @@ def no_background_timer():
 
     projector.stop_catch_up_timer()
     yield
+
+
+def pytest_configure(config):
+    """The controller of an xdist run names the run itself, so that it knows which
+    shared demo photographs to remove when the run ends (tests/demo_snapshot.py)."""
+    if _xdist_controller(config) and config.getoption("testrunuid") is None:
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+def pytest_sessionfinish(session):
+    if _xdist_controller(session.config) and session.config.option.testrunuid:
+        from tests.demo_snapshot import remove_shared
+
+        remove_shared(session.config.option.testrunuid)
+
+
+def _xdist_controller(config) -> bool:
+    return (
+        not hasattr(config, "workerinput")
+        and config.pluginmanager.hasplugin("xdist")
+        and bool(getattr(config.option, "numprocesses", None))
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -295,11 +321,12 @@ def citizen_of(tree):
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(request, settings):
-    # The real hasher is slow on purpose; tests sign in hundreds of times. Browser
-    # tests keep it: their server is another process with the real settings.
-    if request.node.get_closest_marker("browser") is None:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def real_password_hashing_for_the_deployment(request, settings):
+    """The deployment's workers run the production settings and its hasher: the
+    users its tests sign in as are hashed with it (the rest of the suite uses MD5,
+    set above)."""
+    if request.node.nodeid.startswith("tests/deploy/"):
+        settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ What a load leaves is the database of the first seeding, whole: rows the migrati
 load, content types and all, whatever earlier tests' flushes had removed.
 """
 
+import atexit
 import os
 import pickle
 import shutil
@@ -69,6 +70,13 @@ def _shared_file() -> Path | None:
     if not run:
         return None
     return Path(tempfile.gettempdir()) / f"thidua-demo-{run}-{_kind()}.pickle"
+
+
+def remove_shared(run: str) -> None:
+    """After the run: the photographs its first worker left for the others
+    (2.5 MB each; the temporary folder kept one per run before)."""
+    for path in Path(tempfile.gettempdir()).glob(f"thidua-demo-{run}-*.pickle"):
+        path.unlink(missing_ok=True)
 
 
 def _share(snapshot: Snapshot) -> None:
@@ -256,6 +264,7 @@ def _take(media: Path) -> Snapshot:
             if dumped is not None:
                 redis_keys.append((name, max(client.pttl(name), 0), dumped))
     kept = Path(tempfile.mkdtemp(prefix="thidua-demo-media-"))
+    atexit.register(shutil.rmtree, kept, ignore_errors=True)  # kept for the process
     if Path(media).exists():
         shutil.copytree(media, kept, dirs_exist_ok=True)
     return Snapshot(tables=tables, redis_keys=redis_keys, media=kept)

@@ -13,7 +13,6 @@ import os
 import secrets
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 import uuid
@@ -170,8 +169,8 @@ def forty_megapixel_jpeg() -> bytes:
 
 
 @pytest.fixture
-def server(transactional_db, django_db_blocker):
-    media = tempfile.mkdtemp(prefix="thidua-media-")
+def server(transactional_db, django_db_blocker, tmp_path):
+    media = str(tmp_path)
     live = Server(_database_url(), media)
     yield live
     live.stop()
@@ -273,12 +272,12 @@ class TestWorkerMemory:
 
 class TestTheServersCap:
     def test_a_body_past_eight_caps_is_cut_off_without_an_answer(
-        self, transactional_db
+        self, transactional_db, tmp_path
     ):
         # With these settings the largest declared limit is the certificate
         # photo's (10 MB + 64 KB): that is the server's cap, and past 8 times that
         # (80.5 MB) the connection is closed.
-        media = tempfile.mkdtemp(prefix="thidua-media-")
+        media = str(tmp_path)
         small = Server(
             _database_url(),
             media,

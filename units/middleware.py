@@ -56,23 +56,28 @@ class ApiErrorsAsJson:
             return response
         if response.get("Content-Type", "").startswith("application/json"):
             return response
-        if response.status_code == 404:
-            body = {
-                "error": "not_found",
-                "message": _(
-                    "Nothing is at this address; check it against the API document."
-                ),
-            }
-        else:
-            body = {
-                "error": "method_not_allowed",
-                "message": _("This address does not take %(method)s; use %(allowed)s.")
-                % {"method": request.method, "allowed": response.get("Allow", "GET")},
-            }
-        replacement = JsonResponse(body, status=response.status_code)
-        if "Allow" in response:
-            replacement["Allow"] = response["Allow"]
-        return replacement
+        return api_error(request, response.status_code, allow=response.get("Allow"))
+
+
+def api_error(request, status: int, *, allow: str | None = None) -> JsonResponse:
+    """The API's 404 or 405 body, `{"error", "message"}`."""
+    if status == 404:
+        body = {
+            "error": "not_found",
+            "message": _(
+                "Nothing is at this address; check it against the API document."
+            ),
+        }
+    else:
+        body = {
+            "error": "method_not_allowed",
+            "message": _("This address does not take %(method)s; use %(allowed)s.")
+            % {"method": request.method, "allowed": allow or "GET"},
+        }
+    response = JsonResponse(body, status=status)
+    if allow:
+        response["Allow"] = allow
+    return response
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

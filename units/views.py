@@ -15,6 +15,7 @@ from . import selectors, services
 from .audit import Origin
 from .forms import HeadcountForm, MoveUnitForm, ProfileForm
 from .health import check_health
+from .middleware import API_PREFIX, api_error
 from .models import Person, Unit
 from .panels import unit_panels
 from .permissions import Action, can, get_unit_for, units_where
@@ -183,6 +184,10 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        # An integration reads JSON: answered here, the HTML page (a template and
+        # the menu's queries) is not built only to be thrown away by ApiErrorsAsJson.
+        return api_error(request, 404)
     return render(request, "errors/404.html", status=404)
 
 

@@ -102,6 +102,8 @@ def live_asgi(django_db_setup, django_db_blocker):
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
+        # `make run`'s settings with the suite's password hasher (server_settings.py).
+        "DJANGO_SETTINGS_MODULE": "tests.browser.server_settings",
         # What `make run` serves: DEBUG off with the local defaults (DEMO). With
         # DEBUG on, whitenoise re-finds every static file per request and tells the
         # browser to revalidate it on every page: the browser suite used 8% more

@@ -228,6 +228,39 @@ class TestTokens:
         assert other.revoked_at is None
 
 
+class TestErrorsAreJson:
+    """Under /api/ a 404 or 405 is the API's JSON, never the HTML error page."""
+
+    @pytest.mark.parametrize(
+        "path", ["/api/v1/nothing-here/", "/api/v1/completions/extra/"]
+    )
+    def test_an_unknown_address_is_a_json_404_built_without_the_page(
+        self, client, path
+    ):
+        response = client.get(path)
+
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["error"] == "not_found"
+        # The HTML page (its template and the menu's queries) is not built only
+        # to be replaced.
+        assert response.templates == []
+
+    def test_a_method_the_address_does_not_take_is_a_json_405(self, client, token):
+        response = client.get(URL, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+        assert response.status_code == 405
+        assert response.json()["error"] == "method_not_allowed"
+        assert "POST" in response["Allow"]
+        assert "POST" in response.json()["message"]
+
+    def test_outside_the_api_a_404_is_the_page(self, client, db):
+        response = client.get("/no-such-page/")
+
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("text/html")
+
+
 class TestOpenApi:
     def test_the_document_is_valid_openapi(self, client):
         response = client.get(reverse("learning:openapi"))
