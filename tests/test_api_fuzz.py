@@ -138,8 +138,7 @@ def test_no_generated_request_gets_a_5xx_or_an_answer_the_document_does_not_allo
     # Share the cases among every operation, valid and invalid; one whose inputs run
     # out (the board list takes none; it has no invalid input at all) leaves its
     # share to the others in the next round, which draws new cases (a new seed).
-    # One strategy per operation and mode, kept across rounds: building and
-    # validating one anew each round was a fifth of the fuzz's time.
+    # One strategy per operation and mode, built once and kept across rounds.
     pending = [
         (operation, mode, operation.as_strategy(mode, headers=headers))
         for operation in operations
