@@ -124,11 +124,10 @@ def live_asgi(django_db_setup, django_db_blocker):
         "LEDGER_VERIFY_MINUTES": "0",
         "BADGES_PUBLISH_SECONDS": "0",
     }
-    log = (
-        open(ROOT / ".pytest_cache" / "daphne.log", "w")
-        if (ROOT / ".pytest_cache").exists()
-        else subprocess.DEVNULL
-    )
+    # The server's log, one per pytest-xdist worker, for a test that got a 500.
+    (ROOT / ".pytest_cache").mkdir(exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    log = open(ROOT / ".pytest_cache" / f"daphne-{worker}.log", "w")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -156,7 +155,7 @@ def live_asgi(django_db_setup, django_db_blocker):
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
                 raise RuntimeError(
-                    "daphne did not start; see .pytest_cache/daphne.log"
+                    f"daphne did not start; see .pytest_cache/daphne-{worker}.log"
                 ) from None
             time.sleep(0.2)
     yield base_url
