@@ -20,6 +20,7 @@ from django.views.decorators.http import (
 from units.audit import Origin, action_choices
 from units.body_limits import body_limit
 from units.forms import posted_form_token
+from units.media import open_stored
 from units.models import AuditEvent, Person, Role
 from units.permissions import Action, can, can_somewhere, roles_of, units_where
 from units.replay import sent_once
@@ -462,7 +463,7 @@ def evidence_file(request, pk):
     content_type = (
         "image/jpeg" if evidence.kind == Evidence.Kind.PHOTO else "application/pdf"
     )
-    response = FileResponse(evidence.file.open("rb"), content_type=content_type)
+    response = FileResponse(open_stored(evidence.file), content_type=content_type)
     if evidence.kind == Evidence.Kind.DOCUMENT:
         response["Content-Disposition"] = 'attachment; filename="minh-chung.pdf"'
     response["Cache-Control"] = "private, max-age=3600"

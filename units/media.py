@@ -19,9 +19,24 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+
+def open_stored(field_file):
+    """An uploaded file's row, opened for reading; a 404 if its file is gone.
+
+    A row can outlive its file (a media folder restored from an older backup, a
+    disk replaced, a hand-made cleanup): the person asking gets "not found", not a
+    server error, and the missing file is logged for the operators.
+    """
+    try:
+        return field_file.open("rb")
+    except FileNotFoundError:
+        logger.warning("stored file missing: %s", field_file.name)
+        raise Http404("file") from None
 
 
 def _file_fields():

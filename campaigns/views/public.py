@@ -20,6 +20,7 @@ from badges.models import Assertion
 from badges.selectors import recent_awards
 from commendations.models import Nomination
 from competitions.models import Evidence, Submission
+from units.media import open_stored
 
 from .. import selectors, services
 from ..models import Campaign, Metric
@@ -216,7 +217,7 @@ def photo(request, pk, submission):
     )
     if evidence is None:
         raise Http404("photo")
-    with evidence.file.open("rb") as handle:
+    with open_stored(evidence.file) as handle:
         image = Image.open(handle)
         image.thumbnail((THUMBNAIL, THUMBNAIL))
         out = io.BytesIO()

@@ -15,6 +15,7 @@ from django.views.decorators.http import (
 )
 
 from units.audit import Origin
+from units.media import open_stored
 from units.models import Person, Unit
 from units.permissions import Action, can, units_where
 from units.replay import sent_once
@@ -148,7 +149,7 @@ def report_docx(request, uid):
     dossier = getattr(nomination, "dossier", None)
     if dossier is None or not dossier.document:
         dossier = dossiers.generate(nomination, at=timezone.now())
-    with dossier.document.open("rb") as stored:
+    with open_stored(dossier.document) as stored:
         data = stored.read()
     return download(
         data, content_type=DOCX, filename=f"bao-cao-thanh-tich-{nomination.pk}.docx"

@@ -19,6 +19,7 @@ from competitions.evidence import MAX_PHOTO_BYTES
 from competitions.models import PointEntry
 from units.audit import Origin
 from units.body_limits import FORM_OVERHEAD, body_limit
+from units.media import open_stored
 from units.permissions import Action, can, can_somewhere, units_where
 from units.replay import sent_once
 
@@ -132,7 +133,7 @@ def certificate(request, pk):
     if not completion.certificate:
         raise Http404("certificate")
     response = FileResponse(
-        completion.certificate.open("rb"), content_type="image/jpeg"
+        open_stored(completion.certificate), content_type="image/jpeg"
     )
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

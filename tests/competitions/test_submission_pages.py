@@ -366,6 +366,19 @@ class TestEvidenceAccess:
                 == 404
             )
 
+    def test_a_row_whose_file_is_gone_is_not_found_not_a_server_error(
+        self, client, officer, evidence, caplog
+    ):
+        # A media folder restored from an older backup, a disk replaced: the row
+        # outlives its file.
+        evidence.file.storage.delete(evidence.file.name)
+        client.force_login(officer)
+
+        response = client.get(reverse("competitions:evidence", args=[evidence.pk]))
+
+        assert response.status_code == 404
+        assert evidence.file.name in caplog.text  # the operators are told
+
 
 class TestHistoryAndAudit:
     def test_a_person_sees_why_they_have_their_points(

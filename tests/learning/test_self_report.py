@@ -171,6 +171,18 @@ class TestSelfReport:
         assert reviewed.status_code == 200
         assert forged.status_code == 404
 
+    def test_a_certificate_whose_file_is_gone_is_not_found(
+        self, client, citizen, course
+    ):
+        client.force_login(citizen)
+        _report(client, course)
+        completion = Completion.objects.get()
+        completion.certificate.storage.delete(completion.certificate.name)
+
+        response = client.get(reverse("learning:certificate", args=[completion.pk]))
+
+        assert response.status_code == 404
+
     def test_the_review_queue_lists_reports_in_scope(
         self, client, citizen, reviewer, outsider, course, django_assert_max_num_queries
     ):
