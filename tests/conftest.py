@@ -330,22 +330,23 @@ def real_password_hashing_for_the_deployment(request, settings):
 
 
 @pytest.fixture(autouse=True)
-def no_sign_ins_counted_before_a_browser(request, settings):
-    """A browser signs in from 127.0.0.1, as every test of its worker does through
+def nothing_counted_or_cached_before_a_browser(request, settings):
+    """A browser test starts with no sign-in counted and no page cached in the
+    worker's Redis, which the browser's server shares.
+
+    A browser signs in from 127.0.0.1, as every test of its worker does through
     Django's client (the sign-in tests try dozens in a minute), and the limits per
-    address are counted in the worker's Redis, which the browser's server shares:
-    allauth's 30 sign-ins a minute and ours (units/limits.py). A journey run just
-    after the sign-in tests stayed on the sign-in page. A browser test starts with
-    none counted."""
+    address are counted there: allauth's 30 sign-ins a minute and ours
+    (units/limits.py). A journey run just after the sign-in tests stayed on the
+    sign-in page. And the server caches pages built from an earlier test's rows
+    (the home page keeps its featured competition and numbers 60 s): the database
+    is emptied between tests, the server's Redis is not."""
     if request.node.get_closest_marker("browser") is None or not settings.REDIS_URL:
         return
     import redis
 
     client = redis.Redis.from_url(settings.REDIS_CHANNELS_URL or settings.REDIS_URL)
     try:
-        # Nor pages an earlier test's server cached from its own rows (the home
-        # page keeps its featured competition and numbers 60 s): the database is
-        # emptied between tests, the server's Redis is not.
         for pattern in ("*allauth:rl:*", "*:limits:*", "*:pages:*"):
             names = list(client.scan_iter(match=pattern, count=1000))
             if names:
