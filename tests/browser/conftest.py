@@ -227,10 +227,16 @@ def watch_policies(page) -> list[str]:
     return found
 
 
-def watched_page(browser):
+def watched_page(browser, *, axe: bool = False):
     """A page in a fresh context (its own cookies) whose policy violations are
-    collected in `page.policy_violations`."""
-    page = browser.new_context(locale="vi-VN").new_page()
+    collected in `page.policy_violations`. With `axe`, every document of the
+    context starts with axe-core loaded: for a walk that checks every page, sending
+    its 650 KB through the protocol once per page cost as much as running it
+    (0.13-0.17 s against 0.02 s a page, measured on the home page at 320 px)."""
+    context = browser.new_context(locale="vi-VN")
+    if axe:
+        context.add_init_script(path=str(AXE))
+    page = context.new_page()
     page.set_default_timeout(10_000)
     page.policy_violations = watch_policies(page)
     return page

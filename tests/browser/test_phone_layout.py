@@ -148,7 +148,7 @@ def test_every_page_fits_a_320_pixel_phone_and_a_thumb(
     Unit.objects.filter(name="Thôn Hồ Liễn").update(name=LONG_NAME)
     contexts = {}
     for persona in PERSONAS:
-        page = watched_page(browser)
+        page = watched_page(browser, axe=True)
         page.set_viewport_size(PHONE)
         if persona:
             page.context.add_cookies([session_cookie(persona, live_asgi)])

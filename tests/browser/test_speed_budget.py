@@ -196,7 +196,7 @@ def test_the_learners_pages_fit_320px_and_pass_axe_and_the_menu_opens(
     # Every page, as the first persona that can open it, is walked at 320 px by
     # test_phone_layout.py; the home page and a board are also the learner's own
     # when signed in (their rank, their points), and the phone's menu must open.
-    page = watched_page(browser)
+    page = watched_page(browser, axe=True)
     page.set_viewport_size({"width": 320, "height": 640})
     problems = []
 
