@@ -415,6 +415,26 @@ def fresh_board_caches():
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    request, django_db_modify_db_settings_parallel_suffix, django_db_blocker
+):
+    """On PostgreSQL the test database is a copy of one migrated once for every
+    process (tests/template_db.py), unless --reuse-db keeps one of the last run."""
+    if request.config.getvalue("reuse_db"):
+        return False
+    from tests.template_db import copy_migrated
+
+    with django_db_blocker.unblock():
+        return copy_migrated()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings):
+    # A copy of the template is kept as it is: its migrations are applied.
+    return request.config.getvalue("reuse_db") or django_db_modify_db_settings
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, dropped cleanly at the end on PostgreSQL.
 
