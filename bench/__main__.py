@@ -146,6 +146,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=300)
     # With --only scale: which of its parts to run (all by default).
     parser.add_argument("--scale-parts", default="awards,shards,pages,sockets")
+    # With --only badges: which of its parts (all by default); with --awards-per-label,
+    # how many awards each (b) figure is the p50 / p95 of.
+    parser.add_argument("--badges-parts", default="subscriber,path,publish")
+    parser.add_argument("--awards-per-label", type=int, default=50)
     parser.add_argument(
         "--only",
         choices=[
@@ -252,7 +256,11 @@ def main() -> int:
     if args.only == "badges":
         # The boards as (b) finds them: award frames carry a full board's snapshot.
         results["rebuild"] = ingest.rebuild_and_reconcile()
-        results["badges"] = badges.run(big)
+        results["badges"] = badges.run(
+            big,
+            parts=args.badges_parts.split(","),
+            samples=args.awards_per_label,
+        )
         results["machine"]["load_after"] = os.getloadavg()
         big.pop("totals", None)
         big["competition"] = big["competition"].pk

@@ -200,7 +200,14 @@ def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projec
         result.entries = len(entries)
         result.keys = changes.keys()
         keys = result.keys
-        transaction.on_commit(lambda: hub.announce(keys))
+        if store.seen_before_commit:
+            # Redis shows the change from now on to anyone who reads a board, so
+            # the viewers are told now, not after the queue's commit (a durable
+            # one: a few milliseconds of every award's way to its viewers). Should
+            # that commit fail, the store is ahead whether they were told or not.
+            hub.announce(keys)
+        else:
+            transaction.on_commit(lambda: hub.announce(keys))
     return result
 
 

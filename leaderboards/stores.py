@@ -28,6 +28,9 @@ class StoreUnavailable(Exception):
 
 class RankingStore:
     name = ""
+    # Whether what `apply` writes is what readers see at once, before the
+    # projector's transaction commits (Redis), or only at its commit (SQL).
+    seen_before_commit = False
 
     def apply(self, changes: Changes | Iterable[Increment]) -> None: ...
     def top(
@@ -183,6 +186,7 @@ class CircuitBreaker:
 
 class RedisStore(RankingStore):
     name = "redis"
+    seen_before_commit = True
     BATCH = 20_000  # members per script call in a rebuild
 
     def __init__(self, url: str, *, timeout: float):

@@ -359,3 +359,37 @@ def test_an_award_does_not_wait_for_a_projector_holding_the_lock(
     assert projector.project().entries == 1
     village = Board(competition.pk, tree["province"].pk, "village")
     assert sql_store.score(village.storage_key(today), tree["ho_lien"].pk) == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_viewers_are_told_of_an_award_once_what_they_read_has_it(
+    store, tree, competition, community_class, today, monkeypatch
+):
+    """A worker told of a change reads the board on its own connection: the award
+    must be there by then. Redis has it as soon as it is applied, so its viewers
+    are told before the projector's own (durable) commit; the SQL store's rows are
+    readable only after that commit, so its viewers are told after it."""
+    week = Board(competition.pk, tree["province"].pk, "village").storage_key(today)
+    told = []
+
+    def announce(keys):
+        read = {}
+
+        def as_a_worker_reads():
+            try:
+                read["scores"] = store.scores(week)
+            finally:
+                connection.close()
+
+        reader = threading.Thread(target=as_a_worker_reads)
+        reader.start()
+        reader.join()
+        told.append((week in keys, connection.in_atomic_block, read["scores"]))
+
+    monkeypatch.setattr(projector.hub, "announce", announce)
+    credit_one(
+        a_credit(competition, community_class, tree["ho_lien"], points=9, key="told")
+    )
+
+    before_commit = store.name != "sql"
+    assert told == [(True, before_commit, {tree["ho_lien"].pk: 9})]
