@@ -1,13 +1,13 @@
 """Every test process's database is a copy of one migrated once per server.
 
 Migrating an empty database costs a process about 9.5 s of a core (Django rebuilding
-its model state through 57 migrations), and `make test` starts three such processes
-at once (two xdist workers and the fuzz) on two cores. The first to come migrates a
-template, named for the migrations it holds; the others wait for it, then each takes
-a copy with CREATE DATABASE ... TEMPLATE, which PostgreSQL makes by copying files
-(well under a second here). pytest-django then keeps the copy as it is
-(keepdb: the migrations already applied, none run again) instead of migrating its
-own.
+its model state through 57 migrations, Django's own apps' included), and `make test`
+starts three such processes at once (two xdist workers and the fuzz) on two cores.
+The first to come migrates a template, named for the migrations it holds; the others
+wait for it, then each takes a copy with CREATE DATABASE ... TEMPLATE, which
+PostgreSQL makes by copying files (well under a second here). pytest-django then
+keeps the copy as it is (keepdb: the migrations already applied, none run again)
+instead of migrating its own.
 
 A template's name carries a digest of every migration file and of Django's version:
 a changed migration makes a new template, never a stale copy. Only PostgreSQL;
