@@ -33,12 +33,64 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    # Chromium 156 gives every new window (every browser context here) a renderer
-    # of its own for the address bar's suggestion popup, a WebUI page no test sees:
-    # about 1 s of a core per context (10 contexts: 16 s of Chromium CPU with it,
-    # 5 s without), and the suite makes hundreds of contexts.
-    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup",
 ]
+# Chromium 156 gives every new window (every browser context here) a renderer of its
+# own for the address bar's suggestion popup, a WebUI page no test sees: about 1 s of
+# a core per context (10 contexts: 16 s of Chromium CPU with it, 5 s without), and
+# the suite makes hundreds of contexts.
+DISABLED_FEATURES = ["WebUIOmniboxPopup", "WebUIOmniboxAimPopup"]
+
+
+_PLAYWRIGHTS_SWITCH: dict[str, str] = {}
+
+
+def playwright_disabled_features(playwright) -> str:
+    """The --disable-features switch Playwright passes by default, read once per
+    process from the command line of a browser `playwright` starts (the first
+    launch's). Chromium reads only the last of several such switches, so ours must
+    carry Playwright's list too."""
+    known = _PLAYWRIGHTS_SWITCH
+    if "switch" not in known:
+        probe = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            # Another worker's browsers carry the merged switch: not a default.
+            known["switch"] = next(
+                arg
+                for command in browser_command_lines()
+                for arg in command
+                if arg.startswith("--disable-features=")
+                and DISABLED_FEATURES[0] not in arg
+            )
+        finally:
+            probe.close()
+    return known["switch"]
+
+
+def browser_command_lines() -> list[list[str]]:
+    """The command lines of the Chromium browser processes Playwright runs (one
+    pipe to the driver each; their renderers and helpers have a --type)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_text().split("\0")
+        except OSError:
+            continue
+        if "--remote-debugging-pipe" in command and not any(
+            arg.startswith("--type=") for arg in command
+        ):
+            found.append(command)
+    return found
+
+
+def launch_chromium(playwright):
+    default = playwright_disabled_features(playwright)
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, ",".join([default, *DISABLED_FEATURES])],
+        ignore_default_args=[default],
+    )
+
+
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 # The journeys' pages photographed for a person to look at, with SCREENSHOTS=1 (into
 # .pytest_cache/<journey>/; scripts/screenshots.py takes the README's): a dozen
@@ -190,9 +242,7 @@ def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: `make test` installs it")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
