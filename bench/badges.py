@@ -564,19 +564,16 @@ def run(big: dict, *, parts=("subscriber", "path", "publish"), samples=50) -> di
     return result
 
 
-def table_lines(result: dict) -> list[str]:
-    g, h = result.get("publish"), result.get("award_path")
-    b = result.get("award_to_subscriber", {})
+def _publish_lines(g: dict) -> list[str]:
     lines = []
-    for row in g["classes"] if g else []:
+    for row in g["classes"]:
         label = f"(g) publish {row['class']} v{row['version']}: s / awards"
         lines.append(f"{label[:58]:58} {row['seconds']:>12} {row['awards_made']:>12}")
-    if g:
-        lines += [
-            f"{'(g) 1 point over ' + format(g['people'], ',') + ' people vs naive (s)':58} {g['classes'][0]['seconds']:>12} {g['naive_per_person_seconds_extrapolated']:>12} {g['ratio_naive_over_ours']:>8}x",
-            f"{'(g) the grouped SUM alone, without badges (s)':58} {g['grouped_sum_seconds']:>12}",
-        ]
-    if g and "write_floor" in g:
+    lines += [
+        f"{'(g) 1 point over ' + format(g['people'], ',') + ' people vs naive (s)':58} {g['classes'][0]['seconds']:>12} {g['naive_per_person_seconds_extrapolated']:>12} {g['ratio_naive_over_ours']:>8}x",
+        f"{'(g) the grouped SUM alone, without badges (s)':58} {g['grouped_sum_seconds']:>12}",
+    ]
+    if "write_floor" in g:
         w = g["write_floor"]
         lines.append(
             f"{'(g) 1 point vs writing ' + format(w['rows'], ',') + ' award rows alone (s)':58} {g['classes'][0]['seconds']:>12} {w['seconds']:>12} {round(g['classes'][0]['seconds'] / w['seconds'], 2):>9}"
@@ -584,6 +581,15 @@ def table_lines(result: dict) -> list[str]:
         lines.append(
             f"{'(g) PostgreSQL CPU s: 1 point vs the rows alone':58} {g['classes'][0]['server_cpu_seconds']:>12} {w['server_cpu_seconds']:>12}"
         )
+    return lines
+
+
+def table_lines(result: dict) -> list[str]:
+    g, h = result.get("publish"), result.get("award_path")
+    b = result.get("award_to_subscriber", {})
+    lines = []
+    if g:
+        lines += _publish_lines(g)
     for key, label in (
         ("village", "(b) village award → subscriber p50/p95 ms"),
         ("person_off", "(b) person award → subscriber p50/p95, badges off"),

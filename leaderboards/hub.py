@@ -220,7 +220,8 @@ HUB = Hub()
 
 
 def announce(keys) -> None:
-    """Tell every worker which storage keys changed (called after commit, sync)."""
+    """Tell every worker which storage keys changed (sync), once what they read
+    shows the change (projector.project: at once for Redis, after commit for SQL)."""
     keys = sorted(keys)
     if not keys:
         return

@@ -18,7 +18,6 @@ import hashlib
 from pathlib import Path
 
 import django
-import psycopg
 from django.conf import settings
 from django.db import connection
 
@@ -34,17 +33,6 @@ def _digest() -> str:
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
-
-
-def _maintenance(database: dict) -> psycopg.Connection:
-    return psycopg.connect(
-        dbname="postgres",
-        host=database.get("HOST") or None,
-        port=database.get("PORT") or None,
-        user=database.get("USER") or None,
-        password=database.get("PASSWORD") or None,
-        autocommit=True,
-    )
 
 
 def _migrate_into(database: dict, name: str) -> None:
@@ -66,17 +54,17 @@ def _migrate_into(database: dict, name: str) -> None:
 def copy_migrated() -> bool:
     """Make this process's test database a copy of the migrated template; False
     where there is none to make (not PostgreSQL)."""
-    database = settings.DATABASES["default"]
     if connection.vendor != "postgresql":
         return False
-    test_name = (database.get("TEST") or {}).get("NAME") or "test_" + database["NAME"]
+    database = settings.DATABASES["default"]
+    test_name = connection.creation._get_test_db_name()
     template = f"thidua_migrated_{_digest()}"
-    with _maintenance(database) as maintenance:
+    # Django's own connection to the server's maintenance database, as its test
+    # database creation uses; the lock is released when it closes.
+    with connection.creation._nodb_cursor() as maintenance:
         maintenance.execute("SELECT pg_advisory_lock(%s)", [LOCK])
-        made = maintenance.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [template]
-        ).fetchone()
-        if not made:
+        maintenance.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+        if not maintenance.fetchone():
             # Built under another name and renamed when whole: a process killed
             # mid-migration leaves no template that looks finished.
             building = template + "_building"
@@ -84,5 +72,4 @@ def copy_migrated() -> bool:
             maintenance.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
         maintenance.execute(f'DROP DATABASE IF EXISTS "{test_name}" WITH (FORCE)')
         maintenance.execute(f'CREATE DATABASE "{test_name}" TEMPLATE "{template}"')
-        maintenance.execute("SELECT pg_advisory_unlock(%s)", [LOCK])
     return True
