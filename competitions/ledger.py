@@ -94,10 +94,15 @@ def _queue(ids: list[int]) -> None:
             queue.objects.bulk_create(
                 [queue(entry_id=pk) for pk in ids], batch_size=1000
             )
+    _after_commit_tell_projector(ids)
+
+
+def _after_commit_tell_projector(ids: list[int]) -> None:
     # After commit: the projector must only ever see entries that exist.
-    transaction.on_commit(
-        lambda: entries_recorded.send(sender=PointEntry, entry_ids=ids)
-    )
+    if ids:
+        transaction.on_commit(
+            lambda: entries_recorded.send(sender=PointEntry, entry_ids=ids)
+        )
 
 
 def credit(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
@@ -107,10 +112,18 @@ def credit(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger.credit must run inside the source's transaction")
+    if any(item.points < 0 for item in credits):
+        raise ValueError("a credit cannot be negative; use reverse()")
+    if bulk.available():
+        written = [
+            entry
+            for entry in (_entry(item, by=by, at=at) for item in credits)
+            if _insert_and_queue(entry)
+        ]
+        _after_commit_tell_projector([entry.pk for entry in written])
+        return written
     written = []
     for item in credits:
-        if item.points < 0:
-            raise ValueError("a credit cannot be negative; use reverse()")
         try:
             # A savepoint per entry: a duplicate key rolls back this insert only.
             with transaction.atomic():
@@ -123,6 +136,36 @@ def credit(*, credits: list[Credit], by, at: datetime) -> list[PointEntry]:
         written.append(entry)
     _queue_entries(written)
     return written
+
+
+def _insert_and_queue(entry: PointEntry) -> bool:
+    """PostgreSQL: write the entry unless its key is in the ledger, and queue it for
+    the projector and the sealer, in one statement; whether it was written.
+
+    Every award takes this way to its viewers: the savepoint, the insert, its
+    release and the queueing were four round trips (README, "Badges", run H)."""
+    fields = [f for f in PointEntry._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH entry AS (INSERT INTO {quote(PointEntry._meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id), "
+            f"projected AS (INSERT INTO {UnprojectedEntry._meta.db_table} "
+            "(entry_id) SELECT id FROM entry), "
+            f"sealed AS (INSERT INTO {UnsealedEntry._meta.db_table} "
+            "(entry_id) SELECT id FROM entry) "
+            "SELECT id FROM entry",
+            [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False  # the key is in the ledger: credited before
+    entry.pk = row[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    return True
 
 
 def _columns() -> list[str]:

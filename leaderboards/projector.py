@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from competitions.models import PointEntry, UnprojectedEntry
 from units import schedule
-from units.models import Unit
+from units.models import Person, Unit
 
 from . import hub
 from .boards import (
@@ -154,6 +154,52 @@ def entry_changes(rows) -> Changes:
     return changes
 
 
+def take_queued(entry_ids, limit: int) -> list[tuple]:
+    """Unqueue the oldest queued entries (of `entry_ids`, if given) and return them
+    as ENTRY_FIELDS tuples, in id order.
+
+    On PostgreSQL one statement takes and reads them: it is on every award's way to
+    its viewers, where two ORM queries (select, then delete) cost about 2 ms more
+    (README, "Badges", run H)."""
+    if connection.vendor != "postgresql":
+        queued = UnprojectedEntry.objects.order_by("entry_id")
+        if entry_ids is not None:
+            queued = queued.filter(entry_id__in=list(entry_ids))
+        entries = list(
+            PointEntry.objects.filter(pk__in=queued.values("entry_id")[:limit])
+            .order_by("pk")
+            .values_list(*ENTRY_FIELDS)
+        )
+        UnprojectedEntry.objects.filter(
+            entry_id__in=[row[0] for row in entries]
+        ).delete()
+        return entries
+    queue = UnprojectedEntry._meta.db_table
+    wanted, params = "", []
+    if entry_ids is not None:
+        wanted, params = "WHERE entry_id = ANY(%s::bigint[])", [list(entry_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH taken AS (DELETE FROM {queue} WHERE entry_id IN ("
+            f"SELECT entry_id FROM {queue} {wanted} ORDER BY entry_id LIMIT %s"
+            ") RETURNING entry_id) "
+            f"SELECT {_ENTRY_COLUMNS} FROM taken "
+            f"JOIN {PointEntry._meta.db_table} e ON e.id = taken.entry_id "
+            f"JOIN {Unit._meta.db_table} u ON u.id = e.unit_id "
+            f"LEFT JOIN {Person._meta.db_table} p ON p.id = e.person_id "
+            "ORDER BY e.id",
+            [*params, limit],
+        )
+        return cursor.fetchall()
+
+
+# ENTRY_FIELDS as the columns of take_queued's statement.
+_ENTRY_COLUMNS = (
+    "e.id, e.competition_id, e.unit_id, e.person_id, e.points, e.occurred_at, "
+    "p.is_active, u.path, u.kind, u.is_active"
+)
+
+
 @dataclass
 class Projection:
     entries: int = 0
@@ -167,22 +213,11 @@ def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projec
     with transaction.atomic():
         if not take_lock(wait=wait):
             return result
-        queued = UnprojectedEntry.objects.order_by("entry_id")
-        if entry_ids is not None:
-            queued = queued.filter(entry_id__in=list(entry_ids))
-        # One query: the entries with their person's and unit's state.
-        entries = list(
-            PointEntry.objects.filter(
-                pk__in=queued.values("entry_id")[:limit]
-            ).values_list(*ENTRY_FIELDS)
-        )
-        if not entries:
-            return result
         # Unqueued before the store is touched: should the store fail, the rollback
         # queues them again; only a failed commit could leave the store ahead.
-        UnprojectedEntry.objects.filter(
-            entry_id__in=[row[0] for row in entries]
-        ).delete()
+        entries = take_queued(entry_ids, limit)
+        if not entries:
+            return result
         changes = entry_changes(entries)
         # The batch's identity: a cluster store applies a batch once per slot even
         # when a failure makes the projector send it again (RedisClusterStore).

@@ -6,9 +6,17 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from competitions import services
-from competitions.models import PointEntry, Submission, UnprojectedEntry
-from tests.competitions.conftest import TEST_ORIGIN, make_submission, noisy_photo
+from competitions import ledger, services
+from competitions.models import PointEntry, Submission, UnprojectedEntry, UnsealedEntry
+from leaderboards import projector
+from leaderboards.boards import Board
+from leaderboards.stores import get_store
+from tests.competitions.conftest import (
+    TEST_ORIGIN,
+    a_credit,
+    make_submission,
+    noisy_photo,
+)
 from units.models import AuditEvent
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -119,6 +127,65 @@ class TestConcurrentApprovals:
 
         assert PointEntry.objects.filter(points__gt=0).count() == 3
         assert PointEntry.objects.filter(capped=True).count() == 3
+
+
+class TestConcurrentCredits:
+    """ledger.credit writes and queues an entry in one statement on PostgreSQL."""
+
+    def test_eight_credits_of_the_same_key_at_once_write_and_queue_one_entry(
+        self, tree, competition, initiative
+    ):
+        def credit(index):
+            with transaction.atomic():
+                return ledger.credit(
+                    credits=[
+                        a_credit(competition, initiative, tree["ho_lien"], key="same"),
+                        a_credit(
+                            competition, initiative, tree["ho_lien"], key=f"own-{index}"
+                        ),
+                    ],
+                    by=None,
+                    at=timezone.now(),
+                )
+
+        outcomes = run_at_once(8, credit)
+
+        written = [entry for outcome in outcomes for entry in outcome]
+        same = [entry for entry in written if entry.idempotency_key == "same"]
+        assert len(same) == 1 and len(written) == 9
+        stored = set(PointEntry.objects.values_list("pk", flat=True))
+        assert {entry.pk for entry in written} == stored
+        # Queued for the sealer (it runs on a schedule: all still there) and for
+        # the projector (it ran on commit): the village's board has all nine.
+        assert set(UnsealedEntry.objects.values_list("entry_id", flat=True)) == stored
+        # What an award skipped while another held the projector's lock (not
+        # catch_up(): it would rebuild an empty store from the ledger).
+        while projector.project(wait=True).entries:
+            pass
+        board = Board(competition.pk, tree["province"].pk, "village")
+        assert get_store().scores(board.storage_key(timezone.localdate())) == {
+            tree["ho_lien"].pk: 90
+        }
+
+    def test_an_entry_written_is_a_saved_instance_and_a_repeat_returns_nothing(
+        self, tree, competition, initiative
+    ):
+        with transaction.atomic():
+            (entry,) = ledger.credit(
+                credits=[a_credit(competition, initiative, tree["ho_lien"])],
+                by=None,
+                at=timezone.now(),
+            )
+        entry.refresh_from_db()
+        assert not entry._state.adding and entry.points == 10
+        with transaction.atomic():
+            again = ledger.credit(
+                credits=[a_credit(competition, initiative, tree["ho_lien"])],
+                by=None,
+                at=timezone.now(),
+            )
+        assert again == []
+        assert UnprojectedEntry.objects.count() + UnsealedEntry.objects.count() <= 2
 
 
 class TestAppendOnly:
