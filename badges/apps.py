@@ -10,7 +10,7 @@ class BadgesConfig(AppConfig):
         from django.conf import settings
 
         from learning.openapi import contribute
-        from units import schedule
+        from units import not_found, schedule
         from units.audit import describe_actions
         from units.panels import register_unit_panel
 
@@ -24,9 +24,17 @@ class BadgesConfig(AppConfig):
 
         describe_actions(actions.SENTENCES, pages=actions.PAGES)
         register_unit_panel(badges_panel)
+        not_found.register("/badges/", _unknown_address)
         contribute(document_part)
         schedule.register(
             "badges.publish",
             every=lambda: settings.BADGES_PUBLISH_SECONDS,
             run=services.evaluate_published,
         )
+
+
+def _unknown_address(request):
+    # Imported when a badge address is missing, not at start-up (Pillow, JOSE).
+    from .views import unknown_address
+
+    return unknown_address(request)

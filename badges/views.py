@@ -307,17 +307,27 @@ def key(request, thumbprint):
 # --- assertion ------------------------------------------------------------------------
 
 
+def unknown_address(request) -> HttpResponse | None:
+    """A verifier asking for a badge address that does not exist, or is not even
+    one (`/badges/assertions/%00/`), reads JSON, not the HTML 404 page; a browser
+    gets that page (None). Registered with units.not_found."""
+    if not wants_json(request):
+        return None
+    return _json_error(
+        404,
+        "unknown_assertion",
+        _("No badge has this address. Check the link or the QR code."),
+    )
+
+
 @require_safe
 def assertion(request, uid):
     try:
         found = _assertion_or_404(uid)
     except Http404:
-        if wants_json(request):
-            return _json_error(
-                404,
-                "unknown_assertion",
-                _("No badge has this address. Check the link or the QR code."),
-            )
+        answered = unknown_address(request)
+        if answered is not None:
+            return answered
         raise
     base = openbadges.base_url(request)
     status = 410 if found.is_revoked else 200

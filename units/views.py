@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import selectors, services
+from . import not_found, selectors, services
 from .audit import Origin
 from .forms import HeadcountForm, MoveUnitForm, ProfileForm
 from .health import check_health
@@ -188,6 +188,10 @@ def page_not_found(request, exception=None):
         # An integration reads JSON: answered here, the HTML page (a template and
         # the menu's queries) is not built only to be thrown away by ApiErrorsAsJson.
         return api_error(request, 404)
+    # An address an app answers for programs (a badge verifier asks for JSON-LD).
+    answered = not_found.answer(request)
+    if answered is not None:
+        return answered
     return render(request, "errors/404.html", status=404)
 
 

@@ -123,6 +123,29 @@ class TestAssertionPage:
         assert "Không có huy hiệu nào" in response.json()["message"]
         assert client.get("/badges/assertions/khong-phai-uuid/").status_code == 404
 
+    @pytest.mark.parametrize(
+        "address",
+        [
+            "/badges/assertions/khong-phai-uuid/",
+            "/badges/assertions/%00/",
+            "/badges/assertions/khong-phai-uuid/image.png",
+            "/badges/classes/abc/",
+            "/badges/keys/ngan/",
+            "/badges/khong-co/",
+        ],
+    )
+    def test_an_address_that_is_not_a_badges_is_a_json_404_to_a_verifier(
+        self, client, db, address
+    ):
+        verifier = client.get(address, HTTP_ACCEPT="application/ld+json")
+        browser = client.get(address, **HTML)
+
+        assert verifier.status_code == 404
+        assert verifier["Content-Type"].startswith("application/json")
+        assert "Không có huy hiệu nào" in verifier.json()["message"]
+        assert browser.status_code == 404
+        assert browser["Content-Type"].startswith("text/html")
+
 
 class TestImages:
     def test_the_baked_png_carries_the_assertion_and_an_etag(self, client, awarded):
