@@ -308,9 +308,10 @@ def key(request, thumbprint):
 
 
 def unknown_address(request) -> HttpResponse | None:
-    """A verifier asking for a badge address that does not exist, or is not even
-    one (`/badges/assertions/%00/`), reads JSON, not the HTML 404 page; a browser
-    gets that page (None). Registered with units.not_found."""
+    """A verifier asking for an unknown assertion, or an address under /badges/
+    that is not even one (`/badges/assertions/%00/`), reads JSON, not the HTML 404
+    page; a browser gets that page (None). Registered with units.not_found, which
+    calls it for addresses no view serves."""
     if not wants_json(request):
         return None
     return _json_error(

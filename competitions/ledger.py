@@ -143,7 +143,13 @@ def _insert_and_queue(entry: PointEntry) -> bool:
     the projector and the sealer, in one statement; whether it was written.
 
     Every award takes this way to its viewers: the savepoint, the insert, its
-    release and the queueing were four round trips (README, "Badges", run H)."""
+    release and the queueing were four round trips (README, "Badges", run H).
+    Unlike save(), it sends no pre_save/post_save (nothing listens to PointEntry's;
+    entries_recorded is the ledger's signal), and a constraint other than the key's
+    fails the caller's transaction, not this insert alone."""
+    # save()'s own check: an unsaved person, rule or submission raises here rather
+    # than being written as NULL (a person's credit turned into a unit's).
+    entry._prepare_related_fields_for_save(operation_name="save")
     fields = [f for f in PointEntry._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:

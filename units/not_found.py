@@ -2,8 +2,8 @@
 
 The platform's 404 is an HTML page in the visitor's language (units.views). Some
 addresses are read by programs: an app registers its prefix and a responder that
-returns the answer a program can read (the badges' verifiers ask for JSON-LD), or
-None to leave the HTML page.
+returns, for an address under it that no view serves, the answer a program can
+read (the badges' verifiers ask for JSON-LD), or None to leave the HTML page.
 """
 
 from collections.abc import Callable
@@ -19,6 +19,6 @@ def register(prefix: str, responder: Callable) -> None:
 
 def answer(request) -> HttpResponse | None:
     for prefix, responder in _responders.items():
-        if request.path.startswith(prefix):
+        if request.path_info.startswith(prefix):
             return responder(request)
     return None

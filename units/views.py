@@ -5,6 +5,7 @@ from django.core.exceptions import DisallowedHost
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -188,10 +189,12 @@ def page_not_found(request, exception=None):
         # An integration reads JSON: answered here, the HTML page (a template and
         # the menu's queries) is not built only to be thrown away by ApiErrorsAsJson.
         return api_error(request, 404)
-    # An address an app answers for programs (a badge verifier asks for JSON-LD).
-    answered = not_found.answer(request)
-    if answered is not None:
-        return answered
+    if isinstance(exception, Resolver404):
+        # An address no view serves, under a prefix an app answers for programs
+        # (a badge verifier asks for JSON-LD). A view's own 404 says what it is.
+        answered = not_found.answer(request)
+        if answered is not None:
+            return answered
     return render(request, "errors/404.html", status=404)
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from competitions import ledger
 from competitions.models import PointEntry
 from tests.competitions.conftest import a_credit
+from units.models import Person
 
 
 class TestCredit:
@@ -33,6 +34,20 @@ class TestCredit:
                 by=None,
                 at=timezone.now(),
             )
+
+    def test_an_unsaved_person_is_refused_not_written_as_a_units_credit(
+        self, tree, competition, initiative
+    ):
+        nobody = Person(display_name="Chưa lưu")
+        with pytest.raises(ValueError), transaction.atomic():
+            ledger.credit(
+                credits=[
+                    a_credit(competition, initiative, tree["ho_lien"], person=nobody)
+                ],
+                by=None,
+                at=timezone.now(),
+            )
+        assert PointEntry.objects.count() == 0
 
     def test_a_negative_credit_is_refused(self, tree, competition, initiative):
         with pytest.raises(ValueError), transaction.atomic():

@@ -25,6 +25,7 @@ from tests.competitions.conftest import (
     make_submission,
     noisy_photo,
 )
+from tests.learning.conftest import make_person
 from units.models import Person
 
 
@@ -393,3 +394,35 @@ def test_viewers_are_told_of_an_award_once_what_they_read_has_it(
 
     before_commit = store.name != "sql"
     assert told == [(True, before_commit, {tree["ho_lien"].pk: 9})]
+
+
+@pytest.mark.services
+def test_the_queue_taken_in_one_statement_reads_what_the_orm_reads(
+    tree, competition, initiative
+):
+    """take_queued's PostgreSQL statement names ENTRY_FIELDS' columns by hand: the
+    rows must be the ORM's, for a person active or not and for a unit's own credit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement path is PostgreSQL's")
+    active = make_person(tree["ho_lien"], "Chị Hoa")
+    inactive = make_person(tree["ke_sat"], "Anh Bình")
+    credits = [
+        a_credit(competition, initiative, tree["ho_lien"], key="a", person=active),
+        a_credit(competition, initiative, tree["ke_sat"], key="b", person=inactive),
+        a_credit(competition, initiative, tree["ho_lien"], key="c", points=3),
+    ]
+    with transaction.atomic():
+        ids = [credit_one(credit).pk for credit in credits]
+        Person.objects.filter(pk=inactive.pk).update(is_active=False)
+        expected = list(
+            PointEntry.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .values_list(*projector.ENTRY_FIELDS)
+        )
+
+        taken = projector.take_queued(ids[:2], limit=10)
+        rest = projector.take_queued(None, limit=10)
+
+    assert [tuple(row) for row in taken + rest] == expected
+    assert expected[1][6] is False and expected[2][3] is None
+    assert not UnprojectedEntry.objects.filter(entry_id__in=ids).exists()
