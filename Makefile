@@ -74,8 +74,8 @@ deploy-test: venv node
 ## make drills: the bad-input drills at full size (200 sockets through nginx during
 ## an nginx reload storm and a PostgreSQL restart; a worker killed mid-award; Redis
 ## back empty and failing over to a replica; a backup restored onto this release),
-## printing their figures. `make test` runs all but tests/deploy/test_drills.py (its
-## sockets stalled after the nginx journey on a loaded machine, not yet explained).
+## printing their figures. `make test` runs all but tests/deploy/test_drills.py (a
+## deployment of its own and nginx's 10 s shutdown timeout: about 30 s of a worker).
 drills: venv node
 	DRILL_CLIENTS=$${DRILL_CLIENTS:-200} REQUIRE_SERVICES=1 scripts/with-services.sh $(PY) -m pytest -s -p no:cacheprovider tests/deploy/test_drills.py tests/leaderboards/test_drills.py tests/competitions/test_backup_restore.py $(PYTEST_ARGS)
 
