@@ -301,7 +301,7 @@ class NodeClients:
 # The activity type and rule every bench award names, read once per competition:
 # they are the bench's constants, not part of the award it times (its person is
 # still read per award, as an approval reads its submission). Runs A–G read them
-# in every award, about 1.5 ms of its time (README, "Badges", run H).
+# in every award, about 1.5-2 ms of its time by a profile (README, "Badges", run H).
 _AWARD_CONSTANTS: dict[int, tuple] = {}
 
 
