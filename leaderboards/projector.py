@@ -220,9 +220,11 @@ def project(entry_ids=None, *, wait: bool = False, limit: int = BATCH) -> Projec
             return result
         changes = entry_changes(entries)
         # The batch's identity: a cluster store applies a batch once per slot even
-        # when a failure makes the projector send it again (RedisClusterStore).
+        # when a failure makes the projector send it again (RedisClusterStore). Of
+        # the ids in order, whatever order they were read in (the ORM's read gave
+        # them newest first before take_queued).
         changes.batch = hashlib.sha256(
-            ",".join(str(row[0]) for row in entries).encode()
+            ",".join(str(pk) for pk in sorted(row[0] for row in entries)).encode()
         ).hexdigest()[:32]
         try:
             store.apply(changes)
