@@ -9,6 +9,7 @@ transaction.
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from django.db import IntegrityError, connection, transaction
 
@@ -150,20 +151,13 @@ def _insert_and_queue(entry: PointEntry) -> bool:
     # save()'s own check: an unsaved person, rule or submission raises here rather
     # than being written as NULL (a person's credit turned into a unit's).
     entry._prepare_related_fields_for_save(operation_name="save")
-    fields = [f for f in PointEntry._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH entry AS (INSERT INTO {quote(PointEntry._meta.db_table)} "
-            f"({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id), "
-            f"projected AS (INSERT INTO {UnprojectedEntry._meta.db_table} "
-            "(entry_id) SELECT id FROM entry), "
-            f"sealed AS (INSERT INTO {UnsealedEntry._meta.db_table} "
-            "(entry_id) SELECT id FROM entry) "
-            "SELECT id FROM entry",
-            [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields],
+            _insert_and_queue_statement(),
+            [
+                f.get_db_prep_save(f.pre_save(entry, True), connection)
+                for f in _fields()
+            ],
         )
         row = cursor.fetchone()
     if row is None:
@@ -174,8 +168,30 @@ def _insert_and_queue(entry: PointEntry) -> bool:
     return True
 
 
+@cache
+def _insert_and_queue_statement() -> str:
+    """_insert_and_queue's statement, built once per process."""
+    quote = connection.ops.quote_name
+    return (
+        f"WITH entry AS (INSERT INTO {quote(PointEntry._meta.db_table)} "
+        f"({', '.join(quote(column) for column in _columns())}) "
+        f"VALUES ({', '.join(['%s'] * len(_fields()))}) "
+        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id), "
+        f"projected AS (INSERT INTO {UnprojectedEntry._meta.db_table} "
+        "(entry_id) SELECT id FROM entry), "
+        f"sealed AS (INSERT INTO {UnsealedEntry._meta.db_table} "
+        "(entry_id) SELECT id FROM entry) "
+        "SELECT id FROM entry"
+    )
+
+
+def _fields() -> list:
+    """PointEntry's columns but its id, as fields, in the table's order."""
+    return [f for f in PointEntry._meta.concrete_fields if not f.primary_key]
+
+
 def _columns() -> list[str]:
-    return [f.column for f in PointEntry._meta.concrete_fields if not f.primary_key]
+    return [f.column for f in _fields()]
 
 
 def _row(item: Credit, *, by_id, at: datetime) -> dict:
